@@ -1,0 +1,37 @@
+# Thin wrappers. `make run` and `make test` are the README's two commands.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+
+.PHONY: install run test lint format emulator bench clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+run: install  ## web + worker + beat on http://127.0.0.1:8881 (Ctrl-C stops them all)
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/honcho start -f Procfile
+
+test: install  ## the whole suite
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+emulator: install  ## the Salesforce emulator on http://127.0.0.1:8882
+	$(BIN)/python -m tests.salesforce_emulator --port 8882
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles

@@ -1,0 +1,238 @@
+"""Salesforce connections of a team: the org, its External Client App credentials, the
+current token set, OAuth flows in progress, and the audit trail."""
+
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django_cryptography.fields import encrypt
+
+from accounts.models import Team
+
+from .login_hosts import PRODUCTION_LOGIN_URL, SANDBOX_LOGIN_URL
+
+OAUTH_CALLBACK_PATH = "/api/connections/oauth/callback"
+
+
+class ConnectionQuerySet(models.QuerySet):
+    def for_team(self, team: Team) -> "ConnectionQuerySet":
+        return self.filter(team=team)
+
+    def for_user(self, user) -> "ConnectionQuerySet":
+        """Connections of every team ``user`` belongs to."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(team__memberships__user=user)
+
+
+class Connection(models.Model):
+    """One Salesforce org connected through its own External Client App."""
+
+    class Environment(models.TextChoices):
+        PRODUCTION = "production", "Production"
+        SANDBOX = "sandbox", "Sandbox"
+        MY_DOMAIN = "my_domain", "My Domain"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PENDING_AUTHORIZATION = "pending_authorization", "Waiting for sign-in"
+        CONNECTED = "connected", "Connected"
+        NEEDS_REAUTHORIZATION = "needs_reauthorization", "Needs re-authorization"
+        MISCONFIGURED = "misconfigured", "Misconfigured"
+        DISCONNECTED = "disconnected", "Disconnected"
+
+    # Statuses the keep-alive sweep refreshes (misconfigured is retried slowly).
+    KEEPALIVE_STATUSES = (Status.CONNECTED, Status.MISCONFIGURED)
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    team = models.ForeignKey(Team, models.CASCADE, related_name="connections")
+    name = models.CharField(max_length=100)
+    environment = models.CharField(
+        max_length=20, choices=Environment.choices, default=Environment.PRODUCTION
+    )
+    my_domain_url = models.URLField("My Domain URL", blank=True)
+    login_url = models.URLField("login URL", help_text="Used for authorize, token and revoke.")
+    status = models.CharField(max_length=30, choices=Status.choices, default=Status.DRAFT)
+    status_reason = models.TextField(blank=True)
+
+    # The org identity learned at authorization.
+    organization_id = models.CharField("org ID", max_length=18, blank=True, db_index=True)
+    user_id = models.CharField("user ID", max_length=18, blank=True)
+    username = models.CharField(max_length=255, blank=True)
+    instance_url = models.URLField("instance URL", blank=True)
+    identity_url = models.URLField("identity URL", blank=True)
+
+    # Keep-alive bookkeeping (connections.keepalive).
+    next_refresh_at = models.DateTimeField(null=True, blank=True)
+    consecutive_failures = models.PositiveIntegerField(default=0)
+    failing_since = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    last_error_at = models.DateTimeField(null=True, blank=True)
+    alerted_for = models.CharField(
+        max_length=30, blank=True, help_text="The problem the team was last emailed about."
+    )
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    objects = ConnectionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [
+            models.Index(
+                fields=["next_refresh_at"],
+                condition=Q(status__in=["connected", "misconfigured"]),
+                name="connections_due_refresh",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.login_url = self.login_url_for(self.environment, self.my_domain_url)
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def login_url_for(cls, environment: str, my_domain_url: str = "") -> str:
+        """The login URL for an environment; My Domain URLs are validated by the form."""
+        if environment == cls.Environment.SANDBOX:
+            return SANDBOX_LOGIN_URL
+        if environment == cls.Environment.MY_DOMAIN:
+            return my_domain_url.rstrip("/")
+        return PRODUCTION_LOGIN_URL
+
+    @property
+    def is_connected(self) -> bool:
+        return self.status == self.Status.CONNECTED
+
+    def record(self, kind: str, message: str, actor=None) -> "ConnectionEvent":
+        """Add an audit event. ``message`` must never contain a secret value."""
+        return self.events.create(kind=kind, message=message, actor=actor)
+
+
+class ExternalClientApp(models.Model):
+    """The consumer key and secret of the org's External Client App (one per connection).
+    The consumer secret is encrypted at rest and never rendered back."""
+
+    connection = models.OneToOneField(Connection, models.CASCADE, related_name="client_app")
+    consumer_key = models.CharField("consumer key", max_length=255)
+    consumer_secret = encrypt(models.TextField("consumer secret"))
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "External Client App"
+
+    def __str__(self) -> str:
+        return f"External Client App of {self.connection}"
+
+
+class TokenSet(models.Model):
+    """The current tokens of a connection, encrypted at rest.
+
+    ``generation`` grows by one with every stored token response, so a writer can tell
+    whether the row changed since it read it."""
+
+    connection = models.OneToOneField(Connection, models.CASCADE, related_name="tokens")
+    access_token = encrypt(models.TextField())
+    refresh_token = encrypt(models.TextField())
+    instance_url = models.URLField("instance URL")
+    scope = models.CharField(max_length=255, blank=True)
+    issued_at = models.DateTimeField(help_text="From Salesforce's issued_at (UTC).")
+    signature_verified = models.BooleanField(default=False)
+    refresh_token_last_used_at = models.DateTimeField(
+        help_text="The idle TTL of the refresh token counts from here."
+    )
+    refreshed_at = models.DateTimeField(null=True, blank=True)
+    generation = models.PositiveIntegerField(default=1)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Tokens of {self.connection} (generation {self.generation})"
+
+    def __repr__(self) -> str:
+        return f"<TokenSet connection={self.connection_id} generation={self.generation}>"
+
+    @property
+    def refresh_token_expires_at(self):
+        """When the refresh token dies if unused (last use + the idle TTL), UTC."""
+        return self.refresh_token_last_used_at + timedelta(seconds=settings.REFRESH_TOKEN_IDLE_TTL)
+
+
+class AuthorizationRequest(models.Model):
+    """One started OAuth web server flow. ``state`` and the PKCE ``code_verifier`` live here,
+    server-side, so two tabs or a lost session cookie can't mix flows (RFC 6749 §10.12,
+    RFC 7636 §4.1)."""
+
+    LIFETIME = timedelta(minutes=10)
+
+    state = models.CharField(max_length=64, unique=True)
+    code_verifier = encrypt(models.CharField(max_length=128))
+    redirect_uri = models.URLField(max_length=500)
+    connection = models.ForeignKey(
+        Connection, models.CASCADE, related_name="authorization_requests"
+    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+")
+    created = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Sign-in for {self.connection} started {self.created:%Y-%m-%d %H:%M}"
+
+    def __repr__(self) -> str:
+        return f"<AuthorizationRequest pk={self.pk} connection={self.connection_id}>"
+
+    def save(self, *args, **kwargs):
+        if self.expires_at is None:
+            self.expires_at = timezone.now() + self.LIFETIME
+        super().save(*args, **kwargs)
+
+    def is_expired(self) -> bool:
+        return timezone.now() >= self.expires_at
+
+
+class ConnectionEvent(models.Model):
+    """The audit trail of a connection. Never holds a secret value."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", "Created"
+        UPDATED = "updated", "Updated"
+        AUTHORIZATION_STARTED = "authorization_started", "Sign-in started"
+        AUTHORIZED = "authorized", "Authorized"
+        AUTHORIZATION_FAILED = "authorization_failed", "Authorization failed"
+        REFRESHED = "refreshed", "Token refreshed"
+        REFRESH_FAILED = "refresh_failed", "Refresh failed"
+        STATUS_CHANGED = "status_changed", "Status changed"
+        TESTED = "tested", "Tested"
+        TEST_FAILED = "test_failed", "Test failed"
+        ALERT_SENT = "alert_sent", "Alert sent"
+        DISCONNECTED = "disconnected", "Disconnected"
+
+    connection = models.ForeignKey(Connection, models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty for the system (keep-alive).",
+    )
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    message = models.TextField(blank=True)
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        indexes = [models.Index(fields=["connection", "-created"], name="connections_event_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.connection}"

@@ -1,0 +1,370 @@
+"""All HTTP to Salesforce: the OAuth web server flow with PKCE, refresh, identity, revoke and
+one lightweight REST call. Small functions that validate response shapes and raise typed
+errors. Protocol facts: shared/salesforce-oauth.md and the references above each call.
+
+Nothing here logs or puts a secret (consumer secret, tokens, code verifier) in an exception.
+"""
+
+import base64
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from urllib.parse import urljoin
+
+import requests
+from django.conf import settings
+from oauthlib.oauth2 import OAuth2Error, WebApplicationClient
+from requests_oauthlib import OAuth2Session
+
+SCOPES = ["id", "api", "refresh_token"]
+REST_PROBE_PATH = "/services/data/"
+
+
+class SalesforceError(Exception):
+    """Base class. ``error`` and ``description`` are Salesforce's own words when it gave any."""
+
+    def __init__(self, description: str, error: str = "", status: int | None = None):
+        super().__init__(f"{error}: {description}" if error else description)
+        self.error = error
+        self.description = description
+        self.status = status
+
+
+class SalesforceUnavailable(SalesforceError):
+    """Network error, timeout, HTTP 5xx or 429, or a body that isn't Salesforce's JSON.
+    Transient: retry later."""
+
+
+class OAuthError(SalesforceError):
+    """The token endpoint answered ``{"error": ..., "error_description": ...}`` (HTTP 400).
+    Reference: https://help.salesforce.com/apex/HTViewHelpDoc?id=xcloud.remoteaccess_oauth_flow_errors.htm
+    """
+
+
+class InvalidGrant(OAuthError):
+    """``invalid_grant``: revoked, expired, rotated-out, ip restricted, bad code verifier..."""
+
+
+class SignatureMismatch(SalesforceError):
+    """The token response's ``signature`` doesn't match HMAC-SHA256(consumer secret, id +
+    issued_at): the response was tampered with or the consumer secret is wrong."""
+
+
+class SessionExpired(SalesforceError):
+    """REST answered 401 ``INVALID_SESSION_ID``: the access token is no longer valid."""
+
+
+class ApiError(SalesforceError):
+    """Any other REST API error."""
+
+
+@dataclass(frozen=True)
+class TokenResponse:
+    """A successful token response. ``refresh_token`` is None when Salesforce sent none (a
+    refresh without rotation). ``issued_at`` is UTC; ``issued_at_raw`` is Salesforce's string
+    of epoch milliseconds, needed to verify the signature."""
+
+    access_token: str = field(repr=False)
+    refresh_token: str | None = field(repr=False)
+    instance_url: str | None
+    identity_url: str
+    issued_at: datetime
+    issued_at_raw: str
+    signature: str = field(repr=False)
+    scope: str
+    signature_verified: bool = False
+
+    @property
+    def scopes(self) -> set[str]:
+        return set(self.scope.split())
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who and which org a token belongs to, from the identity URL."""
+
+    organization_id: str
+    user_id: str
+    username: str
+    display_name: str = ""
+    email: str = ""
+
+
+def _timeout() -> float:
+    return settings.SALESFORCE_HTTP_TIMEOUT
+
+
+def new_code_verifier() -> str:
+    """A PKCE ``code_verifier`` (RFC 7636 §4.1): 86 base64url characters. Salesforce rejects
+    the ``~`` that RFC 7636 allows, so only ``[A-Za-z0-9_-]`` are used."""
+    return secrets.token_urlsafe(64)
+
+
+def code_challenge(code_verifier: str) -> str:
+    """The S256 ``code_challenge`` for a verifier (RFC 7636 §4.2), computed by oauthlib."""
+    return WebApplicationClient(None).create_code_challenge(code_verifier, "S256")
+
+
+def new_state() -> str:
+    """An unguessable ``state`` value (RFC 6749 §10.12)."""
+    return secrets.token_urlsafe(32)
+
+
+def authorization_url(
+    login_url: str, consumer_key: str, redirect_uri: str, state: str, code_verifier: str
+) -> str:
+    """The URL to send the admin to: ``<login_url>/services/oauth2/authorize`` with
+    ``response_type=code``, the scopes ``id api refresh_token``, ``state``, the S256
+    ``code_challenge`` and ``prompt=login consent`` (pick the Salesforce user deliberately).
+    Reference: https://help.salesforce.com/s/articleView?id=xcloud.remoteaccess_oauth_web_server_flow.htm
+    """
+    session = OAuth2Session(consumer_key, redirect_uri=redirect_uri, scope=SCOPES)
+    url, _ = session.authorization_url(
+        f"{login_url}/services/oauth2/authorize",
+        state=state,
+        code_challenge=code_challenge(code_verifier),
+        code_challenge_method="S256",
+        prompt="login consent",
+    )
+    return url
+
+
+def _check_token_http_status(response: requests.Response) -> requests.Response:
+    """requests-oauthlib compliance hook: 5xx, 429 and non-JSON bodies are outages, not
+    OAuth errors; Salesforce's OAuth errors are JSON with HTTP 400 (or 401)."""
+    if response.status_code >= 500 or response.status_code == 429:
+        raise SalesforceUnavailable(
+            f"Salesforce answered HTTP {response.status_code}.", status=response.status_code
+        )
+    try:
+        body = response.json()
+    except ValueError:
+        raise SalesforceUnavailable(
+            f"Salesforce answered HTTP {response.status_code} without a JSON body.",
+            status=response.status_code,
+        ) from None
+    if not isinstance(body, dict):
+        raise SalesforceUnavailable("Salesforce answered an unexpected JSON shape.")
+    if "error" in body:
+        error, description = str(body["error"]), str(body.get("error_description", ""))
+        kind = InvalidGrant if error == "invalid_grant" else OAuthError
+        raise kind(description, error=error, status=response.status_code)
+    return response
+
+
+def _token_session(consumer_key: str, redirect_uri: str | None = None) -> OAuth2Session:
+    session = OAuth2Session(consumer_key, redirect_uri=redirect_uri)
+    session.register_compliance_hook("access_token_response", _check_token_http_status)
+    session.register_compliance_hook("refresh_token_response", _check_token_http_status)
+    return session
+
+
+def _parse_token(token: dict, consumer_secret: str) -> TokenResponse:
+    try:
+        issued_at_raw = str(token["issued_at"])
+        issued_at = datetime.fromtimestamp(int(issued_at_raw) / 1000, tz=UTC)
+        identity_url = str(token["id"])
+        access_token = str(token["access_token"])
+    except (KeyError, TypeError, ValueError):
+        raise SalesforceUnavailable(
+            "Salesforce's token response is missing id, issued_at or access_token."
+        ) from None
+    signature = str(token.get("signature", ""))
+    response = TokenResponse(
+        access_token=access_token,
+        refresh_token=str(token.get("refresh_token") or "") or None,
+        instance_url=str(token.get("instance_url") or "") or None,
+        identity_url=identity_url,
+        issued_at=issued_at,
+        issued_at_raw=issued_at_raw,
+        signature=signature,
+        scope=" ".join(token.get("scope") or [])
+        if isinstance(token.get("scope"), list)
+        else str(token.get("scope") or ""),
+    )
+    if not verify_signature(response, consumer_secret):
+        raise SignatureMismatch(
+            "The signature of Salesforce's token response doesn't match the consumer secret."
+        )
+    return TokenResponse(**{**response.__dict__, "signature_verified": True})
+
+
+def verify_signature(token: TokenResponse, consumer_secret: str) -> bool:
+    """True when ``signature`` is Base64(HMAC-SHA256(consumer secret, id + issued_at)).
+    Reference: shared/salesforce-oauth.md §1.5 (Database.com REST API guide)."""
+    expected = base64.b64encode(
+        hmac.new(
+            consumer_secret.encode(),
+            (token.identity_url + token.issued_at_raw).encode(),
+            hashlib.sha256,
+        ).digest()
+    ).decode()
+    return hmac.compare_digest(expected, token.signature)
+
+
+def _request_token(call) -> dict:
+    try:
+        return call()
+    except SalesforceError:
+        raise
+    except requests.RequestException as error:
+        raise SalesforceUnavailable(
+            f"Could not reach Salesforce ({type(error).__name__})."
+        ) from None
+    except OAuth2Error as error:  # a 200 whose body oauthlib rejects
+        raise SalesforceUnavailable(
+            f"Salesforce's token response was not understood ({error.error})."
+        ) from None
+
+
+def exchange_code(
+    login_url: str,
+    consumer_key: str,
+    consumer_secret: str,
+    code: str,
+    redirect_uri: str,
+    code_verifier: str,
+) -> TokenResponse:
+    """Exchange an authorization code (RFC 6749 §4.1.3) with ``client_secret`` and the PKCE
+    ``code_verifier`` in the form body, and verify the signature.
+    Raises OAuthError/InvalidGrant, SignatureMismatch or SalesforceUnavailable.
+    Reference: https://developer.salesforce.com/docs/atlas.en-us.packagingGuide.meta/packagingGuide/secure_code_ac_eca.htm
+    """
+    session = _token_session(consumer_key, redirect_uri)
+    token = _request_token(
+        lambda: session.fetch_token(
+            f"{login_url}/services/oauth2/token",
+            code=code,
+            include_client_id=True,
+            client_secret=consumer_secret,
+            code_verifier=code_verifier,
+            timeout=_timeout(),
+        )
+    )
+    return _parse_token(dict(token), consumer_secret)
+
+
+def refresh(
+    login_url: str,
+    consumer_key: str,
+    consumer_secret: str,
+    refresh_token: str,
+    timeout: float | None = None,
+) -> TokenResponse:
+    """Use a refresh token (RFC 6749 §6): ``client_id`` and ``client_secret`` in the body and
+    no ``scope``. With refresh token rotation the response carries a new ``refresh_token``
+    and the presented one is dead at once; without it ``refresh_token`` is None.
+    Raises OAuthError/InvalidGrant, SignatureMismatch or SalesforceUnavailable.
+    Reference: https://help.salesforce.com/apex/HTViewHelpDoc?id=xcloud.remoteaccess_oauth_refresh_token_flow_ca.htm
+    """
+    session = _token_session(consumer_key)
+    token = _request_token(
+        lambda: session.refresh_token(
+            f"{login_url}/services/oauth2/token",
+            refresh_token=refresh_token,
+            client_id=consumer_key,
+            client_secret=consumer_secret,
+            timeout=timeout or _timeout(),
+        )
+    )
+    token = dict(token)
+    # requests-oauthlib copies the presented refresh token in when the response had none.
+    if token.get("refresh_token") == refresh_token:
+        token.pop("refresh_token")
+    return _parse_token(token, consumer_secret)
+
+
+def _get_json(url: str, access_token: str) -> object:
+    try:
+        response = requests.get(
+            url, headers={"Authorization": f"Bearer {access_token}"}, timeout=_timeout()
+        )
+    except requests.RequestException as error:
+        raise SalesforceUnavailable(
+            f"Could not reach Salesforce ({type(error).__name__})."
+        ) from None
+    if response.status_code == 401:
+        raise SessionExpired("Session expired or invalid", error="INVALID_SESSION_ID", status=401)
+    if response.status_code >= 500 or response.status_code == 429:
+        raise SalesforceUnavailable(
+            f"Salesforce answered HTTP {response.status_code}.", status=response.status_code
+        )
+    try:
+        body = response.json()
+    except ValueError:
+        raise ApiError(
+            f"Salesforce answered HTTP {response.status_code} without JSON.",
+            status=response.status_code,
+        ) from None
+    if response.status_code >= 400:
+        first = body[0] if isinstance(body, list) and body else body
+        first = first if isinstance(first, dict) else {}
+        raise ApiError(
+            str(first.get("message", "Salesforce refused the request.")),
+            error=str(first.get("errorCode", "")),
+            status=response.status_code,
+        )
+    return body
+
+
+def identity(identity_url: str, access_token: str) -> Identity:
+    """Read the identity URL (GET with Bearer token; redirects followed).
+    Reference: https://help.salesforce.com/apex/HTViewHelpDoc?id=xcloud.remoteaccess_using_openid.htm
+    """
+    body = _get_json(identity_url, access_token)
+    if not isinstance(body, dict):
+        raise SalesforceUnavailable("The identity URL answered an unexpected JSON shape.")
+    try:
+        return Identity(
+            organization_id=str(body["organization_id"]),
+            user_id=str(body["user_id"]),
+            username=str(body["username"]),
+            display_name=str(body.get("display_name", "")),
+            email=str(body.get("email", "")),
+        )
+    except KeyError as error:
+        raise SalesforceUnavailable(f"The identity URL's answer lacks {error.args[0]}.") from None
+
+
+def api_probe(instance_url: str, access_token: str) -> object:
+    """One lightweight REST call (``GET /services/data/``, the API versions list).
+    Raises SessionExpired on 401 INVALID_SESSION_ID, ApiError or SalesforceUnavailable.
+    Reference: https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_versions.htm
+    """
+    return _get_json(urljoin(instance_url + "/", REST_PROBE_PATH.lstrip("/")), access_token)
+
+
+def revoke(login_url: str, token: str) -> None:
+    """Revoke a refresh token (and its access tokens) or an access token. HTTP 200 is success;
+    400 ``invalid_token`` means it was already dead, which is success for us.
+    Raises SalesforceUnavailable or OAuthError.
+    Reference: https://help.salesforce.com/apex/HTViewHelpDoc?id=xcloud.remoteaccess_revoke_token.htm
+    """
+    try:
+        response = requests.post(
+            f"{login_url}/services/oauth2/revoke", data={"token": token}, timeout=_timeout()
+        )
+    except requests.RequestException as error:
+        raise SalesforceUnavailable(
+            f"Could not reach Salesforce ({type(error).__name__})."
+        ) from None
+    if response.status_code == 200:
+        return
+    if response.status_code >= 500 or response.status_code == 429:
+        raise SalesforceUnavailable(
+            f"Salesforce answered HTTP {response.status_code}.", status=response.status_code
+        )
+    try:
+        body = response.json()
+    except ValueError:
+        body = {}
+    error = str(body.get("error", "")) if isinstance(body, dict) else ""
+    if error == "invalid_token":
+        return
+    raise OAuthError(
+        str(body.get("error_description", "")) if isinstance(body, dict) else "",
+        error=error or f"HTTP {response.status_code}",
+        status=response.status_code,
+    )

@@ -1,0 +1,98 @@
+"""Shared fixtures: a team with alice (owner), bob (admin) and victor (viewer); charlie is an
+outsider who owns another team. ``services`` tests skip without PostgreSQL and Redis unless
+REQUIRE_SERVICES=1, which makes them fail instead."""
+
+import pytest
+from django.test import Client
+
+from accounts.models import Membership, Team, User
+from tests.services import missing_services, services_required
+
+PASSWORD = "correct horse battery staple"
+
+
+def pytest_collection_modifyitems(config, items):
+    marked = [item for item in items if item.get_closest_marker("services")]
+    if not marked:
+        return
+    missing = missing_services()
+    if not missing:
+        return
+    for item in marked:
+        if services_required():
+            item.add_marker(pytest.mark.usefixtures("_fail_missing_services"))
+        else:
+            item.add_marker(pytest.mark.skip(reason=f"needs PostgreSQL and Redis: {missing}"))
+
+
+@pytest.fixture
+def _fail_missing_services():
+    pytest.fail(f"REQUIRE_SERVICES=1 but {missing_services()}")
+
+
+def make_user(email: str) -> User:
+    return User.objects.create_user(email, PASSWORD)
+
+
+@pytest.fixture
+def team(db) -> Team:
+    return Team.objects.create(name="Acme Admins")
+
+
+@pytest.fixture
+def other_team(db) -> Team:
+    return Team.objects.create(name="Globex Admins")
+
+
+@pytest.fixture
+def alice(team) -> User:
+    user = make_user("alice@example.com")
+    Membership.objects.create(user=user, team=team, role=Membership.Role.OWNER)
+    return user
+
+
+@pytest.fixture
+def bob(team) -> User:
+    user = make_user("bob@example.com")
+    Membership.objects.create(user=user, team=team, role=Membership.Role.ADMIN)
+    return user
+
+
+@pytest.fixture
+def victor(team) -> User:
+    user = make_user("victor@example.com")
+    Membership.objects.create(user=user, team=team, role=Membership.Role.VIEWER)
+    return user
+
+
+@pytest.fixture
+def charlie(other_team) -> User:
+    user = make_user("charlie@example.com")
+    Membership.objects.create(user=user, team=other_team, role=Membership.Role.OWNER)
+    return user
+
+
+def signed_in(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def alice_client(alice) -> Client:
+    return signed_in(alice)
+
+
+@pytest.fixture
+def bob_client(bob) -> Client:
+    return signed_in(bob)
+
+
+@pytest.fixture
+def victor_client(victor) -> Client:
+    return signed_in(victor)
+
+
+@pytest.fixture
+def charlie_client(charlie) -> Client:
+    return signed_in(charlie)
