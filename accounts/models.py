@@ -61,6 +61,10 @@ class User(AbstractUser):
         return self.name or self.email
 
 
+class LastOwnerError(Exception):
+    """The change would leave a team without an owner."""
+
+
 class TeamQuerySet(models.QuerySet):
     def for_user(self, user) -> "TeamQuerySet":
         """Teams ``user`` is a member of (none for anonymous users)."""
@@ -150,6 +154,28 @@ class Membership(models.Model):
             self.role == self.Role.OWNER
             and not self.team.memberships.filter(role=self.Role.OWNER).exclude(pk=self.pk).exists()
         )
+
+    def change_role(self, role: str) -> None:
+        """Set the role; raises LastOwnerError instead of demoting the team's last owner."""
+        with transaction.atomic():
+            if role != self.Role.OWNER and self._is_only_owner_locked():
+                raise LastOwnerError(f"{self.team} needs an owner: make someone else owner first.")
+            self.role = role
+            self.save(update_fields=["role"])
+
+    def remove(self) -> None:
+        """Delete the membership; raises LastOwnerError for the team's last owner."""
+        with transaction.atomic():
+            if self._is_only_owner_locked():
+                raise LastOwnerError(f"{self.team} needs an owner: make someone else owner first.")
+            self.delete()
+
+    def _is_only_owner_locked(self) -> bool:
+        """Lock the team's owner rows first, so two owners can't demote each other at once."""
+        owners = Membership.objects.select_for_update().filter(
+            team_id=self.team_id, role=self.Role.OWNER
+        )
+        return list(owners.values_list("pk", flat=True)) == [self.pk]
 
 
 class Invitation(models.Model):

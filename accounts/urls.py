@@ -54,7 +54,7 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("teams/new/", views.team_create, name="team_create"),
-    path("teams/<slug:slug>/settings/", team_views.settings, name="team_settings"),
+    path("teams/<slug:slug>/settings/", team_views.team_settings, name="team_settings"),
     path("teams/<slug:slug>/members/", team_views.members, name="members"),
     path("teams/<slug:slug>/members/invite/", team_views.invite, name="invite"),
     path(

@@ -131,9 +131,10 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
+        "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
-    for _folder in ("queue", "processed"):
+    for _folder in ("queue", "processed", "control"):
         (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_BACKEND = None
@@ -145,7 +146,7 @@ CELERY_TASK_SOFT_TIME_LIMIT = 60  # seconds
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE: dict = {}
+# CELERY_BEAT_SCHEDULE: see the keep-alive section below.
 
 # --- Logging ------------------------------------------------------------------------------
 LOGGING = {
@@ -170,3 +171,27 @@ ACCESS_TOKEN_LIFETIME = env.int("ACCESS_TOKEN_LIFETIME", default=3600)
 REFRESH_TOKEN_IDLE_TTL = env.int("REFRESH_TOKEN_IDLE_TTL", default=30 * 24 * 3600)
 KEEPALIVE_INTERVAL = env.int("KEEPALIVE_INTERVAL", default=24 * 3600)
 KEEPALIVE_SWEEP_INTERVAL = env.int("KEEPALIVE_SWEEP_INTERVAL", default=15 * 60)
+# next_refresh_at = last use + KEEPALIVE_INTERVAL ± this fraction of it (random), so
+# connections authorized together spread out.
+KEEPALIVE_JITTER = env.float("KEEPALIVE_JITTER", default=0.1)
+# Retry delay for misconfigured connections and after transient failures; also how long a
+# sweep's claim on a due connection lasts.
+KEEPALIVE_RETRY_AFTER = env.int("KEEPALIVE_RETRY_AFTER", default=3600)
+# Celery retries of a transient failure: first delay (doubling, capped) and count.
+KEEPALIVE_RETRY_BACKOFF = env.int("KEEPALIVE_RETRY_BACKOFF", default=30)
+KEEPALIVE_RETRY_BACKOFF_MAX = env.int("KEEPALIVE_RETRY_BACKOFF_MAX", default=30 * 60)
+KEEPALIVE_MAX_RETRIES = env.int("KEEPALIVE_MAX_RETRIES", default=6)
+# Email the team when a refresh token is this close to its idle expiry.
+KEEPALIVE_EXPIRY_WARNING = env.int("KEEPALIVE_EXPIRY_WARNING", default=3 * 24 * 3600)
+# At most this many due connections are enqueued per sweep.
+KEEPALIVE_SWEEP_BATCH = env.int("KEEPALIVE_SWEEP_BATCH", default=10_000)
+# Validated by connections.checks (manage.py check) and again by the kickoff task.
+
+CELERY_BEAT_SCHEDULE = {
+    "keepalive-kickoff": {
+        "task": "connections.tasks.keepalive_kickoff",
+        "schedule": KEEPALIVE_SWEEP_INTERVAL,
+        # A kickoff that waited longer than one interval is redundant: the next one runs.
+        "options": {"expires": KEEPALIVE_SWEEP_INTERVAL},
+    },
+}
