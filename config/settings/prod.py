@@ -1,7 +1,7 @@
 """Production (DJANGO_ENV=production): behind a TLS proxy, keys required, no insecure hosts."""
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import ALLOWED_HOSTS, env
 from .keys import required_key
 
 DEBUG = False
@@ -12,6 +12,8 @@ CRYPTOGRAPHY_KEY = required_key(
     "it encrypts consumer secrets and tokens at rest and must never fall back to SECRET_KEY",
 )
 ALLOW_INSECURE_LOGIN_HOSTS = False
+# Loopback names for the container health checks (curl http://127.0.0.1:8881/healthz).
+ALLOWED_HOSTS = sorted({*ALLOWED_HOSTS, "127.0.0.1", "localhost"})
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
