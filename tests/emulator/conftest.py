@@ -1,0 +1,1 @@
+from tests.salesforce_emulator.fixtures import salesforce_emulator  # noqa: F401

@@ -1,0 +1,52 @@
+"""Error codes and texts the emulator answers with, as Salesforce sends them.
+
+Source: salesforce-oauth.md §4 and /work/shared/salesforce-samples/errors.json;
+https://help.salesforce.com/apex/HTViewHelpDoc?id=xcloud.remoteaccess_oauth_flow_errors.htm
+"""
+
+EXPIRED_TOKEN = "expired access/refresh token"
+ALREADY_PROCESSING = "token request is already being processed"
+EXPIRED_CODE = "expired authorization code"
+IP_RESTRICTED = "ip restricted"
+INACTIVE_USER = "inactive user"
+INACTIVE_ORG = "inactive organization"
+BAD_CODE_VERIFIER = "invalid code verifier"
+CROSS_ORG_BLOCKED = "Cross-org OAuth flows are not supported for this external client app"
+DENIED = "end-user denied authorization"
+
+
+class OAuthError(Exception):
+    """A token/revoke error: HTTP 400 JSON `{"error": ..., "error_description": ...}` (§4)."""
+
+    def __init__(self, error: str, description: str, status: int = 400) -> None:
+        super().__init__(f"{error}: {description}")
+        self.error = error
+        self.description = description
+        self.status = status
+
+    def as_json(self) -> dict[str, str]:
+        return {"error": self.error, "error_description": self.description}
+
+
+def invalid_grant(description: str) -> OAuthError:
+    return OAuthError("invalid_grant", description)
+
+
+def invalid_client_id() -> OAuthError:
+    return OAuthError("invalid_client_id", "client identifier invalid")
+
+
+def invalid_client() -> OAuthError:
+    return OAuthError("invalid_client", "invalid client credentials")
+
+
+def unsupported_grant_type() -> OAuthError:
+    return OAuthError("unsupported_grant_type", "grant type not supported")
+
+
+def redirect_uri_mismatch() -> OAuthError:
+    return OAuthError("redirect_uri_mismatch", "redirect_uri must match configuration")
+
+
+class InvalidSession(Exception):
+    """An access token that is unknown, revoked or past the session timeout (§3.6): REST 401."""
