@@ -17,3 +17,5 @@ class ConnectionsConfig(AppConfig):
         # Salesforce may list the granted scopes in another order or grant fewer; we check
         # the granted scopes ourselves (connections.salesforce) instead of oauthlib raising.
         os.environ.setdefault("OAUTHLIB_RELAX_TOKEN_SCOPE", "1")
+
+        from . import checks  # noqa: F401  (registers the keep-alive settings checks)

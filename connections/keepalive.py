@@ -1,10 +1,482 @@
-"""Keep-alive: the single-flight token refresh and access-token helpers (being written).
+"""Keep-alive: the single-flight token refresh and the access-token helpers.
 
-Interface (kept stable for views and tasks):
-- ``next_refresh_time(last_used: datetime) -> datetime``
-- ``refresh_connection(connection_id: int, *, force: bool = False, actor=None) -> RefreshResult``
-- ``get_access_token(connection, force_refresh: bool = False) -> tuple[str, str]``
-  (access token, instance URL)
-- ``call_salesforce(connection, call)``: ``call(instance_url, access_token)``; on
-  SessionExpired refreshes once and retries once.
+Public interface (stable for views, admin, tasks and the management command):
+
+- ``next_refresh_time(last_used) -> datetime``
+- ``refresh_connection(connection_id, *, force=False, if_generation=None, actor=None)
+  -> RefreshResult``: the ONLY code that uses a refresh token.
+- ``get_access_token(connection, force_refresh=False) -> (access_token, instance_url)``
+- ``call_salesforce(connection, call)``: ``call(instance_url, access_token)``; a
+  ``salesforce.SessionExpired`` refreshes once and retries once.
+- ``claim_due_connections(now=None) -> list[int]`` (the beat sweep and ``--due``)
+- ``is_degraded(connection) -> bool``
+- errors: ``NotConnected``, ``RefreshFailed`` (both ``KeepaliveError``)
+
+Why one locked transaction around the HTTP call: with Refresh Token Rotation the presented
+refresh token dies the moment Salesforce answers, and Salesforce refuses a second concurrent
+request with the same token (salesforce-oauth.md §0.2-0.3, §3.3, §8). So the refresh holds a
+row lock on the Connection and its TokenSet while it POSTs, and stores the new tokens in the
+same transaction; the lock IS the single flight, across threads, processes and machines.
+
+- PostgreSQL: ``SELECT ... FOR UPDATE`` row locks; waiters block (bounded by ``lock_timeout``
+  = SALESFORCE_HTTP_TIMEOUT) and then re-read the committed row.
+- SQLite: ``select_for_update`` is a no-op, but the database is opened with
+  ``transaction_mode=IMMEDIATE`` (config/settings/base.py), so BEGIN takes the database write
+  lock: at most one atomic block writes at a time in any process, and a second refresher waits
+  at BEGIN (busy timeout) and then reads the committed row. That serializes refreshes at least
+  as strictly as a row lock (it serializes every writer), so it is equally safe.
+
+The HTTP timeout (SALESFORCE_HTTP_TIMEOUT, seconds) bounds how long the lock is held; the system
+checks (connections.checks) keep it below the lock wait and Celery's soft time limit.
+
+``refresh_connection`` must not run inside a caller's ``transaction.atomic()``: a rollback of
+the outer block would drop a rotated refresh token. It opens a durable atomic block, which
+raises RuntimeError when nested.
 """
+
+import logging
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from django.conf import settings
+from django.db import OperationalError, transaction
+from django.utils import timezone
+
+from . import alerts, salesforce
+from .errors import Classification, ErrorKind, classify
+from .models import Connection, ConnectionEvent, ExternalClientApp, TokenSet
+
+logger = logging.getLogger(__name__)
+
+Status = Connection.Status
+Kind = ConnectionEvent.Kind
+
+# Statuses a forced (manual) refresh may try; the sweep only refreshes KEEPALIVE_STATUSES.
+FORCE_REFRESHABLE = (Status.CONNECTED, Status.MISCONFIGURED, Status.NEEDS_REAUTHORIZATION)
+DEGRADED_AFTER = timedelta(hours=24)
+UPDATE_CHUNK = 500
+
+
+class KeepaliveError(Exception):
+    """Base class of the errors raised by this module."""
+
+
+class NotConnected(KeepaliveError):
+    """The connection has no tokens or its status isn't connected."""
+
+
+class RefreshFailed(KeepaliveError, salesforce.SalesforceError):
+    """A needed refresh failed; ``result`` says how. Also a ``salesforce.SalesforceError``
+    (``error`` is the kind, ``description`` the message) so callers of ``call_salesforce``
+    can handle every Salesforce-side failure with one ``except``."""
+
+    def __init__(self, result: "RefreshResult"):
+        salesforce.SalesforceError.__init__(self, result.message, error=str(result.kind or ""))
+        self.result = result
+
+
+class Outcome(StrEnum):
+    REFRESHED = "refreshed"
+    SKIPPED = "skipped"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class RefreshResult:
+    """What ``refresh_connection`` did. ``kind`` is set when ``outcome`` is failed;
+    ``generation`` is the TokenSet generation afterwards (None without tokens)."""
+
+    outcome: Outcome
+    message: str
+    kind: ErrorKind | None = None
+    generation: int | None = None
+
+    @property
+    def retry(self) -> bool:
+        """True for transient failures: try again later with backoff."""
+        return self.outcome == Outcome.FAILED and self.kind == ErrorKind.TRANSIENT
+
+    def __str__(self) -> str:
+        label = f"{self.outcome} ({self.kind})" if self.kind else str(self.outcome)
+        return f"{label}: {self.message}"
+
+
+def next_refresh_time(last_used: datetime) -> datetime:
+    """When to refresh next: ``last_used`` + KEEPALIVE_INTERVAL seconds ± KEEPALIVE_JITTER
+    (a fraction of the interval, uniformly random) so connections authorized together don't
+    all refresh in the same second. UTC in, UTC out."""
+    interval = settings.KEEPALIVE_INTERVAL
+    jitter = settings.KEEPALIVE_JITTER
+    return last_used + timedelta(seconds=interval * (1 + random.uniform(-jitter, jitter)))  # noqa: S311
+
+
+def is_degraded(connection: Connection, now: datetime | None = None) -> bool:
+    """Connected, but refreshes have failed transiently for more than 24 hours."""
+    if connection.failing_since is None:
+        return False
+    return (now or timezone.now()) - connection.failing_since > DEGRADED_AFTER
+
+
+def retry_delay(retries: int) -> float:
+    """Seconds before retry number ``retries`` + 1: exponential backoff from
+    KEEPALIVE_RETRY_BACKOFF, capped at KEEPALIVE_RETRY_BACKOFF_MAX, with "equal jitter"
+    (half fixed, half random) so retries of many connections spread out."""
+    delay = min(settings.KEEPALIVE_RETRY_BACKOFF * 2**retries, settings.KEEPALIVE_RETRY_BACKOFF_MAX)
+    return delay / 2 + random.uniform(0, delay / 2)  # noqa: S311
+
+
+# --- The refresh ------------------------------------------------------------------------
+
+
+class _LockBusy(Exception):
+    pass
+
+
+def refresh_connection(
+    connection_id: int,
+    *,
+    force: bool = False,
+    if_generation: int | None = None,
+    actor=None,
+) -> RefreshResult:
+    """Refresh the connection's tokens once, single-flight (see the module docstring).
+
+    Without ``force`` or ``if_generation`` (the sweep), it refreshes only when still due: the
+    refresh token was last used more than KEEPALIVE_INTERVAL / 2 ago, or the last attempt
+    failed, or the connection is misconfigured; otherwise another worker just did it and the
+    call is skipped. ``if_generation``: refresh only if the stored tokens are still that
+    generation (the caller saw that access token rejected or stale). ``force``: refresh
+    anyway (an admin's "Refresh now"; also tries needs_reauthorization connections).
+    ``actor`` (a User or None for the system) is recorded on the events.
+
+    Success and failure are both committed before this returns; alert emails go out after
+    the commit (connections.alerts). Never raises for Salesforce errors: see the result.
+    Raises RuntimeError inside another atomic block.
+    Reference: salesforce-oauth.md §3.1, §8; https://help.salesforce.com/apex/HTViewHelpDoc?id=xcloud.remoteaccess_oauth_refresh_token_flow_ca.htm
+    """
+    posted = False
+
+    def mark_posted() -> None:
+        nonlocal posted
+        posted = True
+
+    try:
+        with transaction.atomic(durable=True):
+            result = _refresh_locked(connection_id, force, if_generation, actor, mark_posted)
+    except _LockBusy:
+        return RefreshResult(
+            Outcome.FAILED,
+            "Another refresh of this connection is taking long; will retry.",
+            ErrorKind.TRANSIENT,
+        )
+    except OperationalError:
+        # SQLite raises "database is locked" at BEGIN IMMEDIATE after its busy timeout.
+        # After the POST, a failed commit may have lost a rotated token: let it surface.
+        if posted:
+            raise
+        logger.warning("Connection %s: database busy, refresh postponed", connection_id)
+        return RefreshResult(
+            Outcome.FAILED, "The database was busy; will retry.", ErrorKind.TRANSIENT
+        )
+    if result.outcome != Outcome.SKIPPED:
+        alerts.notify(connection_id)
+    return result
+
+
+def _lock(connection_id: int) -> tuple[Connection, TokenSet | None]:
+    """Lock the Connection row, then its TokenSet row (always in this order)."""
+    try:
+        if transaction.get_connection().vendor == "postgresql":
+            with transaction.get_connection().cursor() as cursor:
+                # Bound the wait for a sibling's lock (milliseconds); SET LOCAL ends with
+                # the transaction.
+                timeout_ms = int(settings.SALESFORCE_HTTP_TIMEOUT * 1000) + 5000
+                cursor.execute(f"SET LOCAL lock_timeout = {timeout_ms}")
+        connection = Connection.objects.select_for_update().get(pk=connection_id)
+        tokens = TokenSet.objects.select_for_update().filter(connection=connection).first()
+    except OperationalError as error:
+        raise _LockBusy from error
+    return connection, tokens
+
+
+def _is_due(connection: Connection, tokens: TokenSet, now: datetime) -> bool:
+    if connection.status == Status.MISCONFIGURED or connection.consecutive_failures:
+        return True
+    recent = timedelta(seconds=settings.KEEPALIVE_INTERVAL / 2)
+    return tokens.refresh_token_last_used_at <= now - recent
+
+
+def _refresh_locked(connection_id, force, if_generation, actor, mark_posted) -> RefreshResult:
+    try:
+        connection, tokens = _lock(connection_id)
+    except Connection.DoesNotExist:
+        return RefreshResult(Outcome.SKIPPED, "The connection no longer exists.")
+    now = timezone.now()
+    allowed = FORCE_REFRESHABLE if force else Connection.KEEPALIVE_STATUSES
+    if connection.status not in allowed:
+        return RefreshResult(
+            Outcome.SKIPPED, f"Not refreshed: the connection is {connection.get_status_display()}."
+        )
+    if tokens is None:
+        return RefreshResult(Outcome.SKIPPED, "Not refreshed: the connection has no tokens.")
+    if if_generation is not None and tokens.generation != if_generation:
+        message = "Another worker refreshed the tokens just now."
+        return RefreshResult(Outcome.SKIPPED, message, None, tokens.generation)
+    if not force and if_generation is None and not _is_due(connection, tokens, now):
+        # A sibling refreshed moments ago (or a redelivered task). Re-arm the schedule in
+        # case the sweep's claim moved it.
+        next_at = next_refresh_time(tokens.refresh_token_last_used_at)
+        Connection.objects.filter(pk=connection.pk).update(next_refresh_at=next_at)
+        return RefreshResult(
+            Outcome.SKIPPED, "Refreshed recently; not due yet.", None, tokens.generation
+        )
+    try:
+        app = connection.client_app
+    except ExternalClientApp.DoesNotExist:
+        return _fail(
+            connection,
+            tokens,
+            Classification(ErrorKind.MISCONFIGURED, "The External Client App is missing."),
+            "no External Client App",
+            actor,
+        )
+
+    mark_posted()
+    try:
+        response = salesforce.refresh(
+            connection.login_url,
+            app.consumer_key,
+            app.consumer_secret,
+            tokens.refresh_token,
+            timeout=settings.SALESFORCE_HTTP_TIMEOUT,
+        )
+    except salesforce.SalesforceError as error:
+        return _fail(connection, tokens, classify(error), str(error), actor)
+    return _store(connection, tokens, response, now, actor)
+
+
+def _store(connection, tokens, response, now, actor) -> RefreshResult:
+    """Commit the token response (caller's transaction, rows locked)."""
+    rotated = bool(response.refresh_token) and response.refresh_token != tokens.refresh_token
+    old_instance_url = tokens.instance_url
+    tokens.access_token = response.access_token
+    if response.refresh_token:  # without rotation Salesforce sends none: keep ours
+        tokens.refresh_token = response.refresh_token
+    if response.instance_url:  # absent: keep ours
+        tokens.instance_url = response.instance_url.rstrip("/")
+    if response.scope:
+        tokens.scope = response.scope
+    tokens.issued_at = response.issued_at
+    tokens.signature_verified = response.signature_verified
+    tokens.refresh_token_last_used_at = now
+    tokens.refreshed_at = now
+    tokens.generation += 1
+    tokens.save()
+
+    previous_status = connection.status
+    connection.status = Status.CONNECTED
+    if previous_status != Status.CONNECTED:
+        connection.status_reason = ""
+    connection.instance_url = tokens.instance_url
+    connection.next_refresh_at = next_refresh_time(now)
+    connection.consecutive_failures = 0
+    connection.failing_since = None
+    connection.last_error = ""
+    connection.save(
+        update_fields=[
+            "status",
+            "status_reason",
+            "instance_url",
+            "next_refresh_at",
+            "consecutive_failures",
+            "failing_since",
+            "last_error",
+            "updated",
+        ]
+    )
+    details = ["refresh token rotated" if rotated else "refresh token kept"]
+    if tokens.instance_url != old_instance_url:
+        details.append(f"instance URL is now {tokens.instance_url}")
+    message = f"Token refreshed (generation {tokens.generation}; {', '.join(details)})."
+    connection.record(Kind.REFRESHED, message, actor)
+    if previous_status != Status.CONNECTED:
+        connection.record(
+            Kind.STATUS_CHANGED,
+            f"{Status(previous_status).label} → {Status.CONNECTED.label}: refresh succeeded.",
+            actor,
+        )
+    logger.info("Connection %s: %s", connection.pk, message)
+    return RefreshResult(Outcome.REFRESHED, message, None, tokens.generation)
+
+
+def _tokens_changed(tokens: TokenSet) -> bool:
+    current = TokenSet.objects.filter(connection_id=tokens.connection_id).first()
+    return (
+        current is None
+        or current.pk != tokens.pk
+        or current.generation != tokens.generation
+        or current.refresh_token != tokens.refresh_token
+    )
+
+
+def _fail(connection, tokens, classification: Classification, error_text, actor) -> RefreshResult:
+    """Record a failed refresh, unless the tokens changed since we read them (a lost race:
+    someone stored newer tokens, so this failure says nothing about them)."""
+    if _tokens_changed(tokens):
+        logger.info("Connection %s: refresh failed after newer tokens were stored", connection.pk)
+        return RefreshResult(Outcome.SKIPPED, "Another refresh stored newer tokens; using them.")
+
+    now = timezone.now()
+    kind = classification.kind
+    fields = {
+        "consecutive_failures": connection.consecutive_failures + 1,
+        "failing_since": connection.failing_since or now,
+        "last_error": error_text[:2000],
+        "last_error_at": now,
+        "updated": now,
+    }
+    new_status = connection.status
+    retry_after = timedelta(seconds=settings.KEEPALIVE_RETRY_AFTER)
+    if kind == ErrorKind.TRANSIENT:
+        fields["next_refresh_at"] = now + retry_after
+    elif kind == ErrorKind.MISCONFIGURED:
+        new_status = Status.MISCONFIGURED
+        fields.update(status=new_status, status_reason=classification.reason)
+        fields["next_refresh_at"] = now + retry_after
+    else:
+        new_status = Status.NEEDS_REAUTHORIZATION
+        fields.update(status=new_status, status_reason=classification.reason)
+        fields["next_refresh_at"] = None
+    # Conditional on the tokens we read, so a failure never overwrites a newer success.
+    updated = Connection.objects.filter(
+        pk=connection.pk, tokens__pk=tokens.pk, tokens__generation=tokens.generation
+    ).update(**fields)
+    if updated != 1:
+        return RefreshResult(Outcome.SKIPPED, "Another refresh stored newer tokens; using them.")
+
+    label = {
+        ErrorKind.TRANSIENT: "Temporary failure",
+        ErrorKind.MISCONFIGURED: "Misconfigured",
+        ErrorKind.NEEDS_REAUTHORIZATION: "Needs re-authorization",
+    }[kind]
+    message = f"{label}: {classification.reason}"
+    if error_text and error_text not in classification.reason:
+        message += f" (Salesforce: {error_text})"
+    connection.record(Kind.REFRESH_FAILED, message)
+    if new_status != connection.status:
+        connection.record(
+            Kind.STATUS_CHANGED,
+            f"{Status(connection.status).label} → {Status(new_status).label}: "
+            f"{classification.reason}",
+        )
+    log = logger.info if kind == ErrorKind.TRANSIENT else logger.warning
+    log("Connection %s: refresh failed (%s): %s", connection.pk, kind, error_text)
+    return RefreshResult(Outcome.FAILED, message, kind, tokens.generation)
+
+
+# --- Access tokens and API calls --------------------------------------------------------
+
+
+def _connected_tokens(connection: Connection) -> TokenSet:
+    tokens = TokenSet.objects.select_related("connection").filter(connection=connection).first()
+    if tokens is None:
+        raise NotConnected(f"{connection} has no Salesforce tokens; sign in to Salesforce first.")
+    if tokens.connection.status != Status.CONNECTED:
+        raise NotConnected(
+            f"{connection} is not connected ({tokens.connection.get_status_display()})."
+        )
+    return tokens
+
+
+def _is_stale(tokens: TokenSet, now: datetime) -> bool:
+    # Salesforce sends no expires_in (§0.1). Age from the older of Salesforce's issued_at and
+    # our own write time, so a skewed Salesforce clock can't keep a token "fresh" forever.
+    born = min(tokens.issued_at, tokens.updated)
+    return now - born >= timedelta(seconds=settings.ACCESS_TOKEN_LIFETIME)
+
+
+def _access_token(
+    connection: Connection, *, force_refresh: bool, rejected_generation: int | None = None
+) -> tuple[str, str, int]:
+    tokens = _connected_tokens(connection)
+    if rejected_generation is not None and tokens.generation != rejected_generation:
+        return tokens.access_token, tokens.instance_url, tokens.generation  # already replaced
+    if not (force_refresh or rejected_generation is not None or _is_stale(tokens, timezone.now())):
+        return tokens.access_token, tokens.instance_url, tokens.generation
+    forced = force_refresh or rejected_generation is not None
+    result = refresh_connection(connection.pk, if_generation=tokens.generation)
+    if result.outcome == Outcome.FAILED:
+        if result.retry and not forced:
+            # Only stale by our estimate: Salesforce may still accept it (§3.6).
+            return tokens.access_token, tokens.instance_url, tokens.generation
+        raise RefreshFailed(result)
+    tokens = _connected_tokens(connection)
+    return tokens.access_token, tokens.instance_url, tokens.generation
+
+
+def get_access_token(connection: Connection, force_refresh: bool = False) -> tuple[str, str]:
+    """The connection's access token and instance URL, refreshed first (single-flight, via
+    ``refresh_connection``) when older than ACCESS_TOKEN_LIFETIME seconds or when forced.
+
+    A stale token whose refresh fails transiently is still returned (Salesforce's session
+    timeout is idle-based, so it may well work). Raises NotConnected (no tokens / not
+    connected) or RefreshFailed (a forced refresh failed, or a non-transient failure).
+    Never call inside ``transaction.atomic()``.
+    """
+    access_token, instance_url, _ = _access_token(connection, force_refresh=force_refresh)
+    return access_token, instance_url
+
+
+def call_salesforce(connection: Connection, call):
+    """Run ``call(instance_url, access_token)`` with a current token and return its result.
+
+    On ``salesforce.SessionExpired`` (401 INVALID_SESSION_ID) it refreshes once (unless a
+    sibling already replaced the rejected token) and retries once at the fresh token's
+    instance URL; a second SessionExpired is raised. Also raises NotConnected and
+    RefreshFailed (see ``get_access_token``) and whatever ``call`` raises.
+    Reference: salesforce-oauth.md §3.6.
+    """
+    access_token, instance_url, generation = _access_token(connection, force_refresh=False)
+    try:
+        return call(instance_url, access_token)
+    except salesforce.SessionExpired:
+        logger.info("Connection %s: session expired, refreshing once", connection.pk)
+    access_token, instance_url, _ = _access_token(
+        connection, force_refresh=False, rejected_generation=generation
+    )
+    return call(instance_url, access_token)
+
+
+# --- The sweep ---------------------------------------------------------------------------
+
+
+def due_connections(now: datetime | None = None):
+    """Connections the keep-alive should refresh now (uses the partial index
+    ``connections_due_refresh``)."""
+    return Connection.objects.filter(
+        status__in=Connection.KEEPALIVE_STATUSES, next_refresh_at__lte=now or timezone.now()
+    )
+
+
+def claim_due_connections(now: datetime | None = None, limit: int | None = None) -> list[int]:
+    """IDs of due connections, claimed by moving their ``next_refresh_at`` forward by
+    KEEPALIVE_RETRY_AFTER seconds so the next sweeps don't enqueue them again while their
+    task runs (a lost task is picked up again after that). PostgreSQL skips rows a running
+    refresh has locked. One SELECT plus one UPDATE per 500 IDs; at most
+    KEEPALIVE_SWEEP_BATCH IDs per call."""
+    now = now or timezone.now()
+    limit = limit or settings.KEEPALIVE_SWEEP_BATCH
+    claim_until = now + timedelta(seconds=settings.KEEPALIVE_RETRY_AFTER)
+    with transaction.atomic():
+        ids = list(
+            due_connections(now)
+            .order_by("next_refresh_at")
+            .select_for_update(skip_locked=True)
+            .values_list("id", flat=True)[:limit]
+        )
+        for start in range(0, len(ids), UPDATE_CHUNK):
+            chunk = ids[start : start + UPDATE_CHUNK]
+            Connection.objects.filter(id__in=chunk).update(next_refresh_at=claim_until)
+    return ids

@@ -5,13 +5,15 @@ import uuid
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django_cryptography.fields import encrypt
 
 from accounts.models import Team
 
+from . import salesforce
 from .login_hosts import PRODUCTION_LOGIN_URL, SANDBOX_LOGIN_URL
 
 OAUTH_CALLBACK_PATH = "/api/connections/oauth/callback"
@@ -100,6 +102,9 @@ class Connection(models.Model):
         self.login_url = self.login_url_for(self.environment, self.my_domain_url)
         super().save(*args, **kwargs)
 
+    def get_absolute_url(self) -> str:
+        return reverse("connections:detail", args=[self.team.slug, self.code])
+
     @classmethod
     def login_url_for(cls, environment: str, my_domain_url: str = "") -> str:
         """The login URL for an environment; My Domain URLs are validated by the form."""
@@ -116,6 +121,88 @@ class Connection(models.Model):
     def record(self, kind: str, message: str, actor=None) -> "ConnectionEvent":
         """Add an audit event. ``message`` must never contain a secret value."""
         return self.events.create(kind=kind, message=message, actor=actor)
+
+    @property
+    def has_tokens(self) -> bool:
+        return TokenSet.objects.filter(connection=self).exists()
+
+    @property
+    def can_be_deleted(self) -> bool:
+        """Only connections holding no tokens: drafts, unfinished sign-ins, disconnected."""
+        deletable = (self.Status.DRAFT, self.Status.PENDING_AUTHORIZATION, self.Status.DISCONNECTED)
+        return self.status in deletable and not self.has_tokens
+
+    def start_authorization(self, user, request_host: str) -> str:
+        """Start an OAuth web server flow with PKCE for ``user`` and return the authorize URL
+        to redirect to. The flow's ``state``, code verifier and ``redirect_uri`` (the callback
+        on the host the admin uses) are kept in a new AuthorizationRequest. A connection that
+        holds tokens keeps its status and tokens until the flow succeeds; others wait for
+        sign-in. Needs ``client_app``.
+        Reference: https://help.salesforce.com/s/articleView?id=xcloud.remoteaccess_oauth_web_server_flow.htm
+        """
+        from .callback_urls import redirect_uri_for
+
+        flow = AuthorizationRequest.objects.create(
+            state=salesforce.new_state(),
+            code_verifier=salesforce.new_code_verifier(),
+            redirect_uri=redirect_uri_for(request_host),
+            connection=self,
+            user=user,
+        )
+        if not self.has_tokens and self.status != self.Status.PENDING_AUTHORIZATION:
+            self.status = self.Status.PENDING_AUTHORIZATION
+            self.save(update_fields=["status", "login_url", "updated"])
+        self.record(
+            ConnectionEvent.Kind.AUTHORIZATION_STARTED,
+            f"Sign-in to Salesforce started (callback {flow.redirect_uri}).",
+            user,
+        )
+        return salesforce.authorization_url(
+            self.login_url,
+            self.client_app.consumer_key,
+            flow.redirect_uri,
+            flow.state,
+            flow.code_verifier,
+        )
+
+    def disconnect(self, actor) -> bool:
+        """Delete the tokens, mark the connection disconnected, then revoke the refresh token
+        at Salesforce (which also revokes its access tokens). Returns False when Salesforce
+        couldn't confirm the revoke; the tokens are deleted here anyway.
+        Reference: https://help.salesforce.com/apex/HTViewHelpDoc?id=xcloud.remoteaccess_revoke_token.htm
+        """
+        with transaction.atomic():
+            locked = Connection.objects.select_for_update().get(pk=self.pk)
+            tokens = TokenSet.objects.filter(connection=locked).first()
+            refresh_token = tokens.refresh_token if tokens else None
+            if tokens:
+                tokens.delete()
+            self.status = locked.status = self.Status.DISCONNECTED
+            self.next_refresh_at = locked.next_refresh_at = None
+            locked.save(update_fields=["status", "next_refresh_at", "updated"])
+        message, revoked = "Disconnected.", True
+        if refresh_token:
+            try:
+                salesforce.revoke(self.login_url, refresh_token)
+                message = "Disconnected; the refresh token was revoked at Salesforce."
+            except salesforce.SalesforceError as error:
+                revoked = False
+                message = (
+                    f"Disconnected here, but Salesforce couldn't revoke the refresh token "
+                    f"({error}). Revoke it in Salesforce Setup > Connected Apps OAuth Usage."
+                )
+        self.record(ConnectionEvent.Kind.DISCONNECTED, message, actor)
+        return revoked
+
+    def abandon_authorization(self) -> None:
+        """After a failed sign-in, a connection waiting for it goes back to draft, or to
+        disconnected if it was connected before."""
+        previous = self.Status.DISCONNECTED if self.organization_id else self.Status.DRAFT
+        updated = Connection.objects.filter(
+            pk=self.pk, status=self.Status.PENDING_AUTHORIZATION
+        ).update(status=previous, updated=timezone.now())
+        if updated:
+            self.status = previous
 
 
 class ExternalClientApp(models.Model):
@@ -198,6 +285,20 @@ class AuthorizationRequest(models.Model):
 
     def is_expired(self) -> bool:
         return timezone.now() >= self.expires_at
+
+    def claim(self) -> bool:
+        """Mark the flow used. True for exactly one caller, so a replayed or double-clicked
+        callback can't exchange the code twice (conditional UPDATE)."""
+        now = timezone.now()
+        claimed = (
+            AuthorizationRequest.objects.filter(pk=self.pk, used_at__isnull=True).update(
+                used_at=now
+            )
+            == 1
+        )
+        if claimed:
+            self.used_at = now
+        return claimed
 
 
 class ConnectionEvent(models.Model):

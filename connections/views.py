@@ -1,15 +1,273 @@
-"""Connection pages (placeholder, being written)."""
+"""Connection pages: the two-step wizard, the OAuth callback, list, detail and actions.
+Every page loads its team or connection through ``get_team_for_user`` /
+``get_connection_for_user``; owners and admins act, viewers only look."""
 
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.access import get_team_for_user
+from accounts.access import Role, get_team_for_user
 
-from .models import Connection
+from . import callback_urls, guidance, keepalive, salesforce
+from .access import get_connection_for_user
+from .forms import ConnectionForm, CredentialsForm, EditForm
+from .guidance import Guidance
+from .models import AuthorizationRequest, Connection, ConnectionEvent, ExternalClientApp, TokenSet
+from .oauth import AuthorizationFailed, complete_authorization
+
+EVENTS_SHOWN = 50
+
+
+def _setup_context() -> dict:
+    """The values admins paste into Salesforce (seed step 1)."""
+    return {
+        "callback_urls": callback_urls.callback_urls(),
+        "outbound_ip": settings.SERVER_OUTBOUND_IP,
+    }
+
+
+def _can_act(request: HttpRequest) -> bool:
+    return request.membership.has_role(Role.ADMIN)
 
 
 @login_required
-def connection_list(request, slug):
+@require_GET
+def connection_list(request: HttpRequest, slug: str) -> HttpResponse:
     team = get_team_for_user(request, slug)
-    connections = Connection.objects.for_team(team)
-    return render(request, "connections/list.html", {"team": team, "connections": connections})
+    connections = Connection.objects.for_team(team).select_related("tokens")
+    return render(
+        request,
+        "connections/list.html",
+        {"team": team, "connections": connections, "can_act": _can_act(request)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def connection_new(request: HttpRequest, slug: str) -> HttpResponse:
+    """Step 1 of 2, "Set up Salesforce External Client App": name and environment, with the
+    values and checklist for Salesforce Setup. Creates a draft connection."""
+    team = get_team_for_user(request, slug, Role.ADMIN)
+    form = ConnectionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        connection = Connection(team=team, created_by=request.user)
+        form.apply(connection)
+        with transaction.atomic():
+            connection.save()
+            connection.record(
+                ConnectionEvent.Kind.CREATED,
+                f"Created for {connection.get_environment_display()} ({connection.login_url}).",
+                request.user,
+            )
+        return redirect("connections:credentials", slug=team.slug, code=connection.code)
+    return render(request, "connections/new.html", {"team": team, "form": form, **_setup_context()})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def credentials(request: HttpRequest, slug: str, code) -> HttpResponse:
+    """Step 2 of 2, "Enter External Client App Credentials": save the consumer key and
+    secret, then send the admin to Salesforce to sign in (also used to re-authorize)."""
+    connection = get_connection_for_user(request, slug, code, Role.ADMIN)
+    app = ExternalClientApp.objects.filter(connection=connection).first()
+    form = CredentialsForm(
+        request.POST or None,
+        has_secret=app is not None,
+        initial={"consumer_key": app.consumer_key} if app else None,
+    )
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            form.apply(connection)
+            authorize_url = connection.start_authorization(request.user, request.get_host())
+        return redirect(authorize_url)
+    return render(
+        request,
+        "connections/credentials.html",
+        {"team": connection.team, "connection": connection, "form": form},
+    )
+
+
+def _problem(
+    request: HttpRequest, advice: Guidance, connection: Connection | None = None
+) -> HttpResponse:
+    context = {"guidance": advice, "connection": connection, **_setup_context()}
+    return render(request, "connections/oauth_problem.html", context, status=advice.http_status)
+
+
+def _invalid_link(
+    request: HttpRequest, reason: str, connection: Connection | None = None, status: int = 400
+) -> HttpResponse:
+    advice = Guidance(
+        "This sign-in link is no longer valid — start again.", reason, http_status=status
+    )
+    return _problem(request, advice, connection)
+
+
+@login_required
+@require_GET
+def oauth_callback(request: HttpRequest) -> HttpResponse:
+    """Where Salesforce sends the admin back (``redirect_uri``) with ``code`` and ``state``,
+    or ``error`` and ``error_description``. The flow is looked up by ``state`` and claimed
+    once before anything is sent to Salesforce (RFC 6749 §4.1.2, §10.12)."""
+    state = request.GET.get("state", "")
+    flow = (
+        AuthorizationRequest.objects.select_related("connection__team", "user")
+        .filter(state=state)
+        .first()
+        if state
+        else None
+    )
+    if flow is None:
+        return _invalid_link(request, "Orgkeeper doesn't know this sign-in.")
+    connection = get_connection_for_user(
+        request, flow.connection.team.slug, flow.connection.code, Role.ADMIN
+    )
+    if flow.user_id != request.user.pk:
+        return _invalid_link(request, "Another user started this sign-in.", connection, 403)
+    if flow.used_at is not None:
+        return _invalid_link(request, "This sign-in was already used.", connection)
+    if flow.is_expired():
+        return _invalid_link(request, "The sign-in took more than 10 minutes.", connection)
+    if not flow.claim():
+        return _invalid_link(request, "This sign-in was already used.", connection)
+    try:
+        message = complete_authorization(flow, request.GET)
+    except AuthorizationFailed as failure:
+        return _problem(request, failure.guidance, connection)
+    messages.success(request, f"Connected. {message}")
+    return redirect(connection)
+
+
+@login_required
+@require_GET
+def detail(request: HttpRequest, slug: str, code) -> HttpResponse:
+    connection = get_connection_for_user(request, slug, code)
+    context = {
+        "team": connection.team,
+        "connection": connection,
+        "tokens": TokenSet.objects.filter(connection=connection).first(),
+        "client_app": ExternalClientApp.objects.filter(connection=connection).first(),
+        "events": connection.events.select_related("actor")[:EVENTS_SHOWN],
+        "can_act": _can_act(request),
+        **_setup_context(),
+    }
+    return render(request, "connections/detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit(request: HttpRequest, slug: str, code) -> HttpResponse:
+    """Name and credentials; the environment only while the connection holds no tokens."""
+    connection = get_connection_for_user(request, slug, code, Role.ADMIN)
+    app = ExternalClientApp.objects.filter(connection=connection).first()
+    initial = {
+        "name": connection.name,
+        "environment": connection.environment,
+        "my_domain_url": connection.my_domain_url,
+        "consumer_key": app.consumer_key if app else "",
+    }
+    form = EditForm(request.POST or None, initial=initial, connection=connection)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            form.apply(connection)
+            connection.save()
+            connection.record(ConnectionEvent.Kind.UPDATED, "Settings updated.", request.user)
+        new_key = form.cleaned_data.get("consumer_key")
+        if app and connection.has_tokens and new_key != app.consumer_key:
+            messages.warning(
+                request,
+                "The current tokens belong to the previous Consumer Key. Re-authorize to use "
+                "the new External Client App.",
+            )
+        messages.success(request, "Saved.")
+        return redirect(connection)
+    return render(
+        request,
+        "connections/edit.html",
+        {"team": connection.team, "connection": connection, "form": form},
+    )
+
+
+def _api_versions(body: object) -> str:
+    versions = [
+        str(item["version"]) for item in body or [] if isinstance(item, dict) and "version" in item
+    ]
+    if not versions:
+        return ""
+    return versions[0] if len(versions) == 1 else f"{versions[0]} to {versions[-1]}"
+
+
+@login_required
+@require_POST
+def test_connection(request: HttpRequest, slug: str, code) -> HttpResponse:
+    """One REST call with the stored tokens (refreshing once on 401 INVALID_SESSION_ID)."""
+    connection = get_connection_for_user(request, slug, code, Role.ADMIN)
+    try:
+        body = keepalive.call_salesforce(connection, salesforce.api_probe)
+    except salesforce.SalesforceError as error:
+        advice = guidance.explain_exception(error)
+        connection.record(ConnectionEvent.Kind.TEST_FAILED, advice.summary, request.user)
+        messages.error(request, f"The test failed. {advice.summary}")
+    except keepalive.NotConnected:
+        messages.error(request, "This connection isn't connected. Re-authorize it first.")
+    else:
+        versions = _api_versions(body if isinstance(body, list) else [])
+        text = (
+            f"Salesforce answered (API versions {versions})."
+            if versions
+            else ("Salesforce answered.")
+        )
+        connection.record(ConnectionEvent.Kind.TESTED, text, request.user)
+        messages.success(request, text)
+    return redirect(connection)
+
+
+@login_required
+@require_POST
+def refresh_now(request: HttpRequest, slug: str, code) -> HttpResponse:
+    """Refresh the tokens now through the keep-alive (single-flight, forced)."""
+    connection = get_connection_for_user(request, slug, code, Role.ADMIN)
+    result = keepalive.refresh_connection(connection.pk, force=True, actor=request.user)
+    if result.outcome == keepalive.Outcome.REFRESHED:
+        messages.success(request, "Refreshed. Salesforce issued new tokens.")
+    elif result.outcome == keepalive.Outcome.FAILED:
+        messages.error(request, f"The refresh failed. {result.message}")
+    else:
+        messages.info(request, result.message)
+    return redirect(connection)
+
+
+@login_required
+@require_POST
+def disconnect(request: HttpRequest, slug: str, code) -> HttpResponse:
+    connection = get_connection_for_user(request, slug, code, Role.ADMIN)
+    if connection.disconnect(request.user):
+        messages.success(request, "Disconnected. Salesforce revoked the refresh token.")
+    else:
+        messages.warning(
+            request,
+            "Disconnected here, but Salesforce couldn't confirm that the refresh token is "
+            "revoked. Revoke it in Salesforce Setup > Connected Apps OAuth Usage.",
+        )
+    return redirect(connection)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def delete(request: HttpRequest, slug: str, code) -> HttpResponse:
+    """Confirm (GET) and delete (POST); only drafts, unfinished and disconnected ones."""
+    connection = get_connection_for_user(request, slug, code, Role.ADMIN)
+    if not connection.can_be_deleted:
+        messages.error(request, "Disconnect this connection before deleting it.")
+        return redirect(connection)
+    if request.method == "POST":
+        connection.delete()
+        messages.success(request, f"Deleted {connection.name}.")
+        return redirect("connections:list", slug=connection.team.slug)
+    return render(
+        request, "connections/delete.html", {"team": connection.team, "connection": connection}
+    )

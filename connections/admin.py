@@ -1,0 +1,104 @@
+"""Admin for connections. Secrets (consumer secret, tokens, code verifier) are never listed
+or shown: their fields are excluded and at most shown as "set" / "not set"."""
+
+from django.contrib import admin, messages
+from django.db import models
+
+from . import keepalive
+from .models import AuthorizationRequest, Connection, ConnectionEvent, ExternalClientApp, TokenSet
+
+
+def _set_or_not(value) -> str:
+    return "set" if value else "not set"
+
+
+@admin.register(Connection)
+class ConnectionAdmin(admin.ModelAdmin):
+    list_display = ("name", "team", "environment", "status", "organization_id", "next_refresh_at")
+    list_filter = ("status", "environment", "team")
+    search_fields = ("name", "organization_id")
+    list_select_related = ("team",)
+    raw_id_fields = ("team", "created_by")
+    readonly_fields = ("code", "login_url", "created", "updated")
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    actions = ["refresh_now"]
+
+    @admin.action(description="Refresh now")
+    def refresh_now(self, request, queryset):
+        """Refresh the selected connections' tokens now (keep-alive, single-flight, forced)."""
+        for connection_id, name in queryset.values_list("id", "name"):
+            result = keepalive.refresh_connection(connection_id, force=True, actor=request.user)
+            level = {
+                keepalive.Outcome.REFRESHED: messages.SUCCESS,
+                keepalive.Outcome.FAILED: messages.ERROR,
+            }.get(result.outcome, messages.INFO)
+            self.message_user(request, f"{name}: {result.outcome}: {result.message}", level)
+
+
+@admin.register(ExternalClientApp)
+class ExternalClientAppAdmin(admin.ModelAdmin):
+    list_display = ("connection", "consumer_key", "consumer_secret_status", "updated")
+    list_select_related = ("connection",)
+    search_fields = ("connection__name", "consumer_key")
+    raw_id_fields = ("connection",)
+    exclude = ("consumer_secret",)
+    readonly_fields = ("consumer_secret_status",)
+
+    @admin.display(description="consumer secret")
+    def consumer_secret_status(self, obj) -> str:
+        return _set_or_not(obj.pk and obj.consumer_secret)
+
+
+@admin.register(TokenSet)
+class TokenSetAdmin(admin.ModelAdmin):
+    list_display = ("connection", "generation", "issued_at", "refreshed_at", "signature_verified")
+    list_select_related = ("connection",)
+    search_fields = ("connection__name", "connection__organization_id")
+    exclude = ("access_token", "refresh_token")
+    readonly_fields = (
+        "connection",
+        "instance_url",
+        "scope",
+        "issued_at",
+        "signature_verified",
+        "refresh_token_last_used_at",
+        "refreshed_at",
+        "generation",
+        "created",
+        "updated",
+        "tokens_status",
+    )
+
+    @admin.display(description="tokens")
+    def tokens_status(self, obj) -> str:
+        return _set_or_not(obj.pk and obj.refresh_token)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(AuthorizationRequest)
+class AuthorizationRequestAdmin(admin.ModelAdmin):
+    list_display = ("connection", "user", "created", "expires_at", "used_at")
+    list_select_related = ("connection", "user")
+    list_filter = ("used_at",)
+    exclude = ("state", "code_verifier")
+    readonly_fields = ("connection", "user", "redirect_uri", "created", "expires_at", "used_at")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(ConnectionEvent)
+class ConnectionEventAdmin(admin.ModelAdmin):
+    list_display = ("created", "connection", "kind", "actor", "message")
+    list_filter = ("kind", "connection__team")
+    list_select_related = ("connection", "actor")
+    search_fields = ("connection__name", "message")
+    date_hierarchy = "created"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

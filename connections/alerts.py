@@ -1,0 +1,141 @@
+"""Emails to a team's owners and admins when a connection needs them, once per problem, and
+once more when it recovers.
+
+Problems (stored in ``Connection.alerted_for`` once emailed):
+- ``needs_reauthorization`` and ``misconfigured``: the connection's status;
+- ``expiring``: still connected, but its refresh token dies idle within
+  KEEPALIVE_EXPIRY_WARNING seconds (3 days) because no refresh has succeeded.
+
+``notify`` compares the connection's current problem with ``alerted_for``: a new problem
+sends that problem's email, no problem after one sends "recovered". It is idempotent and
+safe to call any time, after the token commit (never inside it): the refresh path calls it
+after committing, and the beat kickoff re-checks connections whose email is still owed
+(``connections_to_notify``), so a failed send is retried on the next sweep.
+"""
+
+import logging
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from .models import Connection, ConnectionEvent, TokenSet
+
+logger = logging.getLogger(__name__)
+
+Status = Connection.Status
+EXPIRING = "expiring"
+RECOVERED = "recovered"
+# Statuses that never alert; a stale alerted_for is cleared silently.
+QUIET_STATUSES = (Status.DRAFT, Status.PENDING_AUTHORIZATION, Status.DISCONNECTED)
+
+
+def _warning_window() -> timedelta:
+    return timedelta(seconds=settings.KEEPALIVE_EXPIRY_WARNING)
+
+
+def current_problem(connection: Connection, tokens: TokenSet | None, now: datetime) -> str | None:
+    """The problem to alert about, "" when healthy, None when the status never alerts."""
+    if connection.status in (Status.NEEDS_REAUTHORIZATION, Status.MISCONFIGURED):
+        return connection.status
+    if connection.status != Status.CONNECTED:
+        return None
+    if tokens is not None and tokens.refresh_token_expires_at - now <= _warning_window():
+        return EXPIRING
+    return ""
+
+
+def connections_to_notify(now: datetime | None = None) -> list[int]:
+    """IDs of connections whose alert state is out of date (one query): a problem not yet
+    emailed, a connection about to expire idle, or a recovery not yet announced."""
+    now = now or timezone.now()
+    idle_limit = now - timedelta(seconds=settings.REFRESH_TOKEN_IDLE_TTL) + _warning_window()
+    problem = Q(status__in=[Status.NEEDS_REAUTHORIZATION, Status.MISCONFIGURED]) & ~Q(
+        alerted_for=F("status")
+    )
+    expiring = Q(status=Status.CONNECTED, tokens__refresh_token_last_used_at__lte=idle_limit) & ~Q(
+        alerted_for=EXPIRING
+    )
+    recovered = Q(status=Status.CONNECTED, tokens__refresh_token_last_used_at__gt=idle_limit) & ~Q(
+        alerted_for=""
+    )
+    quiet = Q(status__in=QUIET_STATUSES) & ~Q(alerted_for="")
+    return list(
+        Connection.objects.filter(problem | expiring | recovered | quiet)
+        .values_list("id", flat=True)
+        .distinct()
+    )
+
+
+def _connection_url(connection: Connection) -> str:
+    team = connection.team
+    for name, kwargs in (
+        ("connections:detail", {"slug": team.slug, "code": connection.code}),
+        ("connections:detail", {"code": connection.code}),
+        ("connections:list", {"slug": team.slug}),
+    ):
+        try:
+            return settings.PUBLIC_BASE_URL + reverse(name, kwargs=kwargs)
+        except NoReverseMatch:
+            continue
+    return settings.PUBLIC_BASE_URL
+
+
+def _render(template: str, connection: Connection, tokens: TokenSet | None) -> tuple[str, str]:
+    context = {
+        "connection": connection,
+        "team": connection.team,
+        "tokens": tokens,
+        "url": _connection_url(connection),
+        "expires_at": tokens.refresh_token_expires_at if tokens else None,
+    }
+    subject = render_to_string(f"connections/email/{template}_subject.txt", context)
+    body = render_to_string(f"connections/email/{template}.txt", context)
+    return " ".join(subject.split()), body
+
+
+def notify(connection_id: int) -> str:
+    """Email the team's owners and admins if the connection's alert state changed.
+
+    Returns the template sent ("needs_reauthorization", "misconfigured", "expiring",
+    "recovered") or "" when nothing was sent. Never raises for a failed send: it logs, and
+    un-claims so the next sweep retries."""
+    now = timezone.now()
+    with transaction.atomic():
+        connection = (
+            Connection.objects.select_for_update().select_related("team").filter(pk=connection_id)
+        ).first()
+        if connection is None:
+            return ""
+        tokens = TokenSet.objects.filter(connection=connection).first()
+        problem = current_problem(connection, tokens, now)
+        previous = connection.alerted_for
+        if problem is None or problem == previous:
+            if problem is None and previous:
+                Connection.objects.filter(pk=connection.pk).update(alerted_for="")
+            return ""
+        # Claim first (short transaction, no lock held while mailing).
+        Connection.objects.filter(pk=connection.pk).update(alerted_for=problem)
+
+    template = problem or RECOVERED
+    recipients = sorted(connection.team.owners_and_admins().values_list("email", flat=True))
+    try:
+        subject, body = _render(template, connection, tokens)
+        if recipients:
+            send_mail(subject, body, None, recipients)
+    except Exception:
+        logger.exception("Connection %s: could not send the %s alert", connection.pk, template)
+        Connection.objects.filter(pk=connection.pk, alerted_for=problem).update(
+            alerted_for=previous
+        )
+        return ""
+    connection.record(
+        ConnectionEvent.Kind.ALERT_SENT,
+        f'Emailed {len(recipients)} owner(s) and admin(s): "{subject}".',
+    )
+    return template

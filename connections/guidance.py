@@ -1,0 +1,199 @@
+"""Plain-words guidance for Salesforce OAuth errors, naming the setup step to fix.
+
+Steps are the numbered steps of the setup checklist (templates/connections/_checklist.html),
+which follow the seed's "Configure your Salesforce Orgs" steps: 2 create the app, 3 OAuth
+settings, 4 flow enablement and security, 5 IP allowlist, 6 lock controls, 7 copy the key and
+secret. Error codes and texts: shared/salesforce-oauth.md §4.
+
+Used by the OAuth callback and reusable by the keep-alive (``explain_exception``).
+"""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+
+from . import salesforce
+
+
+@dataclass(frozen=True)
+class Guidance:
+    """What went wrong and what to do. ``detail`` is Salesforce's own words (escape it
+    when rendering); ``http_status`` is the status of the page that shows it."""
+
+    title: str
+    message: str
+    step: int | None = None
+    detail: str = ""
+    http_status: int = 400
+
+    @property
+    def summary(self) -> str:
+        """One line for events and ``last_error``; never holds a secret."""
+        text = f"{self.title} {self.message}"
+        return f"{text} (Salesforce: {self.detail})" if self.detail else text
+
+
+def _detail(error: str, description: str) -> str:
+    return ": ".join(part for part in (error, description) if part)
+
+
+def _outbound_ip() -> str:
+    return settings.SERVER_OUTBOUND_IP or "(not configured: set the SERVER_OUTBOUND_IP variable)"
+
+
+def explain(error: str, description: str = "", *, redirect_uri: str = "") -> Guidance:
+    """Guidance for an OAuth ``error``/``error_description`` pair, from the authorize
+    redirect or the token endpoint. ``redirect_uri`` is the callback URL the flow sent."""
+    code = error.strip()
+    text = f"{code} {description}".lower()
+    detail = _detail(code, description)
+    if code in ("access_denied", "access-denied"):
+        return Guidance(
+            "Access was not allowed.",
+            "The Salesforce sign-in ended without Allow. Nothing changed. Start again and "
+            "click Allow when Salesforce asks.",
+            detail=detail,
+        )
+    if "oauth_authorization_blocked" in text or "cross-org" in text:
+        return Guidance(
+            "Salesforce blocked the sign-in for this org.",
+            "A Local External Client App only works for users of the org that created it. "
+            "Create the app in the org you sign in to (step 2), choose that org's My Domain "
+            "as environment, or sign out of other Salesforce orgs in this browser first.",
+            step=2,
+            detail=detail,
+        )
+    if code == "redirect_uri_mismatch":
+        return Guidance(
+            "The Callback URL doesn't match.",
+            f"Add this exact Callback URL to the External Client App (step 3), wait a few "
+            f"minutes and start again: {redirect_uri or 'see the setup checklist'}",
+            step=3,
+            detail=detail,
+        )
+    if code == "invalid_scope":
+        return Guidance(
+            "Salesforce refused the requested scopes.",
+            "Select the scopes id, api and refresh_token in the app's OAuth settings (step 3).",
+            step=3,
+            detail=detail,
+        )
+    if code == "invalid_client_id":
+        return Guidance(
+            "Salesforce doesn't know this Consumer Key.",
+            "Check that the Consumer Key was copied completely (step 7) and that the "
+            "environment (Production, Sandbox or My Domain) is the org that has the app. A new "
+            "External Client App can take up to 10 minutes before Salesforce accepts it: wait, "
+            "then start again.",
+            step=7,
+            detail=detail,
+        )
+    if code in ("invalid_client", "invalid_client_credentials"):
+        return Guidance(
+            "The Consumer Secret is wrong.",
+            "Copy the Consumer Secret again (step 7), save it under Edit, and start again.",
+            step=7,
+            detail=detail,
+        )
+    if "ip restricted" in text:
+        return Guidance(
+            "Salesforce refused this server's IP address.",
+            f"Add the Server Outbound IP {_outbound_ip()} to the app's Refresh Token IP "
+            "Allowlist (step 5), then start again.",
+            step=5,
+            detail=detail,
+        )
+    if "verifier" in text or "code_challenge" in text or "pkce" in text:
+        return Guidance(
+            "Salesforce rejected the PKCE check.",
+            "Make sure 'Require Proof Key for Code Exchange (PKCE) extension' is on in the "
+            "app's security settings (step 4), then start again.",
+            step=4,
+            detail=detail,
+        )
+    if "expired authorization code" in text:
+        return Guidance(
+            "The sign-in took too long or was used twice.",
+            "Salesforce's one-time code is no longer valid. Start again.",
+            detail=detail,
+        )
+    if "inactive user" in text or "inactive organization" in text:
+        return Guidance(
+            "The Salesforce user or org is inactive.",
+            "Sign in with an active user of an active org.",
+            detail=detail,
+        )
+    if "hasn't approved" in text:
+        return Guidance(
+            "This Salesforce user may not use the app.",
+            "In Salesforce, allow the user in the app's policies (Permitted Users), or use "
+            "'All users may self-authorize', then start again.",
+            detail=detail,
+        )
+    return Guidance(
+        "Salesforce refused the sign-in.",
+        "Salesforce's answer is below. Check the app's settings against the checklist and "
+        "start again.",
+        detail=detail or "no details given",
+    )
+
+
+def explain_exception(exc: salesforce.SalesforceError, *, redirect_uri: str = "") -> Guidance:
+    """Guidance for an error raised by ``connections.salesforce``."""
+    if isinstance(exc, salesforce.SignatureMismatch):
+        return Guidance(
+            "The Consumer Secret doesn't match the app.",
+            "Salesforce's answer was signed with another secret. Copy the Consumer Secret "
+            "again (step 7), save it under Edit, and start again.",
+            step=7,
+        )
+    if isinstance(exc, salesforce.SalesforceUnavailable):
+        return Guidance(
+            "Salesforce didn't answer.",
+            "Salesforce could not be reached or had a problem. Nothing was saved. Try again "
+            "in a few minutes.",
+            detail=exc.description,
+            http_status=502,
+        )
+    if isinstance(exc, salesforce.OAuthError):
+        return explain(exc.error, exc.description, redirect_uri=redirect_uri)
+    return Guidance(
+        "Salesforce refused the request.",
+        "Nothing was saved. Try again; if it keeps failing, check the app's settings.",
+        detail=_detail(exc.error, exc.description),
+        http_status=502,
+    )
+
+
+def identity_failed(exc: salesforce.SalesforceError) -> Guidance:
+    """The token exchange worked but the identity URL didn't answer."""
+    return Guidance(
+        "Salesforce didn't say which org this is.",
+        "Reading the identity URL failed, so nothing was saved. Make sure the scope id is "
+        "selected (step 3) and try again.",
+        step=3,
+        detail=_detail(exc.error, exc.description),
+        http_status=502,
+    )
+
+
+def missing_refresh_token(scope: str) -> Guidance:
+    """Salesforce granted no refresh token, so the connection couldn't be kept alive."""
+    return Guidance(
+        "Salesforce gave no refresh token.",
+        "Without one the connection can't be kept alive. Select the scope 'Perform requests "
+        "at any time (refresh_token, offline_access)' in the app's OAuth settings (step 3), "
+        "then start again.",
+        step=3,
+        detail=f"granted scopes: {scope or 'none'}",
+    )
+
+
+def organization_mismatch(expected: str, received: str) -> Guidance:
+    """A re-authorization signed in to another org than the connection's."""
+    return Guidance(
+        "That is a different Salesforce org.",
+        f"This connection is for org {expected}, but the sign-in was for org {received}. "
+        "The old tokens are kept. Sign in to org "
+        f"{expected}, or create a new connection for org {received}.",
+    )

@@ -1,0 +1,167 @@
+"""Completing an OAuth web server flow: the callback's code becomes a connected Connection.
+
+The callback view has already checked the flow's ``state``, its user and team access, and
+claimed it (``AuthorizationRequest.claim``). Protocol facts: shared/salesforce-oauth.md §1-4.
+"""
+
+import logging
+from collections.abc import Mapping
+from functools import partial
+
+from django.db import transaction
+from django.utils import timezone
+
+from . import guidance, keepalive, salesforce
+from .guidance import Guidance
+from .models import AuthorizationRequest, Connection, ConnectionEvent, TokenSet
+
+logger = logging.getLogger(__name__)
+
+# Either scope yields a refresh token (seed step 3: "refresh_token, offline_access").
+REFRESH_SCOPES = {"refresh_token", "offline_access"}
+
+
+class AuthorizationFailed(Exception):
+    """The flow ended without tokens being stored; ``guidance`` says why and what to do."""
+
+    def __init__(self, guidance: Guidance):
+        super().__init__(guidance.title)
+        self.guidance = guidance
+
+
+class _OrganizationMismatch(Exception):
+    def __init__(self, expected: str):
+        self.expected = expected
+
+
+def complete_authorization(flow: AuthorizationRequest, params: Mapping[str, str]) -> str:
+    """Finish a claimed flow from the callback's query ``params`` (``code`` or ``error`` and
+    ``error_description``): exchange the code, read the identity URL and store the tokens.
+    Returns the success message (also recorded as an event).
+    Raises AuthorizationFailed: nothing stored, a waiting connection is back to its previous
+    status, and the failure is recorded as an event.
+    """
+    try:
+        return _complete(flow, params)
+    except AuthorizationFailed as failure:
+        connection = flow.connection
+        connection.abandon_authorization()
+        connection.record(
+            ConnectionEvent.Kind.AUTHORIZATION_FAILED, failure.guidance.summary, flow.user
+        )
+        logger.info("Authorization of connection %s failed: %s", connection.pk, failure)
+        raise
+
+
+def _complete(flow: AuthorizationRequest, params: Mapping[str, str]) -> str:
+    if params.get("error"):
+        raise AuthorizationFailed(
+            guidance.explain(
+                params["error"],
+                params.get("error_description", ""),
+                redirect_uri=flow.redirect_uri,
+            )
+        )
+    code = params.get("code", "")
+    if not code:
+        raise AuthorizationFailed(
+            Guidance("Salesforce sent no authorization code.", "Start again.")
+        )
+    connection = flow.connection
+    app = connection.client_app
+    try:
+        token = salesforce.exchange_code(
+            connection.login_url,
+            app.consumer_key,
+            app.consumer_secret,
+            code,
+            flow.redirect_uri,
+            flow.code_verifier,
+        )
+    except salesforce.SalesforceError as error:
+        raise AuthorizationFailed(
+            guidance.explain_exception(error, redirect_uri=flow.redirect_uri)
+        ) from None
+    try:
+        who = salesforce.identity(token.identity_url, token.access_token)
+    except salesforce.SalesforceError as error:
+        _revoke_quietly(connection.login_url, token.refresh_token or token.access_token)
+        raise AuthorizationFailed(guidance.identity_failed(error)) from None
+    if not token.refresh_token or not REFRESH_SCOPES & token.scopes:
+        _revoke_quietly(connection.login_url, token.refresh_token or token.access_token)
+        raise AuthorizationFailed(guidance.missing_refresh_token(token.scope))
+    try:
+        return _store(flow, token, who)
+    except _OrganizationMismatch as mismatch:
+        # Don't let the unwanted grant count toward the user's five-approval limit.
+        _revoke_quietly(connection.login_url, token.refresh_token)
+        raise AuthorizationFailed(
+            guidance.organization_mismatch(mismatch.expected, who.organization_id)
+        ) from None
+
+
+def _store(
+    flow: AuthorizationRequest, token: salesforce.TokenResponse, who: salesforce.Identity
+) -> str:
+    """Store tokens and identity in one transaction, under the connection's row lock (the
+    keep-alive takes the same lock), and revoke replaced tokens after commit."""
+    now = timezone.now()
+    with transaction.atomic():
+        connection = Connection.objects.select_for_update().get(pk=flow.connection_id)
+        if connection.organization_id and connection.organization_id != who.organization_id:
+            raise _OrganizationMismatch(connection.organization_id)
+        tokens = TokenSet.objects.select_for_update().filter(connection=connection).first()
+        old_refresh_token = tokens.refresh_token if tokens else None
+        if tokens is None:
+            tokens = TokenSet(connection=connection, generation=0)
+        tokens.access_token = token.access_token
+        tokens.refresh_token = token.refresh_token
+        tokens.instance_url = token.instance_url or connection.instance_url or connection.login_url
+        tokens.scope = token.scope
+        tokens.issued_at = token.issued_at
+        tokens.signature_verified = token.signature_verified
+        tokens.refresh_token_last_used_at = now
+        tokens.refreshed_at = None
+        tokens.generation += 1
+        tokens.save()
+
+        message = _event_message(connection, who)
+        connection.organization_id = who.organization_id
+        connection.user_id = who.user_id
+        connection.username = who.username
+        connection.instance_url = tokens.instance_url
+        connection.identity_url = token.identity_url
+        connection.status = Connection.Status.CONNECTED
+        connection.status_reason = ""
+        connection.consecutive_failures = 0
+        connection.failing_since = None
+        connection.last_error = ""
+        connection.last_error_at = None
+        connection.alerted_for = ""
+        connection.next_refresh_at = keepalive.next_refresh_time(now)
+        connection.save()
+        connection.record(ConnectionEvent.Kind.AUTHORIZED, message, flow.user)
+        if old_refresh_token and old_refresh_token != token.refresh_token:
+            transaction.on_commit(
+                partial(_revoke_quietly, connection.login_url, old_refresh_token), robust=True
+            )
+    logger.info("Connection %s authorized for org %s", connection.pk, who.organization_id)
+    flow.connection = connection
+    return message
+
+
+def _event_message(connection: Connection, who: salesforce.Identity) -> str:
+    if not connection.organization_id:
+        return f"Authorized for org {who.organization_id} as {who.username}."
+    message = f"Re-authorized for org {who.organization_id} as {who.username}"
+    if connection.username and connection.username != who.username:
+        message += f" (was {connection.username})"
+    return message + "."
+
+
+def _revoke_quietly(login_url: str, token: str) -> None:
+    """Best-effort revoke: a token we no longer keep shouldn't stay valid at Salesforce."""
+    try:
+        salesforce.revoke(login_url, token)
+    except salesforce.SalesforceError as error:
+        logger.warning("Could not revoke a replaced token at %s: %s", login_url, error)

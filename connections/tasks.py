@@ -1,0 +1,68 @@
+"""Celery tasks of the keep-alive. Beat runs ``keepalive_kickoff`` every
+KEEPALIVE_SWEEP_INTERVAL seconds (CELERY_BEAT_SCHEDULE); it claims the due connections and
+enqueues one ``refresh_connection`` task per ID, plus ``notify_connection`` for owed alerts.
+
+Every task takes IDs, re-reads the row and is idempotent (a redelivered refresh finds the
+connection refreshed moments ago and skips), hence ``acks_late=True``. Only transient failures
+are retried, with exponential backoff and jitter (keepalive.retry_delay).
+"""
+
+import logging
+
+from celery import shared_task
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+from . import alerts, keepalive
+from .checks import keepalive_settings_errors
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def keepalive_kickoff() -> dict:
+    """Claim due connections and enqueue their refreshes; enqueue owed alert checks.
+    Raises ImproperlyConfigured when the keep-alive settings are invalid."""
+    errors = keepalive_settings_errors()
+    if errors:
+        raise ImproperlyConfigured("; ".join(error.msg for error in errors))
+    ids = keepalive.claim_due_connections()
+    for connection_id in ids:
+        refresh_connection.delay(connection_id)
+    notify_ids = alerts.connections_to_notify()
+    for connection_id in notify_ids:
+        notify_connection.delay(connection_id)
+    if ids or notify_ids:
+        logger.info(
+            "Keep-alive: %d refreshes and %d alert checks enqueued", len(ids), len(notify_ids)
+        )
+    return {"refresh": len(ids), "notify": len(notify_ids)}
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    ignore_result=True,
+    max_retries=settings.KEEPALIVE_MAX_RETRIES,
+)
+def refresh_connection(self, connection_id: int, force: bool = False) -> str:
+    """Refresh one connection (keepalive.refresh_connection); retry transient failures.
+    Returns the outcome ("refreshed", "skipped", "failed")."""
+    result = keepalive.refresh_connection(connection_id, force=force)
+    if result.retry:
+        if self.request.retries >= self.max_retries:
+            # The connection stays due at next_refresh_at (KEEPALIVE_RETRY_AFTER from now).
+            logger.warning(
+                "Connection %s: giving up retrying until the next sweep: %s",
+                connection_id,
+                result.message,
+            )
+        else:
+            raise self.retry(countdown=keepalive.retry_delay(self.request.retries))
+    return str(result.outcome)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def notify_connection(connection_id: int) -> str:
+    """Send the connection's owed alert email, if any (alerts.notify)."""
+    return alerts.notify(connection_id)

@@ -1,0 +1,63 @@
+"""The whole wizard against the Salesforce emulator over real HTTP: My Domain = the
+emulator's base URL (http:// is allowed by the test settings)."""
+
+import pytest
+from django.urls import reverse
+
+from connections.models import Connection, TokenSet
+from tests.connections.helpers import CALLBACK_PATH, query, url
+from tests.salesforce_emulator.fixtures import salesforce_emulator  # noqa: F401
+
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("public_urls")]
+
+
+def connect(client, team, emulator, consumer_secret: str):
+    """Steps 1 and 2, sign in and Allow at the emulator, then the callback."""
+    client.post(
+        reverse("connections:new", args=[team.slug]),
+        {"name": "Emulator org", "environment": "my_domain", "my_domain_url": emulator.base_url},
+    )
+    connection = Connection.objects.get()
+    response = client.post(
+        url("credentials", connection),
+        {"consumer_key": emulator.demo_app.consumer_key, "consumer_secret": consumer_secret},
+    )
+    authorize_url = response["Location"]
+    assert authorize_url.startswith(f"{emulator.base_url}/services/oauth2/authorize?")
+    redirect_uri = query(authorize_url)["redirect_uri"]
+    assert redirect_uri == "http://127.0.0.1:8881" + CALLBACK_PATH
+    emulator.demo_app.callback_urls = [*emulator.demo_app.callback_urls, redirect_uri]
+    location = emulator.sign_in_and_allow(authorize_url)
+    assert location.startswith(redirect_uri + "?")
+    return connection, client.get(CALLBACK_PATH, query(location))
+
+
+def test_it_connects_and_tests_the_emulator_org(alice_client, team, salesforce_emulator):  # noqa: F811
+    emulator = salesforce_emulator
+    connection, response = connect(alice_client, team, emulator, emulator.demo_app.consumer_secret)
+    assert response.status_code == 302
+    connection.refresh_from_db()
+    assert connection.status == Connection.Status.CONNECTED
+    assert connection.organization_id == emulator.demo_org.org_id
+    assert connection.username == emulator.demo_user.username
+    assert connection.instance_url == emulator.base_url
+    tokens = TokenSet.objects.get()
+    assert tokens.signature_verified
+    assert emulator.is_refresh_token_live(tokens.refresh_token)
+
+    tested = alice_client.post(url("test", connection), follow=True)
+    assert "Salesforce answered (API versions" in tested.content.decode()
+
+    alice_client.post(url("disconnect", connection))
+    assert not emulator.is_refresh_token_live(tokens.refresh_token)
+
+
+def test_it_explains_a_wrong_consumer_secret(alice_client, team, salesforce_emulator):  # noqa: F811
+    connection, response = connect(alice_client, team, salesforce_emulator, "WrongSecret000111")
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "The Consumer Secret is wrong." in page
+    assert "step 7" in page
+    connection.refresh_from_db()
+    assert connection.status == Connection.Status.DRAFT
+    assert not TokenSet.objects.exists()

@@ -1,0 +1,179 @@
+"""connections.salesforce against Salesforce's real response shapes (via ``responses``)."""
+
+import pytest
+import requests
+
+from connections import salesforce
+from tests.connections.helpers import (
+    ACCESS_TOKEN,
+    API_VERSIONS,
+    CONSUMER_KEY,
+    CONSUMER_SECRET,
+    IDENTITY_URL,
+    INSTANCE_URL,
+    LOGIN_URL,
+    ORG_ID,
+    PUBLIC_CALLBACK,
+    REFRESH_TOKEN,
+    REVOKE_URL,
+    TOKEN_URL,
+    USERNAME,
+    form_body,
+    identity_body,
+    issued,
+    oauth_error,
+    query,
+    token_body,
+)
+
+VERIFIER = salesforce.new_code_verifier()
+
+
+def exchange():
+    return salesforce.exchange_code(
+        LOGIN_URL, CONSUMER_KEY, CONSUMER_SECRET, "aPrxCode", PUBLIC_CALLBACK, VERIFIER
+    )
+
+
+def test_it_builds_the_authorize_url():
+    url = salesforce.authorization_url(LOGIN_URL, CONSUMER_KEY, PUBLIC_CALLBACK, "st", VERIFIER)
+    assert url.startswith(f"{LOGIN_URL}/services/oauth2/authorize?")
+    assert query(url) == {
+        "response_type": "code",
+        "client_id": CONSUMER_KEY,
+        "redirect_uri": PUBLIC_CALLBACK,
+        "scope": "id api refresh_token",
+        "state": "st",
+        "code_challenge": salesforce.code_challenge(VERIFIER),
+        "code_challenge_method": "S256",
+        "prompt": "login consent",
+    }
+
+
+def test_it_makes_rfc7636_verifiers_without_tilde():
+    verifier = salesforce.new_code_verifier()
+    assert 43 <= len(verifier) <= 128
+    assert set(verifier) <= set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+    # RFC 7636 appendix B test vector
+    verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
+    assert salesforce.code_challenge(verifier) == "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+
+
+def test_it_exchanges_a_code_and_verifies_the_signature(rsps):
+    rsps.post(TOKEN_URL, json=token_body())
+    token = exchange()
+    assert token.signature_verified
+    assert token.access_token == ACCESS_TOKEN
+    assert token.refresh_token == REFRESH_TOKEN
+    assert token.instance_url == INSTANCE_URL
+    assert token.identity_url == IDENTITY_URL
+    assert token.issued_at == issued("1764421200123")
+    assert token.scopes == {"id", "api", "refresh_token"}
+    assert form_body(rsps.calls[0]) == {
+        "grant_type": "authorization_code",
+        "code": "aPrxCode",
+        "client_id": CONSUMER_KEY,
+        "client_secret": CONSUMER_SECRET,
+        "redirect_uri": PUBLIC_CALLBACK,
+        "code_verifier": VERIFIER,
+    }
+    assert rsps.calls[0].request.headers["Content-Type"] == "application/x-www-form-urlencoded"
+
+
+def test_it_keeps_secrets_out_of_the_token_repr(rsps):
+    rsps.post(TOKEN_URL, json=token_body())
+    text = repr(exchange())
+    assert ACCESS_TOKEN not in text
+    assert REFRESH_TOKEN not in text
+
+
+def test_it_refuses_a_signature_made_with_another_secret(rsps):
+    rsps.post(TOKEN_URL, json=token_body(secret="another-secret"))
+    with pytest.raises(salesforce.SignatureMismatch) as caught:
+        exchange()
+    assert CONSUMER_SECRET not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("error", "description", "kind"),
+    [
+        ("invalid_grant", "expired authorization code", salesforce.InvalidGrant),
+        ("invalid_grant", "invalid code verifier", salesforce.InvalidGrant),
+        ("invalid_grant", "ip restricted", salesforce.InvalidGrant),
+        ("invalid_client_id", "client identifier invalid", salesforce.OAuthError),
+        ("invalid_client", "invalid client credentials", salesforce.OAuthError),
+        ("redirect_uri_mismatch", "redirect_uri must match configuration", salesforce.OAuthError),
+    ],
+)
+def test_it_raises_typed_oauth_errors(rsps, error, description, kind):
+    rsps.post(TOKEN_URL, **oauth_error(error, description))
+    with pytest.raises(kind) as caught:
+        exchange()
+    assert (caught.value.error, caught.value.description) == (error, description)
+    assert caught.value.status == 400
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        {"status": 503, "body": "Service Unavailable"},
+        {"status": 429, "json": {"error": "rate"}},
+        {"status": 200, "body": "<html>maintenance</html>"},
+        {"body": requests.ConnectTimeout("timed out")},
+    ],
+)
+def test_it_treats_outages_as_unavailable(rsps, reply):
+    rsps.post(TOKEN_URL, **reply)
+    with pytest.raises(salesforce.SalesforceUnavailable):
+        exchange()
+
+
+def test_it_reads_the_identity_url(rsps):
+    rsps.get(IDENTITY_URL, json=identity_body())
+    who = salesforce.identity(IDENTITY_URL, ACCESS_TOKEN)
+    assert (who.organization_id, who.username) == (ORG_ID, USERNAME)
+    assert rsps.calls[0].request.headers["Authorization"] == f"Bearer {ACCESS_TOKEN}"
+
+
+def test_it_raises_session_expired_on_401(rsps):
+    body = [{"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}]
+    rsps.get(f"{INSTANCE_URL}/services/data/", status=401, json=body)
+    with pytest.raises(salesforce.SessionExpired):
+        salesforce.api_probe(INSTANCE_URL, ACCESS_TOKEN)
+
+
+def test_it_probes_the_rest_api(rsps):
+    rsps.get(f"{INSTANCE_URL}/services/data/", json=API_VERSIONS)
+    assert salesforce.api_probe(INSTANCE_URL, ACCESS_TOKEN) == API_VERSIONS
+
+
+def test_it_raises_api_error_with_salesforce_words(rsps):
+    body = [{"message": "The REST API is not enabled", "errorCode": "API_DISABLED_FOR_ORG"}]
+    rsps.get(f"{INSTANCE_URL}/services/data/", status=403, json=body)
+    with pytest.raises(salesforce.ApiError) as caught:
+        salesforce.api_probe(INSTANCE_URL, ACCESS_TOKEN)
+    assert caught.value.error == "API_DISABLED_FOR_ORG"
+
+
+@pytest.mark.parametrize("reply", [{"status": 200}, oauth_error("invalid_token", "invalid token")])
+def test_it_revokes_or_accepts_an_already_dead_token(rsps, reply):
+    rsps.post(REVOKE_URL, **reply)
+    salesforce.revoke(LOGIN_URL, REFRESH_TOKEN)
+    assert form_body(rsps.calls[0]) == {"token": REFRESH_TOKEN}
+
+
+def test_it_reports_a_revoke_outage(rsps):
+    rsps.post(REVOKE_URL, status=503)
+    with pytest.raises(salesforce.SalesforceUnavailable):
+        salesforce.revoke(LOGIN_URL, REFRESH_TOKEN)
+
+
+def test_it_refreshes_without_rotation(rsps):
+    body = token_body(access_token="00D!new")
+    del body["refresh_token"]
+    rsps.post(TOKEN_URL, json=body)
+    token = salesforce.refresh(LOGIN_URL, CONSUMER_KEY, CONSUMER_SECRET, REFRESH_TOKEN)
+    assert token.refresh_token is None
+    sent = form_body(rsps.calls[0])
+    assert sent["grant_type"] == "refresh_token"
+    assert "scope" not in sent
