@@ -21,7 +21,6 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from .models import Connection, ConnectionEvent, TokenSet
@@ -73,17 +72,7 @@ def connections_to_notify(now: datetime | None = None) -> list[int]:
 
 
 def _connection_url(connection: Connection) -> str:
-    team = connection.team
-    for name, kwargs in (
-        ("connections:detail", {"slug": team.slug, "code": connection.code}),
-        ("connections:detail", {"code": connection.code}),
-        ("connections:list", {"slug": team.slug}),
-    ):
-        try:
-            return settings.PUBLIC_BASE_URL + reverse(name, kwargs=kwargs)
-        except NoReverseMatch:
-            continue
-    return settings.PUBLIC_BASE_URL
+    return settings.PUBLIC_BASE_URL + connection.get_absolute_url()
 
 
 def _render(template: str, connection: Connection, tokens: TokenSet | None) -> tuple[str, str]:
@@ -136,6 +125,6 @@ def notify(connection_id: int) -> str:
         return ""
     connection.record(
         ConnectionEvent.Kind.ALERT_SENT,
-        f'Emailed {len(recipients)} owner(s) and admin(s): "{subject}".',
+        f"Emailed {len(recipients)} owner(s) and admin(s): {subject}",
     )
     return template

@@ -10,7 +10,11 @@ Public interface (stable for views, admin, tasks and the management command):
   ``salesforce.SessionExpired`` refreshes once and retries once.
 - ``claim_due_connections(now=None) -> list[int]`` (the beat sweep and ``--due``)
 - ``is_degraded(connection) -> bool``
-- errors: ``NotConnected``, ``RefreshFailed`` (both ``KeepaliveError``)
+- ``RefreshResult(outcome: Outcome, message, kind: ErrorKind | None, generation)``;
+  ``Outcome`` is refreshed / skipped / failed, ``ErrorKind`` (connections.errors) is
+  transient / needs_reauthorization / misconfigured; ``result.retry`` for transient ones.
+- errors: ``NotConnected``, ``RefreshFailed`` (both ``KeepaliveError``; ``RefreshFailed`` is
+  also a ``salesforce.SalesforceError``)
 
 Why one locked transaction around the HTTP call: with Refresh Token Rotation the presented
 refresh token dies the moment Salesforce answers, and Salesforce refuses a second concurrent
@@ -19,7 +23,8 @@ row lock on the Connection and its TokenSet while it POSTs, and stores the new t
 same transaction; the lock IS the single flight, across threads, processes and machines.
 
 - PostgreSQL: ``SELECT ... FOR UPDATE`` row locks; waiters block (bounded by ``lock_timeout``
-  = SALESFORCE_HTTP_TIMEOUT) and then re-read the committed row.
+  = SALESFORCE_HTTP_TIMEOUT + 5 s, then a transient failure) and then re-read the committed
+  row.
 - SQLite: ``select_for_update`` is a no-op, but the database is opened with
   ``transaction_mode=IMMEDIATE`` (config/settings/base.py), so BEGIN takes the database write
   lock: at most one atomic block writes at a time in any process, and a second refresher waits
@@ -181,7 +186,10 @@ def refresh_connection(
             Outcome.FAILED, "The database was busy; will retry.", ErrorKind.TRANSIENT
         )
     if result.outcome != Outcome.SKIPPED:
-        alerts.notify(connection_id)
+        try:
+            alerts.notify(connection_id)
+        except Exception:  # the tokens are committed; the next sweep retries the alert
+            logger.exception("Connection %s: alert check failed", connection_id)
     return result
 
 
