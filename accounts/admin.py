@@ -6,19 +6,27 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from .models import Invitation, Membership, Team, User
 
 
-class UserCreationForm(auth_forms.AdminUserCreationForm):
-    class Meta:
-        model = User
-        fields = ("email",)
+class UniqueEmailMixin:
+    """Lowercase the email and refuse one that differs from another user's only in case:
+    sign-in matches emails case-insensitively, so both accounts would stop working."""
 
     def clean_email(self):
         email = self.cleaned_data["email"].strip().lower()
-        if User.objects.filter(email__iexact=email).exists():
+        others = User.objects.filter(email__iexact=email)
+        if self.instance.pk:
+            others = others.exclude(pk=self.instance.pk)
+        if others.exists():
             raise forms.ValidationError("A user with this email address already exists.")
         return email
 
 
-class UserChangeForm(auth_forms.UserChangeForm):
+class UserCreationForm(UniqueEmailMixin, auth_forms.AdminUserCreationForm):
+    class Meta:
+        model = User
+        fields = ("email",)
+
+
+class UserChangeForm(UniqueEmailMixin, auth_forms.UserChangeForm):
     class Meta:
         model = User
         fields = ("email", "name", "password")

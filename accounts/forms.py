@@ -6,6 +6,17 @@ from django.contrib.auth.forms import AuthenticationForm
 
 from .models import Membership, User
 
+# forms.EmailField allows 320 characters; the column holds 254 (PostgreSQL rejects more).
+EMAIL_MAX_LENGTH = User._meta.get_field("email").max_length
+
+
+def clean_team_name(value: str) -> str:
+    """Collapse whitespace, line breaks included: the name goes into email Subject headers."""
+    name = " ".join(value.split())
+    if not name:
+        raise forms.ValidationError("Enter a team name.")
+    return name
+
 
 class EmailAuthenticationForm(AuthenticationForm):
     username = forms.EmailField(
@@ -44,30 +55,26 @@ class SetupForm(NewPasswordMixin):
     """First run: the first administrator and their team."""
 
     email = forms.EmailField(
-        label="Email", widget=forms.EmailInput(attrs={"autocomplete": "email"})
+        label="Email",
+        max_length=EMAIL_MAX_LENGTH,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     field_order = ["email", "password1", "password2", "team_name"]
     team_name = forms.CharField(label="Team name", max_length=100)
 
     def clean_team_name(self):
-        name = self.cleaned_data["team_name"].strip()
-        if not name:
-            raise forms.ValidationError("Enter a team name.")
-        return name
+        return clean_team_name(self.cleaned_data["team_name"])
 
 
 class TeamForm(forms.Form):
     name = forms.CharField(label="Team name", max_length=100)
 
     def clean_name(self):
-        name = self.cleaned_data["name"].strip()
-        if not name:
-            raise forms.ValidationError("Enter a team name.")
-        return name
+        return clean_team_name(self.cleaned_data["name"])
 
 
 class InviteForm(forms.Form):
-    email = forms.EmailField(label="Email")
+    email = forms.EmailField(label="Email", max_length=EMAIL_MAX_LENGTH)
     role = forms.ChoiceField(label="Role", choices=Membership.Role.choices, initial="admin")
 
     def __init__(self, *args, team=None, **kwargs):

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib.auth.base_user import BaseUserManager
 from django.contrib.auth.models import AbstractUser
 from django.core import signing
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -82,6 +82,8 @@ class Team(models.Model):
 
     objects = TeamQuerySet.as_manager()
 
+    SLUG_ATTEMPTS = 3  # see save()
+
     class Meta:
         ordering = ["name"]
 
@@ -89,14 +91,23 @@ class Team(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
-        if not self.slug:
+        if self.slug:
+            return super().save(*args, **kwargs)
+        # Another team with the same name may take the slug between the check and the INSERT.
+        for attempt in range(1, self.SLUG_ATTEMPTS + 1):
             self.slug = self.unique_slug(self.name)
-        super().save(*args, **kwargs)
+            try:
+                with transaction.atomic():
+                    return super().save(*args, **kwargs)
+            except IntegrityError:
+                self.slug = ""
+                if attempt == self.SLUG_ATTEMPTS:
+                    raise
 
     @classmethod
     def unique_slug(cls, name: str) -> str:
         """A slug for ``name`` not yet used by another team."""
-        base = slugify(name)[:50] or "team"
+        base = slugify(name)[:50].strip("-") or "team"
         slug, n = base, 1
         while cls.objects.filter(slug=slug).exists():
             n += 1

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
+from django.db import connection, transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
@@ -34,7 +34,8 @@ def setup(request: HttpRequest) -> HttpResponse:
     form = SetupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
-            if User.objects.select_for_update().exists():  # a second submit raced us
+            _lock_user_table()
+            if User.objects.exists():  # a second submit raced us
                 raise Http404("Setup is complete.")
             user = User.objects.create_superuser(
                 form.cleaned_data["email"], form.cleaned_data["password1"]
@@ -45,6 +46,14 @@ def setup(request: HttpRequest) -> HttpResponse:
         messages.success(request, f"Welcome! {team} is ready. Connect your first Salesforce org.")
         return redirect("connections:list", slug=team.slug)
     return render(request, "accounts/setup.html", {"form": form})
+
+
+def _lock_user_table() -> None:
+    """Serialize first-run setups until the transaction ends. SELECT ... FOR UPDATE on an empty
+    table locks nothing on PostgreSQL; SQLite's IMMEDIATE transactions already serialize."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f'LOCK TABLE "{User._meta.db_table}" IN EXCLUSIVE MODE')
 
 
 @login_required

@@ -64,3 +64,41 @@ def test_it_refuses_a_duplicate_email_in_another_case(root_client, alice):
     )
     assert response.status_code == 200
     assert User.objects.filter(email__iexact="alice@example.com").count() == 1
+
+
+def change_user(root_client, user, email):
+    membership = user.memberships.get()
+    return root_client.post(
+        reverse("admin:accounts_user_change", args=[user.pk]),
+        {
+            "email": email,
+            "name": "",
+            "is_active": "on",
+            "date_joined_0": "2026-01-01",
+            "date_joined_1": "09:00:00",
+            "memberships-TOTAL_FORMS": "1",
+            "memberships-INITIAL_FORMS": "1",
+            "memberships-MIN_NUM_FORMS": "0",
+            "memberships-MAX_NUM_FORMS": "1000",
+            "memberships-0-id": membership.pk,
+            "memberships-0-user": user.pk,
+            "memberships-0-team": membership.team_id,
+            "memberships-0-role": membership.role,
+        },
+    )
+
+
+def test_it_refuses_to_change_an_email_to_another_users_in_another_case(root_client, alice, bob):
+    # Two accounts differing only in case would make sign-in fail for both
+    # (get_by_natural_key matches case-insensitively).
+    response = change_user(root_client, bob, "ALICE@example.com")
+    assert response.status_code == 200
+    bob.refresh_from_db()
+    assert bob.email == "bob@example.com"
+
+
+def test_it_lowercases_a_changed_email(root_client, bob):
+    response = change_user(root_client, bob, "Robert@Example.com")
+    assert response.status_code == 302
+    bob.refresh_from_db()
+    assert bob.email == "robert@example.com"

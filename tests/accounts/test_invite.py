@@ -54,6 +54,14 @@ def test_it_rerenders_the_page_for_a_bad_email(alice_client, team):
     assert not mail.outbox
 
 
+def test_it_rejects_an_email_longer_than_the_column(alice_client, team):
+    # Valid by the form's 320-char default, too long for the 254-char column (PostgreSQL: 500).
+    email = "d" * 64 + "@" + ("e" * 63 + ".") * 3 + "com"
+    response = alice_client.post(url(team), {"email": email, "role": "admin"})
+    assert response.status_code == 400
+    assert not Invitation.objects.exists()
+
+
 def test_it_rejects_an_unknown_role(alice_client, team):
     response = alice_client.post(url(team), {"email": "dave@example.com", "role": "god"})
     assert response.status_code == 400

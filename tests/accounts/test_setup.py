@@ -41,6 +41,7 @@ def test_it_creates_the_superuser_team_and_owner_membership(client, db):
     [
         {"password2": "something else entirely"},
         {"email": "not-an-email"},
+        {"email": "r" * 64 + "@" + ("e" * 63 + ".") * 3 + "com"},  # over the 254-char column
         {"team_name": "   "},
         {"password1": "short", "password2": "short"},
     ],

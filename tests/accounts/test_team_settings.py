@@ -33,3 +33,14 @@ def test_it_forbids_admins(bob_client, team):
     assert bob_client.post(url(team), {"name": "Mine now"}).status_code == 403
     team.refresh_from_db()
     assert team.name == "Acme Admins"
+
+
+def test_it_folds_line_breaks_so_the_name_fits_an_email_subject(alice_client, team):
+    # Invitation emails put the team name in the Subject header, which can't hold a newline.
+    alice_client.post(url(team), {"name": "Acme\r\nBcc: someone@example.com"})
+    team.refresh_from_db()
+    assert team.name == "Acme Bcc: someone@example.com"
+    response = alice_client.post(
+        reverse("accounts:invite", args=[team.slug]), {"email": "dave@example.com", "role": "admin"}
+    )
+    assert response.status_code == 302

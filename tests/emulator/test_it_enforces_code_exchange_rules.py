@@ -146,12 +146,22 @@ def test_it_answers_inactive_user_at_the_exchange(salesforce_emulator):
 
 
 def test_it_fails_a_plain_challenge_verified_as_s256_without_the_method(salesforce_emulator):
-    # Without code_challenge_method the challenge is "plain" (RFC 7636 §4.3), which is how clients
-    # forgot the method got "invalid code verifier" (salesforce-oauth.md §2).
+    # Clients that left out code_challenge_method got "invalid code verifier" (§2).
     emu = salesforce_emulator
     emu.demo_app.require_pkce = False
     verifier, challenge = pkce_pair()
     url = authorize_url(emu, challenge, code_challenge_method=None)
+    code = query(emu.sign_in_and_allow(url))["code"]
+
+    assert_oauth_error(exchange(emu, code, verifier), "invalid_grant", "invalid code verifier")
+
+
+def test_it_never_verifies_a_challenge_sent_without_the_method(salesforce_emulator):
+    # Not even as "plain" (verifier == challenge): S256 only (salesforce-oauth.md §2, §4).
+    emu = salesforce_emulator
+    emu.demo_app.require_pkce = False
+    verifier = "p" * 43
+    url = authorize_url(emu, verifier, code_challenge_method=None)
     code = query(emu.sign_in_and_allow(url))["code"]
 
     assert_oauth_error(exchange(emu, code, verifier), "invalid_grant", "invalid code verifier")

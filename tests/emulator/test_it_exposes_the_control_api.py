@@ -100,6 +100,19 @@ def test_it_rejects_bad_control_input(salesforce_emulator):
     assert requests.post(base + "faults", json={"bogus": 1}, timeout=5).status_code == 400
 
 
+def test_it_keeps_callback_urls_an_exact_list(salesforce_emulator):
+    # A string would make `redirect_uri in callback_urls` a substring test.
+    app = salesforce_emulator.demo_app
+    base = f"{salesforce_emulator.base_url}/_emulator/apps/{app.consumer_key}"
+    callbacks = list(app.callback_urls)
+
+    for bad in ({"callback_urls": callbacks[0]}, {"callback_urls": []}, {"ip_allowlist": "1"}):
+        assert requests.post(base, json=bad, timeout=5).status_code == 400, bad
+
+    assert app.callback_urls == callbacks
+    assert app.ip_allowlist == ["127.0.0.1/32"]
+
+
 def test_it_lists_recorded_requests_without_secrets(salesforce_emulator):
     body = connect(salesforce_emulator)
     refresh(salesforce_emulator, body["refresh_token"])

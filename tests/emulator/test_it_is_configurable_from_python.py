@@ -31,6 +31,15 @@ def test_it_rejects_a_bad_config():
         Emulator(config)
 
 
+@pytest.mark.parametrize("key", ["callback_urls", "ip_allowlist"])
+def test_it_rejects_a_lone_string_where_a_list_belongs(key):
+    # Iterated as a list, "http://..." would become one callback URL per character.
+    config = demo_config()
+    config["apps"][0][key] = "127.0.0.1/32" if key == "ip_allowlist" else "http://a.example/cb"
+    with pytest.raises(ValueError, match=f"{key} must be a list"):
+        Emulator(config)
+
+
 def test_it_runs_a_custom_config_in_a_with_block():
     config = {
         "orgs": [{"my_domain": "acme", "sandbox": True}],

@@ -72,6 +72,16 @@ def test_it_requires_s256_when_the_app_requires_pkce(salesforce_emulator):
     assert query(response.headers["Location"])["error"] == "invalid_request"
 
 
+def test_it_refuses_the_plain_method_even_when_pkce_is_optional(salesforce_emulator):
+    # S256 only: "plain" support is UNCONFIRMED (salesforce-oauth.md §2), so a client must not
+    # get away with it here.
+    salesforce_emulator.demo_app.require_pkce = False
+
+    response = open_authorize(salesforce_emulator, code_challenge_method="plain")
+
+    assert query(response.headers["Location"])["error"] == "invalid_request"
+
+
 def test_it_allows_no_challenge_when_pkce_is_optional(salesforce_emulator):
     salesforce_emulator.demo_app.require_pkce = False
 

@@ -78,7 +78,7 @@ def start_authorization(store: Store, args: dict[str, str]) -> PendingAuthorizat
         raise _redirect_error(
             redirect_uri, state, "invalid_request", "code_challenge_method must be S256"
         )
-    if method not in (None, "S256", "plain"):
+    if method not in (None, "S256"):  # S256 only: "plain" is UNCONFIRMED (§2)
         raise _redirect_error(
             redirect_uri, state, "invalid_request", "invalid code challenge method"
         )

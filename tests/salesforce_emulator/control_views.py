@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from werkzeug.wrappers import Request, Response
 
 from . import pages
-from .models import App, parse_networks, parse_scopes
+from .models import App, parse_networks, parse_scopes, string_list
 from .oauth_views import html_response, json_response
 
 if TYPE_CHECKING:
@@ -225,8 +225,13 @@ def update_app(ctx: EmulatorApp, request: Request, consumer_key: str) -> Respons
     unknown = set(data) - APP_POLICY_FIELDS
     if unknown:
         raise BadRequest(f"unknown app settings: {', '.join(sorted(unknown))}")
-    if "ip_allowlist" in data:
-        parse_networks(tuple(data["ip_allowlist"] or ()))
+    if "callback_urls" in data:
+        data["callback_urls"] = string_list(data["callback_urls"], "callback_urls")
+        if not data["callback_urls"]:
+            raise BadRequest("an External Client App needs at least one callback URL")
+    if data.get("ip_allowlist") is not None:
+        data["ip_allowlist"] = string_list(data["ip_allowlist"], "ip_allowlist")
+        parse_networks(tuple(data["ip_allowlist"]))
     if "scopes" in data:
         data["scopes"] = parse_scopes(data["scopes"])
     for key, value in data.items():

@@ -44,13 +44,12 @@ def _check_account(user: User) -> None:
 
 
 def _verifier_matches(code: AuthCode, verifier: str | None) -> bool:
-    if not verifier or not PKCE_VALUE.fullmatch(verifier):
+    # S256 only. A challenge sent without its method never verifies: that is how clients that
+    # left out code_challenge_method got "invalid code verifier" (salesforce-oauth.md §2, §4).
+    if not verifier or not PKCE_VALUE.fullmatch(verifier) or code.code_challenge_method != "S256":
         return False
-    if code.code_challenge_method == "S256":
-        digest = hashlib.sha256(verifier.encode("ascii")).digest()
-        expected = base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
-    else:  # RFC 7636 §4.3: no method means "plain"
-        expected = verifier
+    digest = hashlib.sha256(verifier.encode("ascii")).digest()
+    expected = base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
     return hmac.compare_digest(expected, code.code_challenge or "")
 
 

@@ -47,6 +47,16 @@ def parse_scopes(value: str | list[str] | tuple[str, ...] | None) -> tuple[str, 
     return tuple(dict.fromkeys(item for item in items if item))
 
 
+def string_list(value: object, name: str) -> list[str]:
+    """A list of strings from config or the control API. A lone string is refused: iterated, it
+    would give one callback URL (or CIDR) per character."""
+    if value is None:
+        return []
+    if not isinstance(value, list | tuple) or not all(isinstance(item, str) for item in value):
+        raise ValueError(f"{name} must be a list of strings, got {value!r}")
+    return list(value)
+
+
 @functools.lru_cache(maxsize=256)
 def parse_networks(
     cidrs: tuple[str, ...],

@@ -31,6 +31,7 @@ from .models import (
     parse_networks,
     parse_scopes,
     salesforce_id,
+    string_list,
 )
 
 # "Each app allows five unique approvals (refresh tokens) per user", salesforce-oauth.md §3.6.
@@ -142,10 +143,12 @@ class Store:
     ) -> App:
         org = self.get_org(org)
         settings["scopes"] = parse_scopes(settings.get("scopes", App.scopes))
-        settings["callback_urls"] = list(settings.get("callback_urls") or [])
+        settings["callback_urls"] = string_list(settings.get("callback_urls"), "callback_urls")
         if not settings["callback_urls"]:
             raise ValueError("an External Client App needs at least one callback URL")
-        parse_networks(tuple(settings.get("ip_allowlist") or ()))  # fail fast on a bad CIDR
+        if settings.get("ip_allowlist") is not None:
+            settings["ip_allowlist"] = string_list(settings["ip_allowlist"], "ip_allowlist")
+            parse_networks(tuple(settings["ip_allowlist"]))  # fail fast on a bad CIDR
         if not consumer_key or not consumer_secret:
             raise ValueError("consumer_key and consumer_secret are required")
         with self.lock:
