@@ -37,8 +37,12 @@ def test_it_refuses_to_start_without_secret_key():
 
 def test_it_passes_the_deployment_checklist_without_warnings():
     result = manage(
-        "check", "--deploy", "--fail-level", "WARNING",
-        SECRET_KEY=STRONG_KEY, CRYPTOGRAPHY_KEY=STRONG_KEY + "2",
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        SECRET_KEY=STRONG_KEY,
+        CRYPTOGRAPHY_KEY=STRONG_KEY + "2",
         PUBLIC_BASE_URL="https://orgkeeper.example.com",
     )
     assert result.returncode == 0, result.stderr
