@@ -82,8 +82,16 @@ class AuthorizationRequestAdmin(admin.ModelAdmin):
     list_display = ("connection", "user", "created", "expires_at", "used_at")
     list_select_related = ("connection", "user")
     list_filter = ("used_at",)
-    exclude = ("state", "code_verifier")
-    readonly_fields = ("connection", "user", "redirect_uri", "created", "expires_at", "used_at")
+    exclude = ("state", "code_verifier", "consumer_secret")
+    readonly_fields = (
+        "connection",
+        "user",
+        "redirect_uri",
+        "consumer_key",
+        "created",
+        "expires_at",
+        "used_at",
+    )
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -41,6 +41,15 @@ _CONSUMER_FIX = (
     "Salesforce rejected the consumer secret. Re-enter the consumer secret of the External "
     "Client App (setup step 7)."
 )
+# A refresh whose signature doesn't verify still stored its tokens (keepalive._store), so
+# fixing the secret recovers the connection without a new sign-in.
+SIGNATURE_MISMATCH = Classification(
+    M,
+    "The consumer secret stored in Orgkeeper doesn't match the External Client App's: "
+    "Salesforce signed its token response with another secret. Re-enter the consumer secret "
+    "under Edit (setup step 7), then Refresh now; the tokens are kept, so no new sign-in is "
+    "needed.",
+)
 _IP_FIX = (
     "Salesforce refused the refresh from this server's IP address. Add the Server Outbound IP "
     "{ip} to the External Client App's Refresh Token IP Allowlist (setup step 5)."
@@ -110,11 +119,7 @@ def classify(error: salesforce.SalesforceError) -> Classification:
     Unknown ``invalid_grant`` descriptions mean re-authorization (Salesforce's text is the
     reason); other unknown OAuth error codes mean misconfiguration (retried slowly)."""
     if isinstance(error, salesforce.SignatureMismatch):
-        return Classification(
-            M,
-            "The signature of Salesforce's token response doesn't match the stored consumer "
-            "secret. Re-enter the consumer secret of the External Client App (setup step 7).",
-        )
+        return SIGNATURE_MISMATCH
     if isinstance(error, salesforce.InvalidGrant):
         description = error.description.strip().lower()
         kind, reason = INVALID_GRANT.get(

@@ -55,8 +55,9 @@ class ConnectionForm(forms.Form):
 
 
 class CredentialsForm(forms.Form):
-    """Step 2: the External Client App's consumer key and secret. A secret already stored
-    is never rendered back; leaving the field empty keeps it."""
+    """Step 2 (and the credentials part of Edit): the External Client App's consumer key and
+    secret. A secret already stored is never rendered back; leaving the field empty keeps
+    it."""
 
     consumer_key = forms.CharField(label="Consumer Key (Client ID)", max_length=255)
     consumer_secret = forms.CharField(

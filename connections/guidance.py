@@ -91,7 +91,8 @@ def explain(error: str, description: str = "", *, redirect_uri: str = "") -> Gui
     if code in ("invalid_client", "invalid_client_credentials"):
         return Guidance(
             "The Consumer Secret is wrong.",
-            "Copy the Consumer Secret again (step 7), save it under Edit, and start again.",
+            "Copy the Consumer Secret again (step 7), then start again and paste it. The "
+            "connection keeps its previous secret and tokens until a sign-in succeeds.",
             step=7,
             detail=detail,
         )
@@ -144,7 +145,7 @@ def explain_exception(exc: salesforce.SalesforceError, *, redirect_uri: str = ""
         return Guidance(
             "The Consumer Secret doesn't match the app.",
             "Salesforce's answer was signed with another secret. Copy the Consumer Secret "
-            "again (step 7), save it under Edit, and start again.",
+            "again (step 7), then start again and paste it.",
             step=7,
         )
     if isinstance(exc, salesforce.SalesforceUnavailable):

@@ -50,7 +50,7 @@ from django.db import OperationalError, transaction
 from django.utils import timezone
 
 from . import alerts, salesforce
-from .errors import Classification, ErrorKind, classify
+from .errors import SIGNATURE_MISMATCH, Classification, ErrorKind, classify
 from .models import Connection, ConnectionEvent, ExternalClientApp, TokenSet
 
 logger = logging.getLogger(__name__)
@@ -60,7 +60,6 @@ Kind = ConnectionEvent.Kind
 
 # Statuses a forced (manual) refresh may try; the sweep only refreshes KEEPALIVE_STATUSES.
 FORCE_REFRESHABLE = (Status.CONNECTED, Status.MISCONFIGURED, Status.NEEDS_REAUTHORIZATION)
-DEGRADED_AFTER = timedelta(hours=24)
 UPDATE_CHUNK = 500
 
 
@@ -119,9 +118,7 @@ def next_refresh_time(last_used: datetime) -> datetime:
 
 def is_degraded(connection: Connection, now: datetime | None = None) -> bool:
     """Connected, but refreshes have failed transiently for more than 24 hours."""
-    if connection.failing_since is None:
-        return False
-    return (now or timezone.now()) - connection.failing_since > DEGRADED_AFTER
+    return connection.is_degraded_at(now or timezone.now())
 
 
 def retry_delay(retries: int) -> float:
@@ -247,7 +244,7 @@ def _refresh_locked(connection_id, force, if_generation, actor, mark_posted) -> 
             connection,
             tokens,
             Classification(ErrorKind.MISCONFIGURED, "The External Client App is missing."),
-            "no External Client App",
+            "",
             actor,
         )
 
@@ -266,7 +263,10 @@ def _refresh_locked(connection_id, force, if_generation, actor, mark_posted) -> 
 
 
 def _store(connection, tokens, response, now, actor) -> RefreshResult:
-    """Commit the token response (caller's transaction, rows locked)."""
+    """Commit the token response (caller's transaction, rows locked). A response whose
+    signature doesn't match the stored consumer secret is stored all the same (the presented
+    refresh token may be dead already), and the connection becomes misconfigured until the
+    secret is fixed; the hourly retry then recovers it without a new sign-in."""
     rotated = bool(response.refresh_token) and response.refresh_token != tokens.refresh_token
     old_instance_url = tokens.instance_url
     tokens.access_token = response.access_token
@@ -284,14 +284,23 @@ def _store(connection, tokens, response, now, actor) -> RefreshResult:
     tokens.save()
 
     previous_status = connection.status
-    connection.status = Status.CONNECTED
-    if previous_status != Status.CONNECTED:
-        connection.status_reason = ""
     connection.instance_url = tokens.instance_url
-    connection.next_refresh_at = next_refresh_time(now)
-    connection.consecutive_failures = 0
-    connection.failing_since = None
-    connection.last_error = ""
+    if response.signature_verified:
+        connection.status = Status.CONNECTED
+        if previous_status != Status.CONNECTED:
+            connection.status_reason = ""
+        connection.next_refresh_at = next_refresh_time(now)
+        connection.consecutive_failures = 0
+        connection.failing_since = None
+        connection.last_error = ""
+    else:
+        connection.status = Status.MISCONFIGURED
+        connection.status_reason = SIGNATURE_MISMATCH.reason
+        connection.next_refresh_at = now + timedelta(seconds=settings.KEEPALIVE_RETRY_AFTER)
+        connection.consecutive_failures += 1
+        connection.failing_since = connection.failing_since or now
+        connection.last_error = SIGNATURE_MISMATCH.reason
+        connection.last_error_at = now
     connection.save(
         update_fields=[
             "status",
@@ -301,19 +310,36 @@ def _store(connection, tokens, response, now, actor) -> RefreshResult:
             "consecutive_failures",
             "failing_since",
             "last_error",
+            "last_error_at",
             "updated",
         ]
     )
     details = ["refresh token rotated" if rotated else "refresh token kept"]
     if tokens.instance_url != old_instance_url:
         details.append(f"instance URL is now {tokens.instance_url}")
-    message = f"Token refreshed (generation {tokens.generation}; {', '.join(details)})."
+    summary = f"generation {tokens.generation}; {', '.join(details)}"
+    if response.signature_verified:
+        message = f"Token refreshed ({summary})."
+    else:
+        message = (
+            f"Token refreshed and saved ({summary}), but the response's signature doesn't "
+            "match the stored consumer secret."
+        )
     connection.record(Kind.REFRESHED, message, actor)
-    if previous_status != Status.CONNECTED:
+    if previous_status != connection.status:
+        reason = "refresh succeeded." if response.signature_verified else SIGNATURE_MISMATCH.reason
         connection.record(
             Kind.STATUS_CHANGED,
-            f"{Status(previous_status).label} → {Status.CONNECTED.label}: refresh succeeded.",
+            f"{Status(previous_status).label} → {Status(connection.status).label}: {reason}",
             actor,
+        )
+    if not response.signature_verified:
+        logger.warning("Connection %s: %s", connection.pk, message)
+        return RefreshResult(
+            Outcome.FAILED,
+            f"Misconfigured: {SIGNATURE_MISMATCH.reason}",
+            ErrorKind.MISCONFIGURED,
+            tokens.generation,
         )
     logger.info("Connection %s: %s", connection.pk, message)
     return RefreshResult(Outcome.REFRESHED, message, None, tokens.generation)
@@ -338,10 +364,13 @@ def _fail(connection, tokens, classification: Classification, error_text, actor)
 
     now = timezone.now()
     kind = classification.kind
+    plain = classification.reason  # plain words, then Salesforce's own
+    if error_text and error_text not in plain:
+        plain += f" (Salesforce: {error_text})"
     fields = {
         "consecutive_failures": connection.consecutive_failures + 1,
         "failing_since": connection.failing_since or now,
-        "last_error": error_text[:2000],
+        "last_error": plain[:2000],
         "last_error_at": now,
         "updated": now,
     }
@@ -369,9 +398,7 @@ def _fail(connection, tokens, classification: Classification, error_text, actor)
         ErrorKind.MISCONFIGURED: "Misconfigured",
         ErrorKind.NEEDS_REAUTHORIZATION: "Needs re-authorization",
     }[kind]
-    message = f"{label}: {classification.reason}"
-    if error_text and error_text not in classification.reason:
-        message += f" (Salesforce: {error_text})"
+    message = f"{label}: {plain}"
     connection.record(Kind.REFRESH_FAILED, message)
     if new_status != connection.status:
         connection.record(
@@ -380,7 +407,7 @@ def _fail(connection, tokens, classification: Classification, error_text, actor)
             f"{classification.reason}",
         )
     log = logger.info if kind == ErrorKind.TRANSIENT else logger.warning
-    log("Connection %s: refresh failed (%s): %s", connection.pk, kind, error_text)
+    log("Connection %s: refresh failed (%s): %s", connection.pk, kind, plain)
     return RefreshResult(Outcome.FAILED, message, kind, tokens.generation)
 
 

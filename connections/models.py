@@ -2,7 +2,7 @@
 current token set, OAuth flows in progress, and the audit trail."""
 
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models, transaction
@@ -48,6 +48,8 @@ class Connection(models.Model):
 
     # Statuses the keep-alive sweep refreshes (misconfigured is retried slowly).
     KEEPALIVE_STATUSES = (Status.CONNECTED, Status.MISCONFIGURED)
+    # A connected connection whose refreshes have failed (transiently) this long is degraded.
+    DEGRADED_AFTER = timedelta(hours=24)
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     team = models.ForeignKey(Team, models.CASCADE, related_name="connections")
@@ -118,6 +120,18 @@ class Connection(models.Model):
     def is_connected(self) -> bool:
         return self.status == self.Status.CONNECTED
 
+    def is_degraded_at(self, now: datetime) -> bool:
+        """Connected, but refreshes have failed transiently for more than DEGRADED_AFTER."""
+        return (
+            self.is_connected
+            and self.failing_since is not None
+            and now - self.failing_since > self.DEGRADED_AFTER
+        )
+
+    @property
+    def is_degraded(self) -> bool:
+        return self.is_degraded_at(timezone.now())
+
     def record(self, kind: str, message: str, actor=None) -> "ConnectionEvent":
         """Add an audit event. ``message`` must never contain a secret value."""
         return self.events.create(kind=kind, message=message, actor=actor)
@@ -132,12 +146,15 @@ class Connection(models.Model):
         deletable = (self.Status.DRAFT, self.Status.PENDING_AUTHORIZATION, self.Status.DISCONNECTED)
         return self.status in deletable and not self.has_tokens
 
-    def start_authorization(self, user, request_host: str) -> str:
+    def start_authorization(
+        self, user, request_host: str, consumer_key: str, consumer_secret: str = ""
+    ) -> str:
         """Start an OAuth web server flow with PKCE for ``user`` and return the authorize URL
-        to redirect to. The flow's ``state``, code verifier and ``redirect_uri`` (the callback
-        on the host the admin uses) are kept in a new AuthorizationRequest. A connection that
-        holds tokens keeps its status and tokens until the flow succeeds; others wait for
-        sign-in. Needs ``client_app``.
+        to redirect to. The flow's ``state``, code verifier, ``redirect_uri`` (the callback
+        on the host the admin uses) and the submitted consumer key and secret (empty: keep
+        the stored one) are kept in a new AuthorizationRequest; the credentials replace the
+        External Client App's only when the flow succeeds. A connection that holds tokens
+        keeps its status and tokens until then; others wait for sign-in.
         Reference: https://help.salesforce.com/s/articleView?id=xcloud.remoteaccess_oauth_web_server_flow.htm
         """
         from .callback_urls import redirect_uri_for
@@ -148,6 +165,8 @@ class Connection(models.Model):
             redirect_uri=redirect_uri_for(request_host),
             connection=self,
             user=user,
+            consumer_key=consumer_key,
+            consumer_secret=consumer_secret,
         )
         if not self.has_tokens and self.status != self.Status.PENDING_AUTHORIZATION:
             self.status = self.Status.PENDING_AUTHORIZATION
@@ -159,7 +178,7 @@ class Connection(models.Model):
         )
         return salesforce.authorization_url(
             self.login_url,
-            self.client_app.consumer_key,
+            consumer_key,
             flow.redirect_uri,
             flow.state,
             flow.code_verifier,
@@ -177,9 +196,20 @@ class Connection(models.Model):
             refresh_token = tokens.refresh_token if tokens else None
             if tokens:
                 tokens.delete()
-            self.status = locked.status = self.Status.DISCONNECTED
-            self.next_refresh_at = locked.next_refresh_at = None
-            locked.save(update_fields=["status", "next_refresh_at", "updated"])
+            # Nothing is refreshed any more, so the keep-alive's state and problems go too.
+            cleared = {
+                "status": self.Status.DISCONNECTED,
+                "status_reason": "",
+                "next_refresh_at": None,
+                "consecutive_failures": 0,
+                "failing_since": None,
+                "last_error": "",
+                "last_error_at": None,
+            }
+            for name, value in cleared.items():
+                setattr(self, name, value)
+                setattr(locked, name, value)
+            locked.save(update_fields=[*cleared, "updated"])
         message, revoked = "Disconnected.", True
         if refresh_token:
             try:
@@ -260,6 +290,8 @@ class AuthorizationRequest(models.Model):
     RFC 7636 §4.1)."""
 
     LIFETIME = timedelta(minutes=10)
+    # Kept this long after expiry, so a late callback still reads "expired", not "unknown".
+    KEPT_AFTER_EXPIRY = timedelta(days=1)
 
     state = models.CharField(max_length=64, unique=True)
     code_verifier = encrypt(models.CharField(max_length=128))
@@ -268,6 +300,11 @@ class AuthorizationRequest(models.Model):
         Connection, models.CASCADE, related_name="authorization_requests"
     )
     user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+")
+    # Submitted with this sign-in and copied onto the ExternalClientApp only when it succeeds,
+    # so a mistyped secret can't break a working connection. Empty: use the stored one. The
+    # secret is nullable only so that flows started before this field existed read as empty.
+    consumer_key = models.CharField("consumer key", max_length=255, blank=True)
+    consumer_secret = encrypt(models.TextField("consumer secret", blank=True, null=True))
     created = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
@@ -285,6 +322,31 @@ class AuthorizationRequest(models.Model):
 
     def is_expired(self) -> bool:
         return timezone.now() >= self.expires_at
+
+    @classmethod
+    def clear_expired(cls, batch_size: int = 500, max_batches: int = 10) -> int:
+        """Delete flows (used or not) that expired more than KEPT_AFTER_EXPIRY ago, in
+        batches of ``batch_size`` and at most ``max_batches`` of them, so a call stays cheap;
+        returns how many were deleted. Source: DOT ``clear_expired()``."""
+        cutoff = timezone.now() - cls.KEPT_AFTER_EXPIRY
+        deleted = 0
+        for _ in range(max_batches):
+            ids = list(
+                cls.objects.filter(expires_at__lt=cutoff).values_list("pk", flat=True)[:batch_size]
+            )
+            if ids:
+                deleted += cls.objects.filter(pk__in=ids).delete()[0]
+            if len(ids) < batch_size:
+                break
+        return deleted
+
+    def credentials(self) -> tuple[str, str]:
+        """The consumer key and secret to use: those submitted with this flow, else the
+        External Client App's."""
+        app = ExternalClientApp.objects.filter(connection_id=self.connection_id).first()
+        key = self.consumer_key or (app.consumer_key if app else "")
+        secret = self.consumer_secret or (app.consumer_secret if app else "")
+        return key, secret
 
     def claim(self) -> bool:
         """Mark the flow used. True for exactly one caller, so a replayed or double-clicked

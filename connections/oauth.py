@@ -13,7 +13,13 @@ from django.utils import timezone
 
 from . import guidance, keepalive, salesforce
 from .guidance import Guidance
-from .models import AuthorizationRequest, Connection, ConnectionEvent, TokenSet
+from .models import (
+    AuthorizationRequest,
+    Connection,
+    ConnectionEvent,
+    ExternalClientApp,
+    TokenSet,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -68,17 +74,22 @@ def _complete(flow: AuthorizationRequest, params: Mapping[str, str]) -> str:
             Guidance("Salesforce sent no authorization code.", "Start again.")
         )
     connection = flow.connection
-    app = connection.client_app
+    consumer_key, consumer_secret = flow.credentials()
     try:
         token = salesforce.exchange_code(
             connection.login_url,
-            app.consumer_key,
-            app.consumer_secret,
+            consumer_key,
+            consumer_secret,
             code,
             flow.redirect_uri,
             flow.code_verifier,
         )
     except salesforce.SalesforceError as error:
+        if isinstance(error, salesforce.SignatureMismatch) and error.token:
+            # Don't leave the refused grant alive (it counts toward the user's five).
+            _revoke_quietly(
+                connection.login_url, error.token.refresh_token or error.token.access_token
+            )
         raise AuthorizationFailed(
             guidance.explain_exception(error, redirect_uri=flow.redirect_uri)
         ) from None
@@ -103,8 +114,9 @@ def _complete(flow: AuthorizationRequest, params: Mapping[str, str]) -> str:
 def _store(
     flow: AuthorizationRequest, token: salesforce.TokenResponse, who: salesforce.Identity
 ) -> str:
-    """Store tokens and identity in one transaction, under the connection's row lock (the
-    keep-alive takes the same lock), and revoke replaced tokens after commit."""
+    """Store tokens, identity and the flow's consumer key and secret in one transaction,
+    under the connection's row lock (the keep-alive takes the same lock), and revoke
+    replaced tokens after commit."""
     now = timezone.now()
     with transaction.atomic():
         connection = Connection.objects.select_for_update().get(pk=flow.connection_id)
@@ -124,6 +136,7 @@ def _store(
         tokens.refreshed_at = None
         tokens.generation += 1
         tokens.save()
+        _save_credentials(flow, connection)
 
         message = _event_message(connection, who)
         connection.organization_id = who.organization_id
@@ -148,6 +161,18 @@ def _store(
     logger.info("Connection %s authorized for org %s", connection.pk, who.organization_id)
     flow.connection = connection
     return message
+
+
+def _save_credentials(flow: AuthorizationRequest, connection: Connection) -> None:
+    """Make the consumer key and secret this flow signed in with the External Client App's
+    (caller's transaction, connection row locked)."""
+    app = ExternalClientApp.objects.filter(connection=connection).first()
+    app = app or ExternalClientApp(connection=connection)
+    if flow.consumer_key:
+        app.consumer_key = flow.consumer_key
+    if flow.consumer_secret:
+        app.consumer_secret = flow.consumer_secret
+    app.save()
 
 
 def _event_message(connection: Connection, who: salesforce.Identity) -> str:

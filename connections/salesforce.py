@@ -9,9 +9,9 @@ import base64
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import requests
 from django.conf import settings
@@ -20,6 +20,8 @@ from requests_oauthlib import OAuth2Session
 
 SCOPES = ["id", "api", "refresh_token"]
 REST_PROBE_PATH = "/services/data/"
+MAX_REDIRECTS = 3
+REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 
 
 class SalesforceError(Exception):
@@ -49,7 +51,12 @@ class InvalidGrant(OAuthError):
 
 class SignatureMismatch(SalesforceError):
     """The token response's ``signature`` doesn't match HMAC-SHA256(consumer secret, id +
-    issued_at): the response was tampered with or the consumer secret is wrong."""
+    issued_at): the response was tampered with or the consumer secret is wrong. Raised by
+    ``exchange_code`` only; ``token`` is the refused response (so it can be revoked)."""
+
+    def __init__(self, description: str, token: "TokenResponse | None" = None):
+        super().__init__(description)
+        self.token = token
 
 
 class SessionExpired(SalesforceError):
@@ -162,6 +169,8 @@ def _token_session(consumer_key: str, redirect_uri: str | None = None) -> OAuth2
 
 
 def _parse_token(token: dict, consumer_secret: str) -> TokenResponse:
+    """The token response, with ``signature_verified`` telling whether its signature matches
+    ``consumer_secret``."""
     try:
         issued_at_raw = str(token["issued_at"])
         issued_at = datetime.fromtimestamp(int(issued_at_raw) / 1000, tz=UTC)
@@ -184,11 +193,7 @@ def _parse_token(token: dict, consumer_secret: str) -> TokenResponse:
         if isinstance(token.get("scope"), list)
         else str(token.get("scope") or ""),
     )
-    if not verify_signature(response, consumer_secret):
-        raise SignatureMismatch(
-            "The signature of Salesforce's token response doesn't match the consumer secret."
-        )
-    return TokenResponse(**{**response.__dict__, "signature_verified": True})
+    return replace(response, signature_verified=verify_signature(response, consumer_secret))
 
 
 def verify_signature(token: TokenResponse, consumer_secret: str) -> bool:
@@ -243,7 +248,14 @@ def exchange_code(
             timeout=_timeout(),
         )
     )
-    return _parse_token(dict(token), consumer_secret)
+    response = _parse_token(dict(token), consumer_secret)
+    if not response.signature_verified:
+        # Nothing is stored yet, so refusing loses nothing; the caller may revoke ``token``.
+        raise SignatureMismatch(
+            "The signature of Salesforce's token response doesn't match the consumer secret.",
+            token=response,
+        )
+    return response
 
 
 def refresh(
@@ -256,7 +268,9 @@ def refresh(
     """Use a refresh token (RFC 6749 §6): ``client_id`` and ``client_secret`` in the body and
     no ``scope``. With refresh token rotation the response carries a new ``refresh_token``
     and the presented one is dead at once; without it ``refresh_token`` is None.
-    Raises OAuthError/InvalidGrant, SignatureMismatch or SalesforceUnavailable.
+    A signature that doesn't match ``consumer_secret`` doesn't raise: the presented refresh
+    token may already be dead, so the caller must store the response and check
+    ``signature_verified``. Raises OAuthError/InvalidGrant or SalesforceUnavailable.
     Reference: https://help.salesforce.com/apex/HTViewHelpDoc?id=xcloud.remoteaccess_oauth_refresh_token_flow_ca.htm
     """
     session = _token_session(consumer_key)
@@ -276,15 +290,49 @@ def refresh(
     return _parse_token(token, consumer_secret)
 
 
+def _may_send_token(url: str, previous: str | None) -> bool:
+    """The access token goes only to https URLs, or to http ones while insecure login hosts
+    are allowed (the local emulator), and never to http after a redirect from https."""
+    scheme = urlsplit(url).scheme
+    if scheme == "https":
+        return True
+    if scheme != "http" or not settings.ALLOW_INSECURE_LOGIN_HOSTS:
+        return False
+    return previous is None or urlsplit(previous).scheme == "http"
+
+
+def _get(url: str, access_token: str) -> requests.Response:
+    """GET with the Bearer token, following up to MAX_REDIRECTS redirects here: requests
+    drops the Authorization header when a redirect changes host, and Salesforce may redirect
+    the identity URL (salesforce-oauth.md §1.2)."""
+    previous = None
+    for _ in range(MAX_REDIRECTS + 1):
+        if not _may_send_token(url, previous):
+            parts = urlsplit(url)
+            raise ApiError(
+                f"Orgkeeper doesn't send the access token to {parts.scheme}://{parts.netloc}: "
+                "only HTTPS is allowed."
+            )
+        try:
+            response = requests.get(
+                url,
+                headers={"Authorization": f"Bearer {access_token}"},
+                timeout=_timeout(),
+                allow_redirects=False,
+            )
+        except requests.RequestException as error:
+            raise SalesforceUnavailable(
+                f"Could not reach Salesforce ({type(error).__name__})."
+            ) from None
+        location = response.headers.get("Location")
+        if response.status_code not in REDIRECT_STATUSES or not location:
+            return response
+        previous, url = url, urljoin(url, location)
+    raise ApiError(f"Salesforce redirected more than {MAX_REDIRECTS} times.")
+
+
 def _get_json(url: str, access_token: str) -> object:
-    try:
-        response = requests.get(
-            url, headers={"Authorization": f"Bearer {access_token}"}, timeout=_timeout()
-        )
-    except requests.RequestException as error:
-        raise SalesforceUnavailable(
-            f"Could not reach Salesforce ({type(error).__name__})."
-        ) from None
+    response = _get(url, access_token)
     if response.status_code == 401:
         raise SessionExpired("Session expired or invalid", error="INVALID_SESSION_ID", status=401)
     if response.status_code >= 500 or response.status_code == 429:
@@ -310,7 +358,7 @@ def _get_json(url: str, access_token: str) -> object:
 
 
 def identity(identity_url: str, access_token: str) -> Identity:
-    """Read the identity URL (GET with Bearer token; redirects followed).
+    """Read the identity URL (GET with Bearer token; a few redirects followed, see ``_get``).
     Reference: https://help.salesforce.com/apex/HTViewHelpDoc?id=xcloud.remoteaccess_using_openid.htm
     """
     body = _get_json(identity_url, access_token)

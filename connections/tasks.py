@@ -1,6 +1,7 @@
 """Celery tasks of the keep-alive. Beat runs ``keepalive_kickoff`` every
 KEEPALIVE_SWEEP_INTERVAL seconds (CELERY_BEAT_SCHEDULE); it claims the due connections and
-enqueues one ``refresh_connection`` task per ID, plus ``notify_connection`` for owed alerts.
+enqueues one ``refresh_connection`` task per ID, plus ``notify_connection`` for owed alerts,
+and deletes expired sign-in records (``AuthorizationRequest.clear_expired``).
 
 Every task takes IDs, re-reads the row and is idempotent (a redelivered refresh finds the
 connection refreshed moments ago and skips), hence ``acks_late=True``. Only transient failures
@@ -15,14 +16,16 @@ from django.core.exceptions import ImproperlyConfigured
 
 from . import alerts, keepalive
 from .checks import keepalive_settings_errors
+from .models import AuthorizationRequest
 
 logger = logging.getLogger(__name__)
 
 
 @shared_task(acks_late=True, ignore_result=True)
 def keepalive_kickoff() -> dict:
-    """Claim due connections and enqueue their refreshes; enqueue owed alert checks.
-    Raises ImproperlyConfigured when the keep-alive settings are invalid."""
+    """Claim due connections and enqueue their refreshes; enqueue owed alert checks; delete
+    a bounded number of expired sign-in records. Raises ImproperlyConfigured when the
+    keep-alive settings are invalid."""
     errors = keepalive_settings_errors()
     if errors:
         raise ImproperlyConfigured("; ".join(error.msg for error in errors))
@@ -36,7 +39,10 @@ def keepalive_kickoff() -> dict:
         logger.info(
             "Keep-alive: %d refreshes and %d alert checks enqueued", len(ids), len(notify_ids)
         )
-    return {"refresh": len(ids), "notify": len(notify_ids)}
+    cleared = AuthorizationRequest.clear_expired()
+    if cleared:
+        logger.info("Deleted %d expired sign-in records", cleared)
+    return {"refresh": len(ids), "notify": len(notify_ids), "cleared": cleared}
 
 
 @shared_task(

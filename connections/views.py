@@ -38,7 +38,7 @@ def _can_act(request: HttpRequest) -> bool:
 @require_GET
 def connection_list(request: HttpRequest, slug: str) -> HttpResponse:
     team = get_team_for_user(request, slug)
-    connections = Connection.objects.for_team(team).select_related("tokens")
+    connections = Connection.objects.for_team(team).select_related("team", "tokens")
     return render(
         request,
         "connections/list.html",
@@ -70,8 +70,9 @@ def connection_new(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def credentials(request: HttpRequest, slug: str, code) -> HttpResponse:
-    """Step 2 of 2, "Enter External Client App Credentials": save the consumer key and
-    secret, then send the admin to Salesforce to sign in (also used to re-authorize)."""
+    """Step 2 of 2, "Enter External Client App Credentials": send the admin to Salesforce to
+    sign in (also used to re-authorize). The consumer key and secret are kept with the flow
+    and saved only once the sign-in succeeds (connections.oauth)."""
     connection = get_connection_for_user(request, slug, code, Role.ADMIN)
     app = ExternalClientApp.objects.filter(connection=connection).first()
     form = CredentialsForm(
@@ -81,8 +82,12 @@ def credentials(request: HttpRequest, slug: str, code) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
-            form.apply(connection)
-            authorize_url = connection.start_authorization(request.user, request.get_host())
+            authorize_url = connection.start_authorization(
+                request.user,
+                request.get_host(),
+                form.cleaned_data["consumer_key"],
+                form.cleaned_data["consumer_secret"],
+            )
         return redirect(authorize_url)
     return render(
         request,

@@ -2,6 +2,7 @@
 
 import requests
 from django.test import Client
+from django.utils import timezone
 
 from connections.models import Connection, ConnectionEvent, TokenSet
 from tests.connections.helpers import OLD_REFRESH_TOKEN, REVOKE_URL, form_body, url
@@ -55,3 +56,31 @@ def test_it_enforces_csrf(alice, connection, rsps):
     client.force_login(alice)
     assert client.post(url("disconnect", connection)).status_code == 403
     assert TokenSet.objects.exists()
+
+
+def test_it_clears_the_keepalive_problems(alice_client, connection, rsps):
+    Connection.objects.filter(pk=connection.pk).update(
+        status=Connection.Status.MISCONFIGURED,
+        status_reason="Add the Server Outbound IP to the allowlist.",
+        consecutive_failures=4,
+        failing_since=timezone.now(),
+        last_error="ip restricted",
+        last_error_at=timezone.now(),
+    )
+    rsps.post(REVOKE_URL)
+    alice_client.post(url("disconnect", connection))
+    connection.refresh_from_db()
+    assert connection.status == Connection.Status.DISCONNECTED
+    assert (connection.status_reason, connection.last_error) == ("", "")
+    assert (connection.consecutive_failures, connection.failing_since) == (0, None)
+    assert (connection.last_error_at, connection.next_refresh_at) == (None, None)
+
+
+def test_the_page_says_how_to_reconnect(alice_client, victor_client, connection, rsps):
+    rsps.post(REVOKE_URL)
+    page = alice_client.post(url("disconnect", connection), follow=True).content.decode()
+    assert "To connect it again, click <strong>Re-authorize</strong>" in page
+    assert url("credentials", connection) in page
+    assert "Add the Server Outbound IP to the allowlist." not in page
+    viewer_page = victor_client.get(url("detail", connection)).content.decode()
+    assert "An owner or admin can connect it again with Re-authorize." in viewer_page

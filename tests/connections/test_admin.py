@@ -15,6 +15,7 @@ from tests.connections.helpers import (
 )
 
 pytestmark = pytest.mark.usefixtures("public_urls")
+PENDING_SECRET = "PendingSecret0123456789ABCDEF"
 
 
 @pytest.fixture
@@ -27,13 +28,20 @@ def admin_client(db):
 
 @pytest.fixture
 def everything(alice_client, connection):
-    """A connected connection with an event and an unfinished sign-in."""
-    start_flow(alice_client, connection)
+    """A connected connection with an event and an unfinished sign-in with a new secret."""
+    start_flow(alice_client, connection, secret=PENDING_SECRET)
     return connection
 
 
 def secrets_of(flow: AuthorizationRequest) -> list[str]:
-    return [CONSUMER_SECRET, OLD_ACCESS_TOKEN, OLD_REFRESH_TOKEN, flow.code_verifier, flow.state]
+    return [
+        CONSUMER_SECRET,
+        PENDING_SECRET,
+        OLD_ACCESS_TOKEN,
+        OLD_REFRESH_TOKEN,
+        flow.code_verifier,
+        flow.state,
+    ]
 
 
 @pytest.mark.parametrize(

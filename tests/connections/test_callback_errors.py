@@ -70,13 +70,17 @@ def test_it_shows_salesforces_words_for_unknown_errors_escaped(alice_client, dra
     assert_nothing_stored(draft)
 
 
-def test_it_refuses_a_signature_from_another_secret(alice_client, draft, flow, rsps):
+def test_it_refuses_a_signature_from_another_secret_and_revokes_the_grant(
+    alice_client, draft, flow, rsps
+):
     rsps.post(TOKEN_URL, json=token_body(secret="not-the-apps-secret"))
+    rsps.post(REVOKE_URL)
     response = finish_flow(alice_client, {"code": "c", "state": flow["state"]})
     assert response.status_code == 400
     assert "Consumer Secret doesn" in response.content.decode()
     assert "step 7" in response.content.decode()
-    assert len(rsps.calls) == 1  # no identity call
+    assert [call.request.url for call in rsps.calls] == [TOKEN_URL, REVOKE_URL]  # no identity
+    assert form_body(rsps.calls[1]) == {"token": REFRESH_TOKEN}
     assert_nothing_stored(draft)
 
 

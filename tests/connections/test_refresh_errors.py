@@ -16,7 +16,6 @@ from tests.connections.keepalive_support import (
     ERRORS,
     TOKEN_URL,
     add_token_error,
-    add_token_response,
     make_connection,
 )
 
@@ -168,19 +167,6 @@ def test_a_day_of_transient_failures_shows_as_degraded(team):
 
 
 @responses.activate
-def test_a_signature_mismatch_is_misconfiguration(team):
-    connection = make_connection(team)
-    add_token_response(responses, secret="not-the-stored-secret")
-
-    result = keepalive.refresh_connection(connection.pk)
-
-    assert result.kind == MISCONFIGURED
-    connection.refresh_from_db()
-    assert connection.status == Status.MISCONFIGURED
-    assert "Re-enter the consumer secret" in connection.status_reason
-
-
-@responses.activate
 def test_an_invalid_grant_after_the_token_changed_is_a_lost_race(team, monkeypatch):
     """The stored refresh token changed while this worker's request was in flight (e.g. a
     writer that ignored the lock): use the stored token, mark nothing."""
@@ -245,3 +231,17 @@ def test_classify_treats_unknown_oauth_codes_as_misconfiguration():
     assert classify(salesforce.SalesforceUnavailable("x")).kind == TRANSIENT
     old_concurrency_text = salesforce.InvalidGrant("expired authorization code", "invalid_grant")
     assert classify(old_concurrency_text).kind == TRANSIENT
+
+
+@responses.activate
+def test_the_last_error_is_in_plain_words_then_salesforces(team):
+    connection = make_connection(team)
+    add_token_error(responses, ERRORS["refresh_concurrent"])
+
+    keepalive.refresh_connection(connection.pk)
+
+    connection.refresh_from_db()
+    assert connection.last_error == (
+        "Salesforce was still processing another token request for this connection. "
+        "(Salesforce: invalid_grant: token request is already being processed)"
+    )

@@ -177,3 +177,10 @@ def test_it_refreshes_without_rotation(rsps):
     sent = form_body(rsps.calls[0])
     assert sent["grant_type"] == "refresh_token"
     assert "scope" not in sent
+
+
+def test_it_returns_a_refresh_with_a_bad_signature_unverified(rsps):
+    """The presented refresh token may be dead already, so the response must reach the caller."""
+    rsps.post(TOKEN_URL, json=token_body(secret="another-secret", refresh_token="RT-rotated"))
+    token = salesforce.refresh(LOGIN_URL, CONSUMER_KEY, CONSUMER_SECRET, REFRESH_TOKEN)
+    assert (token.refresh_token, token.signature_verified) == ("RT-rotated", False)

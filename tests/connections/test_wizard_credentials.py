@@ -34,7 +34,9 @@ def test_it_asks_for_the_key_and_secret(alice_client, fresh):
     assert "Connect" in page
 
 
-def test_it_saves_the_app_and_redirects_to_salesforce(alice_client, alice, fresh):
+def test_it_keeps_the_credentials_with_the_flow_and_redirects_to_salesforce(
+    alice_client, alice, fresh
+):
     response = alice_client.post(
         url("credentials", fresh),
         {"consumer_key": f"  {CONSUMER_KEY}\n", "consumer_secret": f" {CONSUMER_SECRET} "},
@@ -56,8 +58,8 @@ def test_it_saves_the_app_and_redirects_to_salesforce(alice_client, alice, fresh
     assert (flow.user, flow.connection, flow.redirect_uri) == (alice, fresh, PUBLIC_CALLBACK)
     assert flow.used_at is None
     assert (flow.expires_at - timezone.now()).total_seconds() == pytest.approx(600, abs=5)
-    app = ExternalClientApp.objects.get(connection=fresh)
-    assert (app.consumer_key, app.consumer_secret) == (CONSUMER_KEY, CONSUMER_SECRET)
+    assert (flow.consumer_key, flow.consumer_secret) == (CONSUMER_KEY, CONSUMER_SECRET)
+    assert not ExternalClientApp.objects.exists()  # saved once the sign-in succeeds
     fresh.refresh_from_db()
     assert fresh.status == Connection.Status.PENDING_AUTHORIZATION
     assert fresh.events.filter(kind="authorization_started").exists()
@@ -84,12 +86,15 @@ def test_it_never_renders_a_stored_secret_and_keeps_it_when_empty(alice_client, 
     assert "leave empty to keep" in page
     assert CONSUMER_KEY in page  # prefilled for re-authorization
     start_flow(alice_client, draft, secret="")
+    assert AuthorizationRequest.objects.get().credentials() == (CONSUMER_KEY, CONSUMER_SECRET)
     assert ExternalClientApp.objects.get(connection=draft).consumer_secret == CONSUMER_SECRET
 
 
-def test_it_replaces_the_secret_when_given(alice_client, draft):
+def test_it_holds_a_new_secret_until_the_sign_in_succeeds(alice_client, draft):
     start_flow(alice_client, draft, secret="NewSecret0123456789")
-    assert ExternalClientApp.objects.get(connection=draft).consumer_secret == "NewSecret0123456789"
+    flow = AuthorizationRequest.objects.get()
+    assert flow.credentials() == (CONSUMER_KEY, "NewSecret0123456789")
+    assert ExternalClientApp.objects.get(connection=draft).consumer_secret == CONSUMER_SECRET
 
 
 def test_it_keeps_a_connected_connection_connected_while_reauthorizing(alice_client, connection):
