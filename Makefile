@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: install run test lint format emulator bench clean
+.PHONY: install run test lint format emulator screenshots bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,9 @@ format: install
 
 emulator: install  ## the Salesforce emulator on http://127.0.0.1:8882
 	$(BIN)/python -m tests.salesforce_emulator --port 8882
+
+screenshots: install  ## re-take docs/screenshots/ with the browser tests (needs Chromium)
+	BROWSER_SCREENSHOTS=$(CURDIR)/docs/screenshots $(BIN)/pytest tests/browser
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles
