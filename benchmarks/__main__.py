@@ -1,0 +1,164 @@
+"""``python -m benchmarks`` (``make bench``): run the keep-alive and web benchmarks on their own
+PostgreSQL database and Redis DB, print a table, exit 1 when a target is missed.
+
+    python -m benchmarks                     # 10,000 connections (about 8 minutes on 2 cores)
+    python -m benchmarks --connections 1000  # a quick run
+"""
+
+import argparse
+import atexit
+import contextlib
+import os
+import platform
+import shutil
+import signal
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import psycopg
+
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/orgkeeper_bench"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/11"
+SMALL = 1000  # the second size for "independent of N" and memory growth
+WEB_SIZES = (100, 1000)
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    description = __doc__.split("\n")[0]
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=description)
+    parser.add_argument("--connections", type=int, default=10_000, help="N (default 10,000)")
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL),
+        help="a database the benchmark creates and drops (env BENCH_DATABASE_URL)",
+    )
+    parser.add_argument(
+        "--redis-url",
+        default=os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS_URL),
+        help="a Redis DB of its own, flushed (env BENCH_REDIS_URL)",
+    )
+    parser.add_argument("--skip-web", action="store_true")
+    parser.add_argument("--keep-db", action="store_true", help="don't drop the database after")
+    parser.add_argument("--keep-logs", action="store_true", help="keep worker and beat logs")
+    return parser.parse_args(argv)
+
+
+def say(message: str) -> None:
+    print(message, flush=True)
+
+
+def _admin_url(database_url: str) -> tuple[str, str]:
+    parts = urlsplit(database_url)
+    name = parts.path.lstrip("/")
+    if not name.replace("_", "").isalnum():
+        raise SystemExit(f"unexpected database name {name!r}")
+    return parts._replace(path="/postgres").geturl(), name
+
+
+def recreate_database(database_url: str) -> None:
+    admin, name = _admin_url(database_url)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {name}")
+
+
+def drop_database(database_url: str) -> None:
+    from django.db import connections
+
+    connections.close_all()
+    admin, name = _admin_url(database_url)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def machine() -> str:
+    memory_kb = next(
+        int(line.split()[1])
+        for line in Path("/proc/meminfo").read_text().splitlines()
+        if line.startswith("MemTotal:")
+    )
+    return (
+        f"{os.cpu_count()} cores, {memory_kb / 1024 / 1024:.0f} GiB RAM, "
+        f"Python {platform.python_version()}, {platform.system()} {platform.release()}"
+    )
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    from . import procs
+
+    atexit.register(procs.stop_all)
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: sys.exit(130))
+
+    os.environ["DJANGO_SETTINGS_MODULE"] = "benchmarks.settings"
+    os.environ["DATABASE_URL"] = args.database_url
+    os.environ["CELERY_BROKER_URL"] = args.redis_url
+    say(f"Machine: {machine()}")
+    say(f"Database {args.database_url}, Redis {args.redis_url}")
+    recreate_database(args.database_url)
+    started = time.monotonic()
+    try:
+        return _run(args, started)
+    finally:
+        procs.stop_all()
+        with contextlib.suppress(Exception):
+            import redis
+
+            redis.Redis.from_url(args.redis_url).flushdb()
+        if not args.keep_db:
+            drop_database(args.database_url)
+
+
+def _run(args, started: float) -> int:
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from tests.salesforce_emulator import Emulator
+
+    from . import keepalive, report, web
+
+    call_command("migrate", verbosity=0)
+    env = keepalive.env_for_subprocesses(args.database_url, args.redis_url)
+    n = args.connections
+    sizes = sorted({min(SMALL, n), n})
+    pipelines = {}
+    workdir = Path(tempfile.mkdtemp(prefix="orgkeeper-bench-"))
+    with Emulator() as emu:
+        say(f"Emulator at {emu.base_url}; logs in {workdir}")
+        try:
+            for size in sizes:
+                say(f"Keep-alive pipeline, {size} connections:")
+                pipelines[size] = keepalive.run_pipeline(emu, size, env, workdir, say)
+                result = pipelines[size]
+                say(
+                    f"  {result.rate:.0f} refreshes/s, {result.queries_per_refresh:.2f} "
+                    f"queries/refresh, {result.lost} lost"
+                )
+            say(f"Baseline, {n} connections:")
+            baseline = keepalive.run_baseline(emu, n, env, workdir, say)
+            say(f"  {baseline.rate:.0f} refreshes/s")
+        except BaseException:
+            say(f"Failed; worker, beat and baseline logs kept in {workdir}")
+            raise
+    if args.keep_logs:
+        say(f"Worker, beat and baseline logs: {workdir}")
+    else:
+        shutil.rmtree(workdir)
+    pages = [] if args.skip_web else web.run(WEB_SIZES, say)
+    elapsed = time.monotonic() - started
+    table, missed = report.build(pipelines, n, baseline, pages, elapsed)
+    say("")
+    say(table)
+    say("")
+    say("All targets met." if not missed else "Missed: " + "; ".join(missed))
+    return 1 if missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

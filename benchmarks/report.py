@@ -1,0 +1,143 @@
+"""The results table and the targets (issue 7)."""
+
+from .keepalive import BaselineResult, PipelineResult
+from .web import PageResult
+
+TARGET_RATIO = 0.5
+TARGET_QUERIES_PER_REFRESH = 5
+TARGET_RSS_GROWTH = 0.20
+TARGET_WEB_QUERIES = 10
+PAGE_ITEMS = {"list": "connections", "detail": "events"}
+
+
+def _row(name: str, value: str, target: str = "", ok: bool | None = None) -> list[str]:
+    verdict = "" if ok is None else ("ok" if ok else "MISSED")
+    return [name, value, target, verdict]
+
+
+def build(
+    pipelines: dict[int, PipelineResult],
+    n: int,
+    baseline: BaselineResult,
+    pages: list[PageResult],
+    elapsed: float,
+) -> tuple[str, list[str]]:
+    rows: list[list[str]] = []
+    small_size = min(pipelines)
+    big, small = pipelines[n], pipelines[small_size]
+    ratio = big.rate / baseline.rate if baseline.rate else 0.0
+
+    rows.append(_row(f"Pipeline refreshes/s (N={n})", f"{big.rate:.0f}"))
+    rows.append(
+        _row(
+            "  sweep time, refreshed / N",
+            f"{big.seconds:.1f} s, {big.refreshed}/{n}",
+            "all",
+            big.refreshed == n,
+        )
+    )
+    rows.append(_row(f"Baseline refreshes/s (N={n})", f"{baseline.rate:.0f}"))
+    rows.append(_row("  baseline errors", str(baseline.errors), "0", baseline.errors == 0))
+    ratio_ok = ratio >= TARGET_RATIO
+    rows.append(_row("Ratio pipeline / baseline", f"{ratio:.2f}", f">= {TARGET_RATIO}", ratio_ok))
+    for size in sorted(pipelines):
+        result = pipelines[size]
+        rows.append(
+            _row(
+                f"SQL queries per refresh (N={size})",
+                f"{result.queries_per_refresh:.2f} "
+                f"({result.refresh_queries} in {result.refresh_tasks} tasks)",
+                f"<= {TARGET_QUERIES_PER_REFRESH}",
+                result.queries_per_refresh <= TARGET_QUERIES_PER_REFRESH,
+            )
+        )
+    for size in sorted(pipelines):
+        kickoff = pipelines[size].kickoff
+        rows.append(
+            _row(
+                f"Kickoff (N={size}): time, queries",
+                f"{kickoff['seconds']:.2f} s, {kickoff['queries']} queries "
+                f"(claimed {kickoff['result']['refresh']}; later kickoffs: "
+                f"{pipelines[size].kickoffs - 1})",
+            )
+        )
+    same = big.kickoff["queries"] == small.kickoff["queries"]
+    rows.append(
+        _row(
+            "Kickoff queries independent of N",
+            f"{small.kickoff['queries']} vs {big.kickoff['queries']}",
+            "equal",
+            same,
+        )
+    )
+    for size in sorted(pipelines):
+        result = pipelines[size]
+        parts = ", ".join(f"{name} {mb:.0f}" for name, mb in result.worker_rss.items())
+        rows.append(
+            _row(
+                f"Peak RSS MiB (N={size}): worker, beat",
+                f"{result.worker_rss_total:.0f} ({parts}), beat {result.beat_rss:.0f}",
+            )
+        )
+    for label, before, after in (
+        ("worker", small.worker_rss_total, big.worker_rss_total),
+        ("beat", small.beat_rss, big.beat_rss),
+    ):
+        growth = after / before - 1 if before else 0.0
+        rows.append(
+            _row(
+                f"Peak RSS growth {small_size} -> {n}, {label}",
+                f"{growth:+.1%}",
+                f"<= +{TARGET_RSS_GROWTH:.0%}",
+                growth <= TARGET_RSS_GROWTH,
+            )
+        )
+    for size in sorted(pipelines):
+        result = pipelines[size]
+        rows.append(
+            _row(
+                f"Lost refresh tokens (N={size})",
+                f"{result.lost} (refreshed twice: {result.double_refreshed})",
+                "0",
+                result.lost == 0,
+            )
+        )
+    rows.append(
+        _row(
+            "CPU: machine busy, emulator (cores)",
+            f"pipeline {big.machine_busy:.0%}, {big.emulator_cpu:.2f}; "
+            f"baseline {baseline.machine_busy:.0%}, {baseline.emulator_cpu:.2f}",
+        )
+    )
+    for label, cpu_ms in (("pipeline", big.cpu_ms), ("baseline", baseline.cpu_ms)):
+        parts = ", ".join(f"{name} {ms:.1f}" for name, ms in cpu_ms.items())
+        rows.append(_row(f"CPU ms per refresh, {label}", f"{sum(cpu_ms.values()):.1f}: {parts}"))
+    for page in pages:
+        rows.append(
+            _row(
+                f"Web {page.page}, {page.size} {PAGE_ITEMS[page.page]}",
+                f"{page.queries} queries, median {page.median_ms:.1f} ms (HTTP {page.status})",
+                f"<= {TARGET_WEB_QUERIES}",
+                page.queries <= TARGET_WEB_QUERIES and page.status == 200,
+            )
+        )
+    for name in ("list", "detail"):
+        counts = [p.queries for p in pages if p.page == name]
+        if len(counts) > 1:
+            rows.append(
+                _row(
+                    f"Web {name} queries independent of N",
+                    " vs ".join(map(str, counts)),
+                    "equal",
+                    len(set(counts)) == 1,
+                )
+            )
+    rows.append(_row("Total benchmark time", f"{elapsed:.0f} s"))
+
+    header = ["Measure", "Value", "Target", ""]
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(4)]
+    lines = [" | ".join(c.ljust(w) for c, w in zip(header, widths, strict=True)).rstrip()]
+    lines.append("-+-".join("-" * w for w in widths))
+    lines += [" | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
+    missed = [r[0].strip() + f" ({r[1]})" for r in rows if r[3] == "MISSED"]
+    return "\n".join(lines), missed
