@@ -2,7 +2,7 @@
 
 import os
 
-from celery import Celery
+from celery import Celery, signals
 
 from config import settings_module
 
@@ -11,3 +11,13 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", settings_module())
 app = Celery("orgkeeper")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@signals.task_prerun.connect
+@signals.task_postrun.connect
+def close_old_database_connections(**kwargs) -> None:
+    """Give tasks Django's request lifecycle: drop connections older than CONN_MAX_AGE or
+    broken, and health-check the rest (CONN_HEALTH_CHECKS). See CELERY_DB_REUSE_MAX."""
+    from django.db import close_old_connections
+
+    close_old_connections()

@@ -19,3 +19,6 @@ class ConnectionsConfig(AppConfig):
         os.environ.setdefault("OAUTHLIB_RELAX_TOKEN_SCOPE", "1")
 
         from . import checks  # noqa: F401  (registers the keep-alive settings checks)
+        from .salesforce import silence_library_debug_logs
+
+        silence_library_debug_logs()

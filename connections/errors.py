@@ -50,6 +50,18 @@ SIGNATURE_MISMATCH = Classification(
     "under Edit (setup step 7), then Refresh now; the tokens are kept, so no new sign-in is "
     "needed.",
 )
+# An earlier refresh of the same refresh token never stored its answer (killed worker, lost
+# connection) and Salesforce now calls the token expired: with rotation, Salesforce had
+# processed that request, and presenting the rotated-out token revoked the grant (§3.3).
+REFRESH_TOKEN_LOST = Classification(
+    R,
+    "Refresh token lost: an earlier refresh reached Salesforce, which replaced the refresh "
+    "token, but its answer was lost between Salesforce and Orgkeeper (the worker stopped or "
+    "the connection dropped before the new token was saved). Salesforce now refuses the old "
+    "token and has revoked this connection's tokens. Re-authorize (sign in to Salesforce "
+    "again) to reconnect.",
+)
+EXPIRED_REFRESH_TOKEN = "expired access/refresh token"  # noqa: S105 (an error text)
 _IP_FIX = (
     "Salesforce refused the refresh from this server's IP address. Add the Server Outbound IP "
     "{ip} to the External Client App's Refresh Token IP Allowlist (setup step 5)."
@@ -67,7 +79,7 @@ INVALID_GRANT: dict[str, tuple[ErrorKind, str]] = {
         T,
         "Salesforce was still processing another token request for this connection.",
     ),
-    "expired access/refresh token": (
+    EXPIRED_REFRESH_TOKEN: (
         R,
         "Salesforce no longer accepts the refresh token: it was revoked, expired after not "
         "being used, or replaced by a newer sign-in. Sign in to Salesforce again.",
@@ -113,11 +125,18 @@ def server_ip() -> str:
     return settings.SERVER_OUTBOUND_IP or "(set SERVER_OUTBOUND_IP)"
 
 
-def classify(error: salesforce.SalesforceError) -> Classification:
-    """Classify an error raised by ``salesforce.refresh``.
+def classify(error: salesforce.SalesforceError, lost_in_flight: bool = False) -> Classification:
+    """Classify an error raised by ``salesforce.refresh``. ``lost_in_flight``: an earlier
+    attempt sent the same refresh token and its answer was never stored.
 
     Unknown ``invalid_grant`` descriptions mean re-authorization (Salesforce's text is the
     reason); other unknown OAuth error codes mean misconfiguration (retried slowly)."""
+    if (
+        lost_in_flight
+        and isinstance(error, salesforce.InvalidGrant)
+        and error.description.strip().lower() == EXPIRED_REFRESH_TOKEN
+    ):
+        return REFRESH_TOKEN_LOST
     if isinstance(error, salesforce.SignatureMismatch):
         return SIGNATURE_MISMATCH
     if isinstance(error, salesforce.InvalidGrant):

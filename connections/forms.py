@@ -103,7 +103,7 @@ class CredentialsForm(forms.Form):
 
 class EditForm(ConnectionForm, CredentialsForm):
     """Name and credentials (once step 2 saved them; the secret is optional); the
-    environment only while the connection holds no tokens."""
+    environment and the consumer key only while the connection holds no tokens."""
 
     field_order = ["name", "environment", "my_domain_url", "consumer_key", "consumer_secret"]
 
@@ -117,6 +117,15 @@ class EditForm(ConnectionForm, CredentialsForm):
         if not self.can_change_environment:
             del self.fields["environment"]
             del self.fields["my_domain_url"]
+            if self.has_credentials:
+                # The tokens belong to the current key's app: another key means a new
+                # sign-in, which step 2 (Re-authorize) does, saving the key only on success.
+                key = self.fields["consumer_key"]
+                key.disabled = True
+                key.help_text = (
+                    "To use another External Client App, click Re-authorize and enter its "
+                    "Consumer Key there; it replaces this one once the sign-in succeeds."
+                )
 
     def clean(self):
         if not self.can_change_environment:

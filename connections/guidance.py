@@ -9,10 +9,16 @@ Used by the OAuth callback and reusable by the keep-alive (``explain_exception``
 """
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 
 from . import salesforce
+from .errors import ErrorKind
+from .models import Connection
+
+if TYPE_CHECKING:
+    from .keepalive import RefreshResult
 
 
 @dataclass(frozen=True)
@@ -197,4 +203,85 @@ def organization_mismatch(expected: str, received: str) -> Guidance:
         f"This connection is for org {expected}, but the sign-in was for org {received}. "
         "The old tokens are kept. Sign in to org "
         f"{expected}, or create a new connection for org {received}.",
+    )
+
+
+# --- Messages of the connection page's actions (Test connection, Refresh now) -----------
+
+# The labels keepalive puts before a failed refresh's reason ("Misconfigured: ...").
+_RESULT_LABELS = {
+    ErrorKind.TRANSIENT: "Temporary failure",
+    ErrorKind.MISCONFIGURED: "Misconfigured",
+    ErrorKind.NEEDS_REAUTHORIZATION: "Needs re-authorization",
+}
+_EMAILED = "the team's owners and admins get an email about it"
+
+
+def not_connected(connection: Connection) -> str:
+    """Why a connection has no usable tokens and which button fixes it, from its status
+    (the caller re-reads it first: a concurrent refresh may have changed it)."""
+    Status = Connection.Status
+    if connection.status == Status.MISCONFIGURED:
+        return (
+            f"The connection is misconfigured: {connection.status_reason} Orgkeeper retries "
+            "every hour; once that is fixed, you can also click Refresh now."
+        )
+    if connection.status == Status.NEEDS_REAUTHORIZATION:
+        return (
+            "The connection needs re-authorization: Salesforce no longer accepts its refresh "
+            "token. Click Re-authorize and sign in to Salesforce."
+        )
+    if connection.status == Status.DISCONNECTED:
+        return (
+            "The connection is disconnected: Orgkeeper holds no tokens for it. Click "
+            "Re-authorize and sign in to Salesforce to connect it again."
+        )
+    if connection.status == Status.CONNECTED:
+        return "The connection is connected; try again."
+    button = "Re-authorize" if connection.organization_id else "Connect"
+    return f"The connection isn't connected yet. Click {button} and sign in to Salesforce."
+
+
+def refresh_failed(result: "RefreshResult", connection: Connection, status_before: str) -> str:
+    """What a failed refresh (``keepalive.RefreshResult``) did to the connection and what to
+    do. ``connection`` is re-read by the caller; ``status_before`` is its status before."""
+    label = _RESULT_LABELS.get(result.kind, "")
+    why = result.message.removeprefix(f"{label}: ") if label else result.message
+    changed = connection.status != status_before
+    if result.kind == ErrorKind.NEEDS_REAUTHORIZATION:
+        state = (
+            f"The connection now needs re-authorization, and {_EMAILED}."
+            if changed
+            else "The connection still needs re-authorization."
+        )
+        return f"{state} Click Re-authorize and sign in to Salesforce. Why: {why}"
+    if result.kind == ErrorKind.MISCONFIGURED:
+        state = (
+            f"The connection is now misconfigured, and {_EMAILED}."
+            if changed
+            else "The connection is still misconfigured."
+        )
+        return (
+            f"{state} What to fix: {why} Orgkeeper retries every hour and recovers by itself "
+            "once that is fixed; you can also click Refresh now after fixing it."
+        )
+    return (
+        f"Salesforce couldn't refresh the tokens right now: {why} The connection stays "
+        "connected and Orgkeeper retries by itself; try again in a few minutes."
+    )
+
+
+def test_failed(error: salesforce.SalesforceError) -> str:
+    """Why Test connection's REST call failed (after any refresh worked)."""
+    said = f"Salesforce said: {error.error}: {error.description}" if error.error else ""
+    if isinstance(error, salesforce.SalesforceUnavailable):
+        return f"{error.description} The tokens are unchanged; try again in a few minutes."
+    if isinstance(error, salesforce.SessionExpired):
+        return (
+            "Salesforce refused the access token even after a refresh "
+            f"({said or error.description}). Try again; if it keeps failing, click Re-authorize."
+        )
+    return (
+        f"Salesforce refused the API call ({said or error.description}). The tokens work; "
+        "check that the connected user may use the API (the API Enabled permission)."
     )

@@ -15,6 +15,8 @@ Public interface (stable for views, admin, tasks and the management command):
   transient / needs_reauthorization / misconfigured; ``result.retry`` for transient ones.
 - errors: ``NotConnected``, ``RefreshFailed`` (both ``KeepaliveError``; ``RefreshFailed`` is
   also a ``salesforce.SalesforceError``)
+- ``commit_windows() -> list[float]``: seconds from receiving each token response to its
+  commit, for the last refreshes of this process (also logged at DEBUG).
 
 Why one locked transaction around the HTTP call: with Refresh Token Rotation the presented
 refresh token dies the moment Salesforce answers, and Salesforce refuses a second concurrent
@@ -23,8 +25,8 @@ row lock on the Connection and its TokenSet while it POSTs, and stores the new t
 same transaction; the lock IS the single flight, across threads, processes and machines.
 
 - PostgreSQL: ``SELECT ... FOR UPDATE`` row locks; waiters block (bounded by ``lock_timeout``
-  = SALESFORCE_HTTP_TIMEOUT + 5 s, then a transient failure) and then re-read the committed
-  row.
+  = SALESFORCE_HTTP_TIMEOUT + 5 s, set at connect time in config/settings/base.py, then a
+  transient failure) and then re-read the committed row.
 - SQLite: ``select_for_update`` is a no-op, but the database is opened with
   ``transaction_mode=IMMEDIATE`` (config/settings/base.py), so BEGIN takes the database write
   lock: at most one atomic block writes at a time in any process, and a second refresher waits
@@ -37,16 +39,31 @@ checks (connections.checks) keep it below the lock wait and Celery's soft time l
 ``refresh_connection`` must not run inside a caller's ``transaction.atomic()``: a rollback of
 the outer block would drop a rotated refresh token. It opens a durable atomic block, which
 raises RuntimeError when nested.
+
+Crash safety: if the process dies (or the connection drops) after Salesforce rotated the token
+but before the commit, the stored refresh token is rotated out, and presenting it makes
+Salesforce revoke the grant ("expired access/refresh token"); nothing can recover the lost
+token (salesforce-oauth.md §3.3). So each attempt first commits, in one UPDATE of its own,
+``TokenSet.refresh_attempt_generation = generation`` (unless an earlier attempt's mark is still
+there). A success bumps ``generation``, which retires the mark in the same UPDATE; an attempt
+that never POSTed, or got a definite answer that rotates nothing, removes its own mark. A
+refresh that finds an earlier attempt's mark and gets "expired access/refresh token" reports
+"refresh token lost" (errors.REFRESH_TOKEN_LOST) instead of a plain revocation. Queries per
+successful refresh: mark, lock + read, UPDATE tokens, UPDATE connection, INSERT event. Between
+the token response and the commit there is only parsing and those three writes.
 """
 
 import logging
 import random
+import time
+from collections import deque
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
 from django.conf import settings
 from django.db import OperationalError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from . import alerts, salesforce
@@ -60,7 +77,9 @@ Kind = ConnectionEvent.Kind
 
 # Statuses a forced (manual) refresh may try; the sweep only refreshes KEEPALIVE_STATUSES.
 FORCE_REFRESHABLE = (Status.CONNECTED, Status.MISCONFIGURED, Status.NEEDS_REAUTHORIZATION)
-UPDATE_CHUNK = 500
+# IDs per claim UPDATE: a whole default sweep batch in one query, under SQLite's limit of
+# 32,766 variables per statement.
+UPDATE_CHUNK = 10_000
 
 
 class KeepaliveError(Exception):
@@ -131,9 +150,47 @@ def retry_delay(retries: int) -> float:
 
 # --- The refresh ------------------------------------------------------------------------
 
+# Seconds from receiving a token response to committing it (the window in which a crash
+# loses a rotated refresh token), for the last refreshes in this process.
+_commit_windows: deque[float] = deque(maxlen=10_000)
+
+
+def commit_windows() -> list[float]:
+    """Seconds between receiving each token response and committing it (latest last)."""
+    return list(_commit_windows)
+
 
 class _LockBusy(Exception):
     pass
+
+
+class _NotMarked(Exception):
+    """A sibling ran between our mark and our lock: mark again and retry."""
+
+
+# Mark-and-lock rounds before giving up (transient) on a connection that siblings keep
+# refreshing: each round waits for one sibling's refresh, so this bounds the concurrent
+# forced refreshes of one connection that are all served.
+MARK_ATTEMPTS = 20
+
+
+@dataclass
+class _Attempt:
+    """One call of ``refresh_connection``: when it marked the tokens, whether it POSTed, and
+    when the answer came (``time.monotonic()``)."""
+
+    started_at: datetime
+    posted: bool = False
+    answered_at: float | None = None
+    keep_mark: bool = False  # the POST may have rotated the token without us seeing it
+
+
+def _mark_attempt(connection_id: int, attempt: _Attempt) -> None:
+    """Commit "an attempt with this generation's refresh token is starting" (one UPDATE,
+    autocommit), unless an earlier attempt's mark for the same generation is still there."""
+    TokenSet.objects.filter(connection_id=connection_id).exclude(
+        refresh_attempt_generation=F("generation")
+    ).update(refresh_attempt_generation=F("generation"), refresh_started_at=attempt.started_at)
 
 
 def refresh_connection(
@@ -158,15 +215,24 @@ def refresh_connection(
     Raises RuntimeError inside another atomic block.
     Reference: salesforce-oauth.md §3.1, §8; https://help.salesforce.com/apex/HTViewHelpDoc?id=xcloud.remoteaccess_oauth_refresh_token_flow_ca.htm
     """
-    posted = False
-
-    def mark_posted() -> None:
-        nonlocal posted
-        posted = True
-
     try:
-        with transaction.atomic(durable=True):
-            result = _refresh_locked(connection_id, force, if_generation, actor, mark_posted)
+        for _ in range(MARK_ATTEMPTS):
+            attempt = _Attempt(started_at=timezone.now())
+            _mark_attempt(connection_id, attempt)
+            try:
+                with transaction.atomic(durable=True):
+                    result, alerted_for = _refresh_locked(
+                        connection_id, force, if_generation, actor, attempt
+                    )
+                break
+            except _NotMarked:
+                continue
+        else:
+            return RefreshResult(
+                Outcome.FAILED,
+                "Other refreshes of this connection kept running; will retry.",
+                ErrorKind.TRANSIENT,
+            )
     except _LockBusy:
         return RefreshResult(
             Outcome.FAILED,
@@ -176,13 +242,24 @@ def refresh_connection(
     except OperationalError:
         # SQLite raises "database is locked" at BEGIN IMMEDIATE after its busy timeout.
         # After the POST, a failed commit may have lost a rotated token: let it surface.
-        if posted:
+        if attempt.posted:
             raise
         logger.warning("Connection %s: database busy, refresh postponed", connection_id)
         return RefreshResult(
             Outcome.FAILED, "The database was busy; will retry.", ErrorKind.TRANSIENT
         )
-    if result.outcome != Outcome.SKIPPED:
+    if attempt.answered_at is not None:
+        window = time.monotonic() - attempt.answered_at
+        _commit_windows.append(window)
+        logger.debug(
+            "Connection %s: token response committed %.2f ms after it arrived",
+            connection_id,
+            window * 1000,
+        )
+    # A success that found no alert on record can't owe an email (the connection is
+    # connected and just used): skip the check, two queries per refresh at scale.
+    quiet_success = result.outcome == Outcome.REFRESHED and not alerted_for
+    if result.outcome != Outcome.SKIPPED and not quiet_success:
         try:
             alerts.notify(connection_id)
         except Exception:  # the tokens are committed; the next sweep retries the alert
@@ -191,19 +268,23 @@ def refresh_connection(
 
 
 def _lock(connection_id: int) -> tuple[Connection, TokenSet | None]:
-    """Lock the Connection row, then its TokenSet row (always in this order)."""
+    """Lock the Connection row and its TokenSet row (PostgreSQL locks them in this order)
+    in one query that also reads the External Client App; a connection without tokens is
+    locked alone."""
     try:
-        if transaction.get_connection().vendor == "postgresql":
-            with transaction.get_connection().cursor() as cursor:
-                # Bound the wait for a sibling's lock (milliseconds); SET LOCAL ends with
-                # the transaction.
-                timeout_ms = int(settings.SALESFORCE_HTTP_TIMEOUT * 1000) + 5000
-                cursor.execute(f"SET LOCAL lock_timeout = {timeout_ms}")
+        # On PostgreSQL the wait is bounded by lock_timeout (set at connect time).
+        connection = (
+            Connection.objects.select_related("tokens", "client_app")
+            .select_for_update(of=("self", "tokens"))
+            .filter(pk=connection_id, tokens__isnull=False)
+            .first()
+        )
+        if connection is not None:
+            return connection, connection.tokens
         connection = Connection.objects.select_for_update().get(pk=connection_id)
-        tokens = TokenSet.objects.select_for_update().filter(connection=connection).first()
     except OperationalError as error:
         raise _LockBusy from error
-    return connection, tokens
+    return connection, None
 
 
 def _is_due(connection: Connection, tokens: TokenSet, now: datetime) -> bool:
@@ -213,11 +294,36 @@ def _is_due(connection: Connection, tokens: TokenSet, now: datetime) -> bool:
     return tokens.refresh_token_last_used_at <= now - recent
 
 
-def _refresh_locked(connection_id, force, if_generation, actor, mark_posted) -> RefreshResult:
+def _refresh_locked(
+    connection_id, force, if_generation, actor, attempt: _Attempt
+) -> tuple[RefreshResult, str]:
+    """The result, and the connection's ``alerted_for`` as read under the lock."""
     try:
         connection, tokens = _lock(connection_id)
     except Connection.DoesNotExist:
-        return RefreshResult(Outcome.SKIPPED, "The connection no longer exists.")
+        return RefreshResult(Outcome.SKIPPED, "The connection no longer exists."), ""
+    result = _refresh_with(connection, tokens, force, if_generation, actor, attempt)
+    if (
+        tokens is not None
+        and _own_mark(tokens, attempt)
+        and not attempt.keep_mark
+        and result.outcome != Outcome.REFRESHED
+    ):
+        # Nothing was sent, or Salesforce answered without rotating: our mark goes.
+        TokenSet.objects.filter(pk=tokens.pk, refresh_started_at=attempt.started_at).update(
+            refresh_attempt_generation=None, refresh_started_at=None
+        )
+    return result, connection.alerted_for
+
+
+def _own_mark(tokens: TokenSet, attempt: _Attempt) -> bool:
+    return (
+        tokens.refresh_attempt_generation == tokens.generation
+        and tokens.refresh_started_at == attempt.started_at
+    )
+
+
+def _refresh_with(connection, tokens, force, if_generation, actor, attempt) -> RefreshResult:
     now = timezone.now()
     allowed = FORCE_REFRESHABLE if force else Connection.KEEPALIVE_STATUSES
     if connection.status not in allowed:
@@ -248,7 +354,14 @@ def _refresh_locked(connection_id, force, if_generation, actor, mark_posted) -> 
             actor,
         )
 
-    mark_posted()
+    if tokens.refresh_attempt_generation != tokens.generation:
+        # A sibling ran between our mark and our lock (it stored newer tokens, or removed
+        # its mark that we found): never POST a refresh token without a committed mark.
+        raise _NotMarked
+    # A mark that isn't ours: an earlier attempt sent (or was about to send) this token and
+    # its answer was never stored.
+    lost_in_flight = not _own_mark(tokens, attempt)
+    attempt.posted = True
     try:
         response = salesforce.refresh(
             connection.login_url,
@@ -257,8 +370,13 @@ def _refresh_locked(connection_id, force, if_generation, actor, mark_posted) -> 
             tokens.refresh_token,
             timeout=settings.SALESFORCE_HTTP_TIMEOUT,
         )
+    except salesforce.OAuthError as error:  # Salesforce answered: nothing rotated
+        return _fail(connection, tokens, classify(error, lost_in_flight), str(error), actor)
     except salesforce.SalesforceError as error:
-        return _fail(connection, tokens, classify(error), str(error), actor)
+        # No answer (timeout, dropped connection, 5xx): Salesforce may have rotated the token.
+        attempt.keep_mark = True
+        return _fail(connection, tokens, classify(error, lost_in_flight), str(error), actor)
+    attempt.answered_at = time.monotonic()
     return _store(connection, tokens, response, now, actor)
 
 
@@ -399,12 +517,13 @@ def _fail(connection, tokens, classification: Classification, error_text, actor)
         ErrorKind.NEEDS_REAUTHORIZATION: "Needs re-authorization",
     }[kind]
     message = f"{label}: {plain}"
-    connection.record(Kind.REFRESH_FAILED, message)
+    connection.record(Kind.REFRESH_FAILED, message, actor)
     if new_status != connection.status:
         connection.record(
             Kind.STATUS_CHANGED,
             f"{Status(connection.status).label} → {Status(new_status).label}: "
             f"{classification.reason}",
+            actor,
         )
     log = logger.info if kind == ErrorKind.TRANSIENT else logger.warning
     log("Connection %s: refresh failed (%s): %s", connection.pk, kind, plain)
@@ -499,7 +618,7 @@ def claim_due_connections(now: datetime | None = None, limit: int | None = None)
     """IDs of due connections, claimed by moving their ``next_refresh_at`` forward by
     KEEPALIVE_RETRY_AFTER seconds so the next sweeps don't enqueue them again while their
     task runs (a lost task is picked up again after that). PostgreSQL skips rows a running
-    refresh has locked. One SELECT plus one UPDATE per 500 IDs; at most
+    refresh has locked. One SELECT and one UPDATE (per UPDATE_CHUNK IDs); at most
     KEEPALIVE_SWEEP_BATCH IDs per call."""
     now = now or timezone.now()
     limit = limit or settings.KEEPALIVE_SWEEP_BATCH

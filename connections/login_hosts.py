@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 
 PRODUCTION_LOGIN_URL = "https://login.salesforce.com"
 SANDBOX_LOGIN_URL = "https://test.salesforce.com"
@@ -22,6 +23,7 @@ _MY_DOMAIN_HOST = re.compile(
     r"(?:\.(?:sandbox|develop|scratch|trailblaze|demo|patch|free))?"
     r"\.my\.salesforce\.com$"
 )
+_is_url = URLValidator(schemes=["http"])
 _LIGHTNING_HOST = re.compile(r"^(?P<name>[a-z0-9-]+)(?P<kind>\.[a-z]+)?\.lightning\.force\.com$")
 
 
@@ -54,7 +56,13 @@ def normalize_my_domain_url(value: str) -> str:
     if parts.scheme == "http":
         if not settings.ALLOW_INSECURE_LOGIN_HOSTS:
             raise ValidationError("Salesforce login URLs must use https://.")
-        return f"http://{host}{f':{port}' if port else ''}"
+        bracketed = f"[{host}]" if ":" in host else host  # IPv6
+        url = f"http://{bracketed}{f':{port}' if port else ''}"
+        try:
+            _is_url(url)
+        except ValidationError as error:
+            raise ValidationError("That is not a valid URL.") from error
+        return url
     if parts.scheme != "https":
         raise ValidationError("Salesforce login URLs must use https://.")
     if not _MY_DOMAIN_HOST.match(host):

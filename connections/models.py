@@ -9,11 +9,11 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from django_cryptography.fields import encrypt
 
 from accounts.models import Team
 
 from . import salesforce
+from .encryption import encrypt
 from .login_hosts import PRODUCTION_LOGIN_URL, SANDBOX_LOGIN_URL
 
 OAUTH_CALLBACK_PATH = "/api/connections/oauth/callback"
@@ -119,6 +119,18 @@ class Connection(models.Model):
     @property
     def is_connected(self) -> bool:
         return self.status == self.Status.CONNECTED
+
+    @property
+    def is_unfinished(self) -> bool:
+        """Set up but never connected: a draft, or waiting for its first sign-in."""
+        unfinished = (self.Status.DRAFT, self.Status.PENDING_AUTHORIZATION)
+        return self.status in unfinished and not self.organization_id
+
+    @property
+    def refresh_token_alive(self) -> bool:
+        """The status says Salesforce still accepts the refresh token (the keep-alive uses
+        it); after needs_reauthorization or disconnect only a new sign-in gives one."""
+        return self.status in self.KEEPALIVE_STATUSES
 
     def is_degraded_at(self, now: datetime) -> bool:
         """Connected, but refreshes have failed transiently for more than DEGRADED_AFTER."""
@@ -269,6 +281,11 @@ class TokenSet(models.Model):
     )
     refreshed_at = models.DateTimeField(null=True, blank=True)
     generation = models.PositiveIntegerField(default=1)
+    # Committed before a refresh POSTs this row's refresh token (connections.keepalive):
+    # equal to ``generation`` while that attempt's answer isn't stored, so a later refresh
+    # can tell that a token Salesforce calls expired was rotated by a lost answer.
+    refresh_attempt_generation = models.PositiveIntegerField(null=True, blank=True)
+    refresh_started_at = models.DateTimeField(null=True, blank=True)
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 

@@ -10,8 +10,9 @@ from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
-from . import guidance, keepalive, salesforce
+from . import alerts, guidance, keepalive, salesforce
 from .guidance import Guidance
 from .models import (
     AuthorizationRequest,
@@ -25,6 +26,9 @@ logger = logging.getLogger(__name__)
 
 # Either scope yields a refresh token (seed step 3: "refresh_token, offline_access").
 REFRESH_SCOPES = {"refresh_token", "offline_access"}
+# How much of a redirect's ``error`` and ``error_description`` is shown and stored.
+MAX_ERROR_LENGTH = 100
+MAX_DESCRIPTION_LENGTH = 1000
 
 
 class AuthorizationFailed(Exception):
@@ -40,6 +44,7 @@ class _OrganizationMismatch(Exception):
         self.expected = expected
 
 
+@sensitive_variables()
 def complete_authorization(flow: AuthorizationRequest, params: Mapping[str, str]) -> str:
     """Finish a claimed flow from the callback's query ``params`` (``code`` or ``error`` and
     ``error_description``): exchange the code, read the identity URL and store the tokens.
@@ -59,12 +64,33 @@ def complete_authorization(flow: AuthorizationRequest, params: Mapping[str, str]
         raise
 
 
+def _known_secrets(flow: AuthorizationRequest) -> list[str | None]:
+    """What a callback's error text must not repeat: the flow's secrets and the stored ones."""
+    tokens = TokenSet.objects.filter(connection_id=flow.connection_id).first()
+    return [
+        flow.code_verifier,
+        *flow.credentials(),
+        flow.consumer_secret,
+        *((tokens.access_token, tokens.refresh_token) if tokens else ()),
+    ]
+
+
+def _from_redirect(value: str, limit: int, secrets: list[str | None]) -> str:
+    """A parameter of the redirect back from Salesforce, fit to show and store: printable
+    characters only, no secret, at most ``limit`` characters (anyone can craft this URL)."""
+    text = salesforce.redact("".join(c if c.isprintable() else " " for c in value), secrets)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _complete(flow: AuthorizationRequest, params: Mapping[str, str]) -> str:
     if params.get("error"):
+        secrets = _known_secrets(flow)
         raise AuthorizationFailed(
             guidance.explain(
-                params["error"],
-                params.get("error_description", ""),
+                _from_redirect(params["error"], MAX_ERROR_LENGTH, secrets),
+                _from_redirect(
+                    params.get("error_description", ""), MAX_DESCRIPTION_LENGTH, secrets
+                ),
                 redirect_uri=flow.redirect_uri,
             )
         )
@@ -139,6 +165,7 @@ def _store(
         _save_credentials(flow, connection)
 
         message = _event_message(connection, who)
+        previous_status = connection.status
         connection.organization_id = who.organization_id
         connection.user_id = who.user_id
         connection.username = who.username
@@ -150,10 +177,25 @@ def _store(
         connection.failing_since = None
         connection.last_error = ""
         connection.last_error_at = None
-        connection.alerted_for = ""
+        if previous_status in alerts.QUIET_STATUSES:
+            connection.alerted_for = ""  # stale: these statuses never alert
         connection.next_refresh_at = keepalive.next_refresh_time(now)
         connection.save()
         connection.record(ConnectionEvent.Kind.AUTHORIZED, message, flow.user)
+        if previous_status in (
+            Connection.Status.NEEDS_REAUTHORIZATION,
+            Connection.Status.MISCONFIGURED,
+        ):
+            label = Connection.Status(previous_status).label
+            connection.record(
+                ConnectionEvent.Kind.STATUS_CHANGED,
+                f"{label} → {Connection.Status.CONNECTED.label}: re-authorized.",
+                flow.user,
+            )
+        if connection.alerted_for:
+            # The team was emailed about a problem: announce the recovery once, like the
+            # keep-alive does after a successful refresh (alerts.notify claims it).
+            transaction.on_commit(partial(alerts.notify, connection.pk), robust=True)
         if old_refresh_token and old_refresh_token != token.refresh_token:
             transaction.on_commit(
                 partial(_revoke_quietly, connection.login_url, old_refresh_token), robust=True

@@ -2,19 +2,25 @@
 one lightweight REST call. Small functions that validate response shapes and raise typed
 errors. Protocol facts: shared/salesforce-oauth.md and the references above each call.
 
-Nothing here logs or puts a secret (consumer secret, tokens, code verifier) in an exception.
+Nothing here logs or puts a secret (consumer secret, tokens, code verifier) in an exception;
+Salesforce's error texts are redacted of the secrets sent, and the public functions are
+``@sensitive_variables()``, so Django's error reports hide the local variables of their frames
+and of every frame below them (requests, requests-oauthlib).
 """
 
 import base64
 import hashlib
 import hmac
+import logging
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import quote, quote_plus, urljoin, urlsplit
 
 import requests
 from django.conf import settings
+from django.views.decorators.debug import sensitive_variables
 from oauthlib.oauth2 import OAuth2Error, WebApplicationClient
 from requests_oauthlib import OAuth2Session
 
@@ -22,6 +28,41 @@ SCOPES = ["id", "api", "refresh_token"]
 REST_PROBE_PATH = "/services/data/"
 MAX_REDIRECTS = 3
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
+REDACTED = "[redacted]"
+# Shorter values are not redacted: replacing them would garble ordinary words.
+MIN_REDACTED_LENGTH = 8
+# requests-oauthlib logs token request bodies (client_secret, code_verifier, refresh_token)
+# and token responses at DEBUG; oauthlib can too.
+CHATTY_LIBRARIES = ("requests_oauthlib", "oauthlib")
+
+
+def redact(text: str, secrets: Iterable[str | None]) -> str:
+    """``text`` (Salesforce's words, a callback parameter) with each of ``secrets`` that
+    Orgkeeper sent or stores replaced by REDACTED, also where it appears URL-encoded."""
+    for secret in secrets:
+        if not secret or len(secret) < MIN_REDACTED_LENGTH:
+            continue
+        for form in {secret, quote(secret, safe=""), quote_plus(secret)}:
+            text = text.replace(form, REDACTED)
+    return text
+
+
+class _DropDebugRecords(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno > logging.DEBUG
+
+
+def silence_library_debug_logs() -> None:
+    """Drop the DEBUG records of the OAuth libraries at their source, whatever the logging
+    configuration (LOG_LEVEL=DEBUG included): they print secrets. Called at startup."""
+    drop = _DropDebugRecords()
+    names = [
+        name for name in logging.Logger.manager.loggerDict if name.split(".")[0] in CHATTY_LIBRARIES
+    ]
+    for name in {*CHATTY_LIBRARIES, *names}:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, _DropDebugRecords) for f in logger.filters):
+            logger.addFilter(drop)
 
 
 class SalesforceError(Exception):
@@ -32,6 +73,15 @@ class SalesforceError(Exception):
         self.error = error
         self.description = description
         self.status = status
+
+    def redacted(self, secrets: Iterable[str | None]) -> "SalesforceError":
+        """This error, with ``secrets`` (what Orgkeeper sent in the request) removed from
+        Salesforce's words: an error text may echo them back."""
+        secrets = list(secrets)
+        self.error = redact(self.error, secrets)
+        self.description = redact(self.description, secrets)
+        self.args = tuple(redact(str(arg), secrets) for arg in self.args)
+        return self
 
 
 class SalesforceUnavailable(SalesforceError):
@@ -119,6 +169,7 @@ def new_state() -> str:
     return secrets.token_urlsafe(32)
 
 
+@sensitive_variables()
 def authorization_url(
     login_url: str, consumer_key: str, redirect_uri: str, state: str, code_verifier: str
 ) -> str:
@@ -209,11 +260,12 @@ def verify_signature(token: TokenResponse, consumer_secret: str) -> bool:
     return hmac.compare_digest(expected, token.signature)
 
 
-def _request_token(call) -> dict:
+def _request_token(call, *sent: str | None) -> dict:
+    """``call()``; Salesforce's error texts are redacted of the secrets ``sent``."""
     try:
         return call()
-    except SalesforceError:
-        raise
+    except SalesforceError as error:
+        raise error.redacted(sent) from None
     except requests.RequestException as error:
         raise SalesforceUnavailable(
             f"Could not reach Salesforce ({type(error).__name__})."
@@ -224,6 +276,7 @@ def _request_token(call) -> dict:
         ) from None
 
 
+@sensitive_variables()
 def exchange_code(
     login_url: str,
     consumer_key: str,
@@ -246,7 +299,10 @@ def exchange_code(
             client_secret=consumer_secret,
             code_verifier=code_verifier,
             timeout=_timeout(),
-        )
+        ),
+        consumer_secret,
+        code_verifier,
+        code,
     )
     response = _parse_token(dict(token), consumer_secret)
     if not response.signature_verified:
@@ -258,6 +314,7 @@ def exchange_code(
     return response
 
 
+@sensitive_variables()
 def refresh(
     login_url: str,
     consumer_key: str,
@@ -281,7 +338,9 @@ def refresh(
             client_id=consumer_key,
             client_secret=consumer_secret,
             timeout=timeout or _timeout(),
-        )
+        ),
+        consumer_secret,
+        refresh_token,
     )
     token = dict(token)
     # requests-oauthlib copies the presented refresh token in when the response had none.
@@ -332,7 +391,13 @@ def _get(url: str, access_token: str) -> requests.Response:
 
 
 def _get_json(url: str, access_token: str) -> object:
-    response = _get(url, access_token)
+    try:
+        return _read_json(_get(url, access_token))
+    except SalesforceError as error:
+        raise error.redacted([access_token]) from None
+
+
+def _read_json(response: requests.Response) -> object:
     if response.status_code == 401:
         raise SessionExpired("Session expired or invalid", error="INVALID_SESSION_ID", status=401)
     if response.status_code >= 500 or response.status_code == 429:
@@ -357,6 +422,7 @@ def _get_json(url: str, access_token: str) -> object:
     return body
 
 
+@sensitive_variables()
 def identity(identity_url: str, access_token: str) -> Identity:
     """Read the identity URL (GET with Bearer token; a few redirects followed, see ``_get``).
     Reference: https://help.salesforce.com/apex/HTViewHelpDoc?id=xcloud.remoteaccess_using_openid.htm
@@ -376,6 +442,7 @@ def identity(identity_url: str, access_token: str) -> Identity:
         raise SalesforceUnavailable(f"The identity URL's answer lacks {error.args[0]}.") from None
 
 
+@sensitive_variables()
 def api_probe(instance_url: str, access_token: str) -> object:
     """One lightweight REST call (``GET /services/data/``, the API versions list).
     Raises SessionExpired on 401 INVALID_SESSION_ID, ApiError or SalesforceUnavailable.
@@ -384,6 +451,7 @@ def api_probe(instance_url: str, access_token: str) -> object:
     return _get_json(urljoin(instance_url + "/", REST_PROBE_PATH.lstrip("/")), access_token)
 
 
+@sensitive_variables()
 def revoke(login_url: str, token: str) -> None:
     """Revoke a refresh token (and its access tokens) or an access token. HTTP 200 is success;
     400 ``invalid_token`` means it was already dead, which is success for us.
@@ -415,4 +483,4 @@ def revoke(login_url: str, token: str) -> None:
         str(body.get("error_description", "")) if isinstance(body, dict) else "",
         error=error or f"HTTP {response.status_code}",
         status=response.status_code,
-    )
+    ).redacted([token])

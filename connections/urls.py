@@ -11,6 +11,7 @@ urlpatterns = [
     path("teams/<slug:slug>/connections/", views.connection_list, name="list"),
     path("teams/<slug:slug>/connections/new/", views.connection_new, name="new"),
     path(CONNECTION, views.detail, name="detail"),
+    path(f"{CONNECTION}setup/", views.setup, name="setup"),
     path(f"{CONNECTION}credentials/", views.credentials, name="credentials"),
     path(f"{CONNECTION}edit/", views.edit, name="edit"),
     path(f"{CONNECTION}test/", views.test_connection, name="test"),

@@ -5,9 +5,11 @@ Every page loads its team or connection through ``get_team_for_user`` /
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import Role, get_team_for_user
@@ -20,6 +22,7 @@ from .models import AuthorizationRequest, Connection, ConnectionEvent, ExternalC
 from .oauth import AuthorizationFailed, complete_authorization
 
 EVENTS_SHOWN = 50
+STATE_MAX_LENGTH = AuthorizationRequest._meta.get_field("state").max_length
 
 
 def _setup_context() -> dict:
@@ -28,6 +31,11 @@ def _setup_context() -> dict:
         "callback_urls": callback_urls.callback_urls(),
         "outbound_ip": settings.SERVER_OUTBOUND_IP,
     }
+
+
+def _form_status(form) -> int:
+    """400 for a page shown again with form errors (as the team's invite form does)."""
+    return 400 if form.is_bound and form.errors else 200
 
 
 def _can_act(request: HttpRequest) -> bool:
@@ -64,9 +72,39 @@ def connection_new(request: HttpRequest, slug: str) -> HttpResponse:
                 request.user,
             )
         return redirect("connections:credentials", slug=team.slug, code=connection.code)
-    return render(request, "connections/new.html", {"team": team, "form": form, **_setup_context()})
+    context = {"team": team, "form": form, **_setup_context()}
+    return render(request, "connections/new.html", context, status=_form_status(form))
 
 
+@login_required
+@require_http_methods(["GET", "POST"])
+def setup(request: HttpRequest, slug: str, code) -> HttpResponse:
+    """Step 1 again for a connection that was never connected (step 2's Back): change the
+    same draft's name and environment instead of creating another draft."""
+    connection = get_connection_for_user(request, slug, code, Role.ADMIN)
+    if not connection.is_unfinished:
+        return redirect("connections:edit", slug=connection.team.slug, code=connection.code)
+    initial = {
+        "name": connection.name,
+        "environment": connection.environment,
+        "my_domain_url": connection.my_domain_url,
+    }
+    form = ConnectionForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            form.apply(connection)
+            connection.save()
+            connection.record(
+                ConnectionEvent.Kind.UPDATED,
+                f"Set up for {connection.get_environment_display()} ({connection.login_url}).",
+                request.user,
+            )
+        return redirect("connections:credentials", slug=connection.team.slug, code=connection.code)
+    context = {"team": connection.team, "connection": connection, "form": form, **_setup_context()}
+    return render(request, "connections/new.html", context, status=_form_status(form))
+
+
+@sensitive_post_parameters("consumer_secret")
 @login_required
 @require_http_methods(["GET", "POST"])
 def credentials(request: HttpRequest, slug: str, code) -> HttpResponse:
@@ -93,6 +131,7 @@ def credentials(request: HttpRequest, slug: str, code) -> HttpResponse:
         request,
         "connections/credentials.html",
         {"team": connection.team, "connection": connection, "form": form},
+        status=_form_status(form),
     )
 
 
@@ -119,18 +158,25 @@ def oauth_callback(request: HttpRequest) -> HttpResponse:
     or ``error`` and ``error_description``. The flow is looked up by ``state`` and claimed
     once before anything is sent to Salesforce (RFC 6749 §4.1.2, §10.12)."""
     state = request.GET.get("state", "")
+    # A value no flow can have (too long, NUL) isn't looked up: PostgreSQL refuses NUL.
+    plausible = 0 < len(state) <= STATE_MAX_LENGTH and "\x00" not in state
     flow = (
         AuthorizationRequest.objects.select_related("connection__team", "user")
         .filter(state=state)
         .first()
-        if state
+        if plausible
         else None
     )
     if flow is None:
         return _invalid_link(request, "Orgkeeper doesn't know this sign-in.")
-    connection = get_connection_for_user(
-        request, flow.connection.team.slug, flow.connection.code, Role.ADMIN
-    )
+    try:
+        connection = get_connection_for_user(
+            request, flow.connection.team.slug, flow.connection.code, Role.ADMIN
+        )
+    except (Http404, PermissionDenied) as refused:
+        # Removed from the team, or no longer an owner or admin, since the sign-in started.
+        reason = "Your account may no longer manage connections of this team."
+        return _invalid_link(request, reason, status=404 if isinstance(refused, Http404) else 403)
     if flow.user_id != request.user.pk:
         return _invalid_link(request, "Another user started this sign-in.", connection, 403)
     if flow.used_at is not None:
@@ -163,10 +209,12 @@ def detail(request: HttpRequest, slug: str, code) -> HttpResponse:
     return render(request, "connections/detail.html", context)
 
 
+@sensitive_post_parameters("consumer_secret")
 @login_required
 @require_http_methods(["GET", "POST"])
 def edit(request: HttpRequest, slug: str, code) -> HttpResponse:
-    """Name and credentials; the environment only while the connection holds no tokens."""
+    """Name and consumer secret; the environment and consumer key only while the connection
+    holds no tokens (otherwise another key goes through Re-authorize)."""
     connection = get_connection_for_user(request, slug, code, Role.ADMIN)
     app = ExternalClientApp.objects.filter(connection=connection).first()
     initial = {
@@ -181,19 +229,13 @@ def edit(request: HttpRequest, slug: str, code) -> HttpResponse:
             form.apply(connection)
             connection.save()
             connection.record(ConnectionEvent.Kind.UPDATED, "Settings updated.", request.user)
-        new_key = form.cleaned_data.get("consumer_key")
-        if app and connection.has_tokens and new_key != app.consumer_key:
-            messages.warning(
-                request,
-                "The current tokens belong to the previous Consumer Key. Re-authorize to use "
-                "the new External Client App.",
-            )
         messages.success(request, "Saved.")
         return redirect(connection)
     return render(
         request,
         "connections/edit.html",
         {"team": connection.team, "connection": connection, "form": form},
+        status=_form_status(form),
     )
 
 
@@ -211,14 +253,22 @@ def _api_versions(body: object) -> str:
 def test_connection(request: HttpRequest, slug: str, code) -> HttpResponse:
     """One REST call with the stored tokens (refreshing once on 401 INVALID_SESSION_ID)."""
     connection = get_connection_for_user(request, slug, code, Role.ADMIN)
+    status_before = connection.status
     try:
         body = keepalive.call_salesforce(connection, salesforce.api_probe)
-    except salesforce.SalesforceError as error:
-        advice = guidance.explain_exception(error)
-        connection.record(ConnectionEvent.Kind.TEST_FAILED, advice.summary, request.user)
-        messages.error(request, f"The test failed. {advice.summary}")
+    except keepalive.RefreshFailed as failure:
+        # The keep-alive recorded the failure and any status change, and alerts the team.
+        connection.refresh_from_db()
+        text = guidance.refresh_failed(failure.result, connection, status_before)
+        connection.record(ConnectionEvent.Kind.TEST_FAILED, text, request.user)
+        messages.error(request, f"The test failed because the tokens couldn't be refreshed. {text}")
     except keepalive.NotConnected:
-        messages.error(request, "This connection isn't connected. Re-authorize it first.")
+        connection.refresh_from_db()
+        messages.error(request, f"The test didn't run. {guidance.not_connected(connection)}")
+    except salesforce.SalesforceError as error:
+        text = guidance.test_failed(error)
+        connection.record(ConnectionEvent.Kind.TEST_FAILED, text, request.user)
+        messages.error(request, f"The test failed. {text}")
     else:
         versions = _api_versions(body if isinstance(body, list) else [])
         text = (
@@ -236,20 +286,34 @@ def test_connection(request: HttpRequest, slug: str, code) -> HttpResponse:
 def refresh_now(request: HttpRequest, slug: str, code) -> HttpResponse:
     """Refresh the tokens now through the keep-alive (single-flight, forced)."""
     connection = get_connection_for_user(request, slug, code, Role.ADMIN)
+    status_before = connection.status
     result = keepalive.refresh_connection(connection.pk, force=True, actor=request.user)
     if result.outcome == keepalive.Outcome.REFRESHED:
         messages.success(request, "Refreshed. Salesforce issued new tokens.")
-    elif result.outcome == keepalive.Outcome.FAILED:
-        messages.error(request, f"The refresh failed. {result.message}")
-    else:
+        return redirect(connection)
+    connection.refresh_from_db()
+    if result.outcome == keepalive.Outcome.FAILED:
+        text = guidance.refresh_failed(result, connection, status_before)
+        messages.error(request, f"The refresh failed. {text}")
+    elif connection.is_connected:  # another refresh ran at the same moment
         messages.info(request, result.message)
+    else:
+        messages.warning(request, f"Not refreshed. {guidance.not_connected(connection)}")
     return redirect(connection)
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def disconnect(request: HttpRequest, slug: str, code) -> HttpResponse:
+    """Confirm (GET) and disconnect (POST): revoke at Salesforce, delete the tokens."""
     connection = get_connection_for_user(request, slug, code, Role.ADMIN)
+    if request.method == "GET":
+        context = {
+            "team": connection.team,
+            "connection": connection,
+            "tokens": TokenSet.objects.filter(connection=connection).first(),
+        }
+        return render(request, "connections/disconnect.html", context)
     if connection.disconnect(request.user):
         messages.success(request, "Disconnected. Salesforce revoked the refresh token.")
     else:

@@ -1,10 +1,13 @@
 """Settings shared by every environment. Each value comes from an environment variable
 (documented in ``.env.example`` and the README) read with django-environ."""
 
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import environ
+
+from .security import content_security_policy
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 env = environ.Env()
@@ -33,12 +36,15 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "axes",
+    "csp",
     "accounts",
     "connections",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -46,6 +52,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -81,7 +89,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     )
-DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+# Persistent connections (seconds; CC's production default): without them every Celery task
+# opens a new PostgreSQL connection (benchmarks/RESULTS.md). Health checks drop dead ones.
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Auth ---------------------------------------------------------------------------------
@@ -96,12 +107,49 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 INVITATION_MAX_AGE = 7 * 24 * 3600  # seconds
+AUTHENTICATION_BACKENDS = [
+    # First, so a locked-out account or IP address is refused before the password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# --- Sign-in protection (django-axes) -----------------------------------------------------
+# Failed sign-ins (the app's and the admin's) are counted per account and, separately, per IP
+# address; AXES_FAILURE_LIMIT failures lock that account or address for AXES_COOLOFF_MINUTES.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]]
+# The sign-in form's email field is called "username" (Django's AuthenticationForm).
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "accounts.signin.lockout_username"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.signin.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "accounts.signin.client_ip"
+AXES_ALLOWED_CORS_ORIGINS = PUBLIC_BASE_URL
+# How many reverse proxies in front of Orgkeeper append to X-Forwarded-For: the client address
+# is the one the outermost of them saw. 0: clients connect directly (REMOTE_ADDR).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# --- Request limits -----------------------------------------------------------------------
+# No form here carries more than a few kilobytes: a bigger body is refused with 400 before
+# any view reads it.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024  # bytes
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 
 # --- Sessions and cookies -----------------------------------------------------------------
 # Lax keeps the session cookie on the top-level GET back from Salesforce's authorize page.
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_HTTPONLY = True
+
+# --- Security headers ---------------------------------------------------------------------
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): see config/settings/security.py. Each settings module
+# that changes ALLOW_INSECURE_LOGIN_HOSTS builds it again.
+CONTENT_SECURITY_POLICY = content_security_policy(ALLOW_INSECURE_LOGIN_HOSTS)
 
 # --- Internationalization -----------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
@@ -145,6 +193,11 @@ CELERY_TASK_TIME_LIMIT = 5 * 60  # seconds
 CELERY_TASK_SOFT_TIME_LIMIT = 60  # seconds
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Without it, Celery's Django fixup closes the database connection around every task and
+# CONN_MAX_AGE never applies in workers (celery/celery#9824): a new PostgreSQL connection per
+# refresh. With it, the fixup only recycles them every this many tasks and config/celery.py
+# ages them out the way Django does for requests.
+CELERY_DB_REUSE_MAX = 1000
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # CELERY_BEAT_SCHEDULE: see the keep-alive section below.
 
@@ -157,6 +210,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
         # oauthlib and urllib3 log request bodies and headers at DEBUG: keep them quiet.
+        # Only the root handler: Django's own console handler would print everything twice.
+        "django": {"handlers": [], "level": "INFO"},
+        # 4xx are in the access log already; no PermissionDenied tracebacks.
+        "django.request": {"level": "ERROR"},
         "oauthlib": {"level": "WARNING"},
         "requests_oauthlib": {"level": "WARNING"},
         "urllib3": {"level": "WARNING"},
@@ -165,6 +222,13 @@ LOGGING = {
 
 # --- Salesforce connections and keep-alive (seconds) --------------------------------------
 SALESFORCE_HTTP_TIMEOUT = env.float("SALESFORCE_HTTP_TIMEOUT", default=20.0)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A refresh holds its connection's row lock during the token POST: bound every wait for
+    # a row lock at the POST's timeout + 5 s (then a transient failure). Set at connect time,
+    # so it costs no query per refresh (connections.keepalive).
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "options", f"-c lock_timeout={int(SALESFORCE_HTTP_TIMEOUT * 1000) + 5000}"
+    )
 # Salesforce sends no expires_in: treat an access token as stale after this long.
 ACCESS_TOKEN_LIFETIME = env.int("ACCESS_TOKEN_LIFETIME", default=3600)
 # The ECA's "Limit Idle Refresh Token TTL to 30 Days" setting.

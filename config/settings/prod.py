@@ -2,7 +2,8 @@
 
 from .base import *  # noqa: F403
 from .base import ALLOWED_HOSTS, env
-from .keys import required_key
+from .keys import old_keys, required_key
+from .security import content_security_policy
 
 DEBUG = False
 SECRET_KEY = required_key(env, "SECRET_KEY", "it signs sessions, CSRF tokens and invitations")
@@ -11,11 +12,19 @@ CRYPTOGRAPHY_KEY = required_key(
     "CRYPTOGRAPHY_KEY",
     "it encrypts consumer secrets and tokens at rest and must never fall back to SECRET_KEY",
 )
+# Still readable while ``manage.py rotate_encryption_key`` re-encrypts (README, "Rotating
+# CRYPTOGRAPHY_KEY"). django-cryptography also signs with SECRET_KEY: old ones go here.
+CRYPTOGRAPHY_OLD_KEYS = old_keys(env, CRYPTOGRAPHY_KEY)
+SECRET_KEY_FALLBACKS = old_keys(env, SECRET_KEY, "SECRET_KEY_FALLBACKS", "SECRET_KEY")
 ALLOW_INSECURE_LOGIN_HOSTS = False
+CONTENT_SECURITY_POLICY = content_security_policy(ALLOW_INSECURE_LOGIN_HOSTS)
 # Loopback names for the container health checks (curl http://127.0.0.1:8881/healthz).
 ALLOWED_HOSTS = sorted({*ALLOWED_HOSTS, "127.0.0.1", "localhost"})
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Production runs behind the TLS proxy that sets X-Forwarded-Proto (README), so sign-in
+# protection counts failures per address that proxy saw, not per the proxy's own address.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1)
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = True

@@ -1,4 +1,5 @@
-"""POST .../disconnect/: revoke the refresh token at Salesforce and delete the tokens."""
+"""POST .../disconnect/ (sent by the confirmation page): revoke the refresh token at
+Salesforce and delete the tokens."""
 
 import requests
 from django.test import Client
@@ -47,7 +48,7 @@ def test_it_forbids_viewers(victor_client, connection, rsps):
 def test_it_guards_the_action(charlie_client, client, alice_client, connection):
     assert charlie_client.post(url("disconnect", connection)).status_code == 404
     assert client.post(url("disconnect", connection)).status_code == 302
-    assert alice_client.get(url("disconnect", connection)).status_code == 405
+    assert alice_client.put(url("disconnect", connection)).status_code == 405
     assert TokenSet.objects.exists()
 
 

@@ -43,12 +43,6 @@ def test_it_ignores_an_environment_change_while_connected(alice_client, connecti
     assert connection.environment == Connection.Environment.PRODUCTION
 
 
-def test_it_warns_that_a_new_key_needs_reauthorization(alice_client, connection):
-    data = {"name": "A", "consumer_key": "3MVG9AnotherConsumerKey0000000"}
-    response = alice_client.post(url("edit", connection), data, follow=True)
-    assert "Re-authorize" in response.content.decode()
-
-
 def test_it_forbids_viewers(victor_client, connection):
     assert victor_client.get(url("edit", connection)).status_code == 403
     assert victor_client.post(url("edit", connection), {"name": "x"}).status_code == 403

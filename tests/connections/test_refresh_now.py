@@ -42,7 +42,7 @@ def test_a_failure_is_reported_in_plain_words(alice_client, connection, rsps):
 
     response = alice_client.post(url("refresh", connection), follow=True)
 
-    assert "The refresh failed. Needs re-authorization:" in messages_of(response)
+    assert "The refresh failed. The connection now needs re-authorization" in messages_of(response)
 
 
 def test_viewers_outsiders_and_get_are_refused(

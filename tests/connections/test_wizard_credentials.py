@@ -67,7 +67,7 @@ def test_it_keeps_the_credentials_with_the_flow_and_redirects_to_salesforce(
 
 def test_it_requires_a_secret_the_first_time(alice_client, fresh):
     response = alice_client.post(url("credentials", fresh), {"consumer_key": CONSUMER_KEY})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert not ExternalClientApp.objects.exists()
 
 

@@ -72,7 +72,7 @@ def test_it_refuses_a_lightning_url_with_a_hint(alice_client, new_url):
         "my_domain_url": "https://acme.lightning.force.com",
     }
     response = alice_client.post(new_url, data)
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "https://acme.my.salesforce.com" in response.content.decode()
     assert not Connection.objects.exists()
 
