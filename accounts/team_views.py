@@ -16,7 +16,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_GET, require_POST
 
 from .access import get_team_for_user
 from .forms import AcceptInvitationForm, InviteForm, RoleForm, TeamForm
@@ -36,7 +37,10 @@ def team_settings(request: HttpRequest, slug: str) -> HttpResponse:
         team.save(update_fields=["name"])
         messages.success(request, f"The team is now called {team}.")
         return redirect("accounts:team_settings", slug=team.slug)
-    return render(request, "accounts/team_settings.html", {"team": team, "form": form})
+    status = 400 if form.is_bound else 200  # shown again with errors, like invite
+    return render(
+        request, "accounts/team_settings.html", {"team": team, "form": form}, status=status
+    )
 
 
 def _render_members(
@@ -56,6 +60,7 @@ def _render_members(
 
 
 @login_required
+@require_GET
 def members(request: HttpRequest, slug: str) -> HttpResponse:
     """Members and pending invitations; owners also get the controls."""
     team = get_team_for_user(request, slug)
@@ -158,6 +163,7 @@ def _unusable(
     return render(request, "accounts/invitation_unusable.html", ctx, status=status)
 
 
+@sensitive_post_parameters("password1", "password2")
 def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
     """The emailed link: join the team, signing in or creating an account first if needed."""
     try:

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection, transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.debug import sensitive_post_parameters
 
 from .forms import SetupForm, TeamForm
 from .models import Membership, Team, User
@@ -27,6 +28,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return redirect("connections:list", slug=chosen.team.slug)
 
 
+@sensitive_post_parameters("password1", "password2")
 def setup(request: HttpRequest) -> HttpResponse:
     """Create the first administrator and their team. A 404 once any user exists."""
     if User.objects.exists():

@@ -23,7 +23,7 @@ def test_it_renames_the_team_and_keeps_the_slug(alice_client, team):
 
 def test_it_rejects_a_blank_name(alice_client, team):
     response = alice_client.post(url(team), {"name": "   "})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert b"errorlist" in response.content
     team.refresh_from_db()
     assert team.name == "Acme Admins"

@@ -110,6 +110,8 @@ def test_it_connects_an_org_and_keeps_it_alive(page, orgkeeper, emulator):
     assert len(emulator.token_requests("refresh_token")) == 1
     screenshot(page, "10-refreshed")
 
+    page.get_by_role("link", name="Disconnect").click()
+    expect(heading(page, f"Disconnect {CONNECTION}?")).to_be_visible()
     page.get_by_role("button", name="Disconnect").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"{CONNECTION} Disconnected")
     expect(message(page, "Disconnected.")).to_be_visible()
