@@ -123,6 +123,7 @@ AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "accounts.signin.lockout_username"
 AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False  # no INFO line on every sign-in
 AXES_LOCKOUT_CALLABLE = "accounts.signin.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "accounts.signin.client_ip"
 AXES_ALLOWED_CORS_ORIGINS = PUBLIC_BASE_URL
