@@ -192,7 +192,12 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_TASK_TIME_LIMIT = 5 * 60  # seconds
 CELERY_TASK_SOFT_TIME_LIMIT = 60  # seconds
-CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Messages each worker process reserves ahead. With 1, a process that finished a task waits for
+# its ack and the next fetch from the broker before it can start another (a few ms per task,
+# 10-20% of a refresh). Refreshes are short (seconds at most, bounded by
+# SALESFORCE_HTTP_TIMEOUT) and idempotent, so a few reserved messages waiting behind a slow
+# one cost little; with acks_late, messages of a worker that dies are redelivered.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 4
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Without it, Celery's Django fixup closes the database connection around every task and
 # CONN_MAX_AGE never applies in workers (celery/celery#9824): a new PostgreSQL connection per
@@ -207,14 +212,22 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "mail_admins": {
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+            "class": "django.utils.log.AdminEmailHandler",
+        },
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
-        # oauthlib and urllib3 log request bodies and headers at DEBUG: keep them quiet.
-        # Only the root handler: Django's own console handler would print everything twice.
-        "django": {"handlers": [], "level": "INFO"},
+        # The root handler prints; Django's own console handler would print everything twice.
+        "django": {"handlers": ["mail_admins"], "level": "INFO"},
         # 4xx are in the access log already; no PermissionDenied tracebacks.
         "django.request": {"level": "ERROR"},
+        # oauthlib and urllib3 log request bodies and headers at DEBUG: keep them quiet.
         "oauthlib": {"level": "WARNING"},
         "requests_oauthlib": {"level": "WARNING"},
         "urllib3": {"level": "WARNING"},
