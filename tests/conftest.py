@@ -72,8 +72,9 @@ def charlie(other_team) -> User:
     return user
 
 
-def signed_in(user: User) -> Client:
-    client = Client()
+def signed_in(user: User, client_class: type[Client] = Client, **options) -> Client:
+    """A ``client_class(**options)`` logged in as ``user``."""
+    client = client_class(**options)
     client.force_login(user)
     return client
 

@@ -113,5 +113,16 @@ def finish_flow(client, params: dict, **extra):
     return client.get(CALLBACK_PATH, params, **extra)
 
 
+def reauthorize(client, connection: Connection, rsps, capture) -> None:
+    """A successful Re-authorize of the same org (the old refresh token revoked), on-commit
+    callbacks run through ``capture`` (django_capture_on_commit_callbacks)."""
+    params = start_flow(client, connection)
+    register_success(rsps)
+    rsps.post(REVOKE_URL)
+    with capture(execute=True):
+        response = finish_flow(client, {"code": "c", "state": params["state"]})
+    assert response.status_code == 302
+
+
 def issued(millis: str) -> datetime:
     return datetime.fromtimestamp(int(millis) / 1000, tz=UTC)

@@ -1,10 +1,10 @@
 """GET/POST .../delete/: only drafts, unfinished sign-ins and disconnected connections."""
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from connections.models import Connection
+from tests.conftest import signed_in
 
 
 def test_it_asks_for_confirmation(alice_client, draft):
@@ -46,8 +46,7 @@ def test_it_guards_the_action(charlie_client, client, alice_client, draft):
 
 
 def test_it_enforces_csrf(alice, draft):
-    client = Client(enforce_csrf_checks=True)
-    client.force_login(alice)
+    client = signed_in(alice, enforce_csrf_checks=True)
     assert (
         client.post(reverse("connections:delete", args=[draft.team.slug, draft.code])).status_code
         == 403

@@ -2,10 +2,10 @@
 Salesforce and delete the tokens."""
 
 import requests
-from django.test import Client
 from django.utils import timezone
 
 from connections.models import Connection, ConnectionEvent, TokenSet
+from tests.conftest import signed_in
 from tests.connections.helpers import OLD_REFRESH_TOKEN, REVOKE_URL, form_body, url
 
 
@@ -53,8 +53,7 @@ def test_it_guards_the_action(charlie_client, client, alice_client, connection):
 
 
 def test_it_enforces_csrf(alice, connection, rsps):
-    client = Client(enforce_csrf_checks=True)
-    client.force_login(alice)
+    client = signed_in(alice, enforce_csrf_checks=True)
     assert client.post(url("disconnect", connection)).status_code == 403
     assert TokenSet.objects.exists()
 

@@ -1,8 +1,7 @@
 """GET/POST .../edit/: name, credentials, and the environment while no tokens are held."""
 
-from django.test import Client
-
 from connections.models import Connection, ExternalClientApp
+from tests.conftest import signed_in
 from tests.connections.helpers import CONSUMER_KEY, CONSUMER_SECRET, url
 
 
@@ -55,6 +54,5 @@ def test_it_guards_the_page(charlie_client, client, alice_client, connection):
 
 
 def test_it_enforces_csrf(alice, connection):
-    client = Client(enforce_csrf_checks=True)
-    client.force_login(alice)
+    client = signed_in(alice, enforce_csrf_checks=True)
     assert client.post(url("edit", connection), {"name": "x"}).status_code == 403

@@ -3,10 +3,10 @@
 from unittest.mock import patch
 
 import pytest
-from django.test import Client
 
 from connections import salesforce
 from connections.models import ConnectionEvent, TokenSet
+from tests.conftest import signed_in
 from tests.connections.helpers import (
     API_VERSIONS,
     INSTANCE_URL,
@@ -72,8 +72,7 @@ def test_it_guards_the_action(charlie_client, client, alice_client, connection):
 
 
 def test_it_enforces_csrf(alice, connection):
-    client = Client(enforce_csrf_checks=True)
-    client.force_login(alice)
+    client = signed_in(alice, enforce_csrf_checks=True)
     with patch("connections.views.keepalive.call_salesforce") as call:
         assert client.post(url("test", connection)).status_code == 403
     call.assert_not_called()

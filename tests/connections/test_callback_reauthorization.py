@@ -16,6 +16,7 @@ from tests.connections.helpers import (
     finish_flow,
     form_body,
     identity_body,
+    reauthorize,
     register_success,
     start_flow,
     token_body,
@@ -35,12 +36,7 @@ def test_it_offers_reauthorize_with_the_key_prefilled(alice_client, connection):
 def test_it_replaces_the_tokens_of_the_same_org_and_revokes_the_old_ones(
     alice_client, connection, rsps, django_capture_on_commit_callbacks
 ):
-    params = start_flow(alice_client, connection)
-    register_success(rsps)
-    rsps.post(REVOKE_URL)
-    with django_capture_on_commit_callbacks(execute=True):
-        response = finish_flow(alice_client, {"code": "c", "state": params["state"]})
-    assert response.status_code == 302
+    reauthorize(alice_client, connection, rsps, django_capture_on_commit_callbacks)
     assert Connection.objects.count() == 1
     tokens = TokenSet.objects.get()
     assert (tokens.access_token, tokens.refresh_token) == (ACCESS_TOKEN, REFRESH_TOKEN)

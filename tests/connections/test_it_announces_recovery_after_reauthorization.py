@@ -6,18 +6,9 @@ from django.core import mail
 
 from connections import alerts
 from connections.models import Connection, ConnectionEvent
-from tests.connections.helpers import REVOKE_URL, finish_flow, register_success, start_flow
+from tests.connections.helpers import finish_flow, reauthorize, register_success, start_flow
 
 pytestmark = pytest.mark.usefixtures("public_urls")
-
-
-def reauthorize(client, connection, rsps, capture):
-    params = start_flow(client, connection)
-    register_success(rsps)
-    rsps.post(REVOKE_URL)
-    with capture(execute=True):
-        response = finish_flow(client, {"code": "c", "state": params["state"]})
-    assert response.status_code == 302
 
 
 @pytest.mark.parametrize(

@@ -2,11 +2,11 @@
 Salesforce's authorize endpoint with PKCE."""
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from connections import salesforce
 from connections.models import AuthorizationRequest, Connection, ExternalClientApp
+from tests.conftest import signed_in
 from tests.connections.helpers import (
     CONSUMER_KEY,
     CONSUMER_SECRET,
@@ -143,8 +143,7 @@ def test_it_hides_another_teams_connection_under_my_team(charlie_client, charlie
 
 
 def test_it_enforces_csrf(alice, draft):
-    client = Client(enforce_csrf_checks=True)
-    client.force_login(alice)
+    client = signed_in(alice, enforce_csrf_checks=True)
     response = client.post(
         url("credentials", draft), {"consumer_key": CONSUMER_KEY, "consumer_secret": ""}
     )

@@ -5,7 +5,8 @@ import pytest
 
 from connections import tasks
 from connections.models import Connection, TokenSet
-from tests.integration.conftest import connect, wait_for
+from tests.celery_worker import wait_for
+from tests.integration.emulated import connect
 
 pytestmark = [
     pytest.mark.services,

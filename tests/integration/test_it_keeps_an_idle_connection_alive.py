@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from connections import keepalive, salesforce, tasks
 from connections.models import Connection, TokenSet
-from tests.integration.conftest import connect, wait_for
+from tests.celery_worker import wait_for
+from tests.integration.emulated import connect
 
 pytestmark = [
     pytest.mark.services,

@@ -10,7 +10,8 @@ from django.db import connections
 
 from connections import keepalive, salesforce, tasks
 from connections.models import ConnectionEvent, TokenSet
-from tests.integration.conftest import connect, wait_for
+from tests.celery_worker import wait_for
+from tests.integration.emulated import connect
 
 pytestmark = [
     pytest.mark.services,

@@ -1,4 +1,4 @@
-"""Reliability fixtures: the Salesforce emulator (see tests/integration/conftest.py for the
-real Celery worker these tests start)."""
+"""Reliability fixtures: the Salesforce emulator (the real Celery worker these tests start and
+kill is tests/celery_worker.py's)."""
 
 from tests.salesforce_emulator.fixtures import salesforce_emulator  # noqa: F401

@@ -11,23 +11,17 @@ import random
 import re
 import signal
 import statistics
-import subprocess
-import sys
 import time
-import uuid
-from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 import redis
-from django.db import connection as db_connection
-from django.utils import timezone
 
 from connections import keepalive, tasks
 from connections.errors import REFRESH_TOKEN_LOST
-from connections.models import Connection, ExternalClientApp, TokenSet
-from tests.integration.conftest import ROOT, WORKER_START_TIMEOUT, _stop, wait_for
+from connections.models import Connection
+from tests.celery_worker import CeleryWorker, wait_for, worker_database_url
+from tests.integration.emulated import connect
 
 pytestmark = [
     pytest.mark.services,
@@ -43,50 +37,15 @@ REPLAYED = "rotated-out refresh token was replayed"
 WINDOW = re.compile(r"token response committed ([0-9.]+) ms after it arrived")
 
 
-class KillableWorker:
-    """``celery -A config worker`` (prefork, 4 processes) on a queue of its own, which the test
-    can SIGKILL (one pool process, or everything) and start again."""
+class KillableWorker(CeleryWorker):
+    """The shared worker (prefork, 4 processes) which the test can SIGKILL (one pool process,
+    or everything) and start again."""
 
     def __init__(self, base: Path):
-        self.queue = f"orgkeeper-rel-{uuid.uuid4().hex[:8]}"
-        self.log = base / "worker.log"
-        self.process: subprocess.Popen | None = None
-        test_db = db_connection.settings_dict["NAME"]
-        database_url = urlsplit(os.environ["DATABASE_URL"])._replace(path=f"/{test_db}").geturl()
-        self.env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "tests.reliability.worker_settings",
-            "DATABASE_URL": database_url,
-            "ORGKEEPER_TEST_EMAIL_DIR": str(base),
-            "ORGKEEPER_TEST_QUEUE": self.queue,
-            "KEEPALIVE_RETRY_BACKOFF": "1",
-            "PYTHONUNBUFFERED": "1",
-        }
-        self.broker = redis.Redis.from_url(os.environ["CELERY_BROKER_URL"])
-
-    def start(self) -> None:
-        offset = self.log.stat().st_size if self.log.exists() else 0
-        command = [
-            sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=prefork",
-            "--concurrency=4", "-Q", self.queue, "--without-heartbeat", "--without-gossip",
-            "--without-mingle", "--loglevel=INFO", f"--hostname=rel-{uuid.uuid4().hex[:6]}@%h",
-        ]  # fmt: skip
-        with open(self.log, "ab") as output:
-            self.process = subprocess.Popen(  # noqa: S603
-                command, cwd=ROOT, env=self.env, stdout=output, stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )  # fmt: skip
-        wait_for(
-            lambda: self.process.poll() is not None or " ready." in self.log_text(offset),
-            timeout=WORKER_START_TIMEOUT,
-            what="the Celery worker to start",
+        super().__init__(
+            "tests.reliability.worker_settings", base, worker_database_url(), "orgkeeper-rel"
         )
-        assert self.process.poll() is None, self.log_text(offset)[-3000:]
-
-    def log_text(self, offset: int = 0) -> str:
-        with open(self.log, "rb") as log:
-            log.seek(offset)
-            return log.read().decode(errors="replace")
+        self.broker = redis.Redis.from_url(os.environ["CELERY_BROKER_URL"])
 
     def children(self) -> list[int]:
         pids = []
@@ -113,43 +72,8 @@ class KillableWorker:
         os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait(timeout=10)
 
-    def stop(self) -> None:
-        if self.process is not None:
-            _stop(self.process)
-
     def queued(self) -> int:
         return self.broker.llen(self.queue)
-
-
-def connect_grant(emu, team, grant: dict, index: int) -> Connection:
-    connection = Connection.objects.create(
-        team=team,
-        name=f"Org {index:02d}",
-        environment=Connection.Environment.MY_DOMAIN,
-        my_domain_url=emu.base_url,
-        status=Connection.Status.CONNECTED,
-        organization_id=grant["org_id"],
-        user_id=grant["user_id"],
-        username=grant["username"],
-        instance_url=grant["instance_url"],
-        identity_url=grant["id"],
-    )
-    ExternalClientApp.objects.create(
-        connection=connection,
-        consumer_key=grant["consumer_key"],
-        consumer_secret=grant["consumer_secret"],
-    )
-    TokenSet.objects.create(
-        connection=connection,
-        access_token=grant["access_token"],
-        refresh_token=grant["refresh_token"],
-        instance_url=grant["instance_url"],
-        scope=grant["scope"],
-        issued_at=datetime.fromtimestamp(int(grant["issued_at"]) / 1000, tz=UTC),
-        signature_verified=True,
-        refresh_token_last_used_at=timezone.now(),
-    )
-    return connection
 
 
 def enqueue_connected(worker: KillableWorker) -> int:
@@ -174,15 +98,13 @@ def test_no_connection_is_left_silently_broken(salesforce_emulator, team, tmp_pa
     rng = random.Random(os.environ.get("RELIABILITY_SEED", "orgkeeper"))
     grants = emu.mint_grants(CONNECTIONS, separate="user")
     grant_of = {
-        connect_grant(emu, team, grant, index).pk: grant["grant_id"]
+        connect(emu, team, f"Org {index:02d}", grant).pk: grant["grant_id"]
         for index, grant in enumerate(grants)
     }
     grants_by_id = {grant.grant_id: grant for grant in emu.grants}
 
-    worker = KillableWorker(tmp_path)
     kills = {"pool process": 0, "whole worker": 0}
-    try:
-        worker.start()
+    with KillableWorker(tmp_path) as worker:
         for round_ in range(ROUNDS):
             # Salesforce rotates, then the answer never arrives (the classic lost response).
             emu.fail_next(LOST_ANSWERS_PER_ROUND, status=None, drop=True, commit=True)
@@ -202,8 +124,6 @@ def test_no_connection_is_left_silently_broken(salesforce_emulator, team, tmp_pa
         emu.clear_faults()
         enqueue_connected(worker)
         settle(worker, seconds=3)
-    finally:
-        worker.stop()
     log = worker.log_text()
 
     working, lost = [], []

@@ -14,7 +14,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from accounts.models import Membership, User
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, signed_in
 from tests.connections.conftest import connection, connection_factory, draft, public_urls, rsps  # noqa: F401
 
 # Each canary carries a marker word that appears nowhere else, so a truncated or re-encoded
@@ -123,9 +123,18 @@ def root(db) -> User:
 
 @pytest.fixture
 def root_client(root) -> Client:
-    client = Client()
-    client.force_login(root)
-    return client
+    return signed_in(root)
+
+
+@pytest.fixture
+def alice_recorder(alice) -> RecordingClient:
+    """alice's client, keeping every response for the canary checks."""
+    return signed_in(alice, RecordingClient)
+
+
+@pytest.fixture
+def root_recorder(root) -> RecordingClient:
+    return signed_in(root, RecordingClient)
 
 
 def membership_of(user, team) -> Membership:

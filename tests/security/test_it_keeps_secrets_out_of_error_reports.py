@@ -11,6 +11,7 @@ from django.views.debug import ExceptionReporter
 
 from accounts.models import User
 from connections.models import Connection
+from tests.conftest import signed_in
 from tests.connections.helpers import (
     CALLBACK_PATH,
     CONSUMER_KEY,
@@ -44,12 +45,6 @@ def reported(settings):
     settings.ADMINS = [("Ops", "ops@example.com")]
 
 
-def client_for(user, raise_request_exception: bool) -> Client:
-    client = Client(raise_request_exception=raise_request_exception)
-    client.force_login(user)
-    return client
-
-
 def credentials(connection) -> tuple[str, dict]:
     data = {"consumer_key": CONSUMER_KEY, "consumer_secret": CONSUMER_SECRET}
     return url("credentials", connection), data
@@ -72,7 +67,7 @@ def exception_texts(exc: BaseException) -> list[str]:
 def test_it_keeps_the_consumer_secret_out_of_the_error_email(alice, draft, monkeypatch):
     monkeypatch.setattr(Connection, "start_authorization", explode)
     path, data = credentials(draft)
-    response = client_for(alice, raise_request_exception=False).post(path, data)
+    response = signed_in(alice, raise_request_exception=False).post(path, data)
     assert response.status_code == 500
     assert len(mail.outbox) == 1
     assert "Boom" in mail.outbox[0].body
@@ -97,7 +92,7 @@ def test_it_keeps_passwords_out_of_the_error_email(db, monkeypatch):
 
 def test_it_keeps_secrets_out_of_a_crash_after_the_token_exchange(alice, draft, rsps, monkeypatch):
     path, data = credentials(draft)
-    client = client_for(alice, raise_request_exception=True)
+    client = signed_in(alice, raise_request_exception=True)
     state = query(client.post(path, data)["Location"])["state"]
     token = token_body(CONSUMER_SECRET, access_token=ACCESS_TOKEN, refresh_token=REFRESH_TOKEN)
     register_success(rsps, secret=CONSUMER_SECRET, token=token)
@@ -115,7 +110,7 @@ def test_it_keeps_secrets_out_of_a_crash_inside_the_http_call(alice, connection,
     app = connection.client_app
     app.consumer_secret = CONSUMER_SECRET
     app.save()
-    client = client_for(alice, raise_request_exception=True)
+    client = signed_in(alice, raise_request_exception=True)
     with pytest.raises(Boom) as caught:
         client.post(url("refresh", connection))
     assert_no_canary(exception_texts(caught.value), "the exception")

@@ -47,10 +47,9 @@ def rest_error(code: str, message: str, status: int) -> dict:
 
 
 @pytest.fixture
-def client(alice) -> RecordingClient:
-    client = RecordingClient()
-    client.force_login(alice)
-    return client
+def client(alice_recorder) -> RecordingClient:
+    """Every page these tests open is checked for canaries."""
+    return alice_recorder
 
 
 @pytest.fixture

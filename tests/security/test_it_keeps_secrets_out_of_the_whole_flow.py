@@ -41,17 +41,9 @@ PROBE_URL = f"{INSTANCE_URL}/services/data/"
 
 
 @pytest.fixture
-def client(alice) -> RecordingClient:
-    client = RecordingClient()
-    client.force_login(alice)
-    return client
-
-
-@pytest.fixture
-def root_recorder(root) -> RecordingClient:
-    client = RecordingClient()
-    client.force_login(root)
-    return client
+def client(alice_recorder) -> RecordingClient:
+    """Every page these tests open is checked for canaries."""
+    return alice_recorder
 
 
 def connect(client, team, rsps) -> Connection:
