@@ -273,11 +273,16 @@ def _lock(connection_id: int) -> tuple[Connection, TokenSet | None]:
     locked alone."""
     try:
         # On PostgreSQL the wait is bounded by lock_timeout (set at connect time).
-        connection = (
-            Connection.objects.select_related("tokens", "client_app")
-            .select_for_update(of=("self", "tokens"))
-            .filter(pk=connection_id, tokens__isnull=False)
-            .first()
+        # No ORDER BY (Meta.ordering) or LIMIT: one row at most, and compiling the ordering
+        # cost about a fifth of this query's ORM time.
+        connection = next(
+            iter(
+                Connection.objects.select_related("tokens", "client_app")
+                .select_for_update(of=("self", "tokens"))
+                .filter(pk=connection_id, tokens__isnull=False)
+                .order_by()
+            ),
+            None,
         )
         if connection is not None:
             return connection, connection.tokens

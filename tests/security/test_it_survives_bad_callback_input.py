@@ -26,7 +26,8 @@ def test_it_refuses_unknown_states_calmly(alice_client, draft, state, code, erro
     before = snapshot()
     params = query(state=state, code=code, error=error, error_description=description)
     response = alice_client.get(CALLBACK_PATH, params)
-    if state and AuthorizationRequest.objects.filter(state=state).exists():
+    # PostgreSQL text can't hold NUL, so such a state can't be a stored one (or be queried).
+    if state and "\x00" not in state and AuthorizationRequest.objects.filter(state=state).exists():
         return  # hypothesis found the real state: not this property's business
     assert response.status_code == 400
     assert "This sign-in link is no longer valid" in response.content.decode()
