@@ -2,7 +2,7 @@
 or shown: their fields are excluded and at most shown as "set" / "not set"."""
 
 from django.contrib import admin, messages
-from django.db import models
+from django.db import models, transaction
 
 from . import keepalive
 from .models import AuthorizationRequest, Connection, ConnectionEvent, ExternalClientApp, TokenSet
@@ -22,6 +22,22 @@ class ConnectionAdmin(admin.ModelAdmin):
     readonly_fields = ("code", "login_url", "created", "updated")
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     actions = ["refresh_now"]
+
+    def save_model(self, request, obj, form, change):
+        """On change, write only what the form changed, under the row lock: the keep-alive
+        updates this row concurrently, and a full save would write back what the page read
+        (status, next refresh, failures)."""
+        if not change:
+            return super().save_model(request, obj, form, change)
+        fields = [name for name in form.changed_data if name in form.base_fields]
+        if {"environment", "my_domain_url"} & set(fields):
+            fields.append("login_url")
+        if not fields:
+            return None
+        with transaction.atomic():
+            Connection.objects.select_for_update().filter(pk=obj.pk).exists()
+            obj.save(update_fields=[*fields, "updated"])
+        return None
 
     @admin.action(description="Refresh now")
     def refresh_now(self, request, queryset):
@@ -74,6 +90,12 @@ class TokenSetAdmin(admin.ModelAdmin):
         return _set_or_not(obj.pk and obj.refresh_token)
 
     def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        # Read-only: saving is a full UPDATE of the row as read, which would put back a
+        # refresh token that a concurrent refresh rotated out (Salesforce then revokes the
+        # grant). Only the keep-alive and the callback write tokens.
         return False
 
 

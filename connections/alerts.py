@@ -40,13 +40,15 @@ def _warning_window() -> timedelta:
 
 def current_problem(connection: Connection, tokens: TokenSet | None, now: datetime) -> str | None:
     """The problem to alert about, "" when healthy, None when the status never alerts."""
-    if connection.status in (Status.NEEDS_REAUTHORIZATION, Status.MISCONFIGURED):
+    if connection.status == Status.NEEDS_REAUTHORIZATION:
         return connection.status
-    if connection.status != Status.CONNECTED:
+    if connection.status not in (Status.CONNECTED, Status.MISCONFIGURED):
         return None
+    # A misconfigured connection is retried hourly and fails each time: its refresh token
+    # runs toward the idle expiry as well, which deserves its own, later warning.
     if tokens is not None and tokens.refresh_token_expires_at - now <= _warning_window():
         return EXPIRING
-    return ""
+    return connection.status if connection.status == Status.MISCONFIGURED else ""
 
 
 def connections_to_notify(now: datetime | None = None) -> list[int]:
@@ -54,11 +56,14 @@ def connections_to_notify(now: datetime | None = None) -> list[int]:
     emailed, a connection about to expire idle, or a recovery not yet announced."""
     now = now or timezone.now()
     idle_limit = now - timedelta(seconds=settings.REFRESH_TOKEN_IDLE_TTL) + _warning_window()
-    problem = Q(status__in=[Status.NEEDS_REAUTHORIZATION, Status.MISCONFIGURED]) & ~Q(
-        alerted_for=F("status")
-    )
-    expiring = Q(status=Status.CONNECTED, tokens__refresh_token_last_used_at__lte=idle_limit) & ~Q(
-        alerted_for=EXPIRING
+    near_expiry = Q(tokens__refresh_token_last_used_at__lte=idle_limit)
+    problem = (
+        Q(status=Status.NEEDS_REAUTHORIZATION) | (Q(status=Status.MISCONFIGURED) & ~near_expiry)
+    ) & ~Q(alerted_for=F("status"))
+    expiring = (
+        Q(status__in=[Status.CONNECTED, Status.MISCONFIGURED])
+        & near_expiry
+        & ~Q(alerted_for=EXPIRING)
     )
     recovered = Q(status=Status.CONNECTED, tokens__refresh_token_last_used_at__gt=idle_limit) & ~Q(
         alerted_for=""

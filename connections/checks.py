@@ -61,12 +61,14 @@ def keepalive_settings_errors() -> list[Error]:
         )
     timeout = settings.SALESFORCE_HTTP_TIMEOUT
     soft_limit = getattr(settings, "CELERY_TASK_SOFT_TIME_LIMIT", None)
-    # A refresh may wait for a sibling's lock (at most one HTTP timeout) and then make its
-    # own call: both must fit in the soft time limit, or the task dies holding the lock.
-    if timeout <= 0 or (soft_limit and 2 * timeout + 10 > soft_limit):
+    # Worst case of one refresh: two row-lock waits (the attempt mark, then the refresh;
+    # PostgreSQL's lock_timeout is the HTTP timeout + 5 s) and the POST, whose timeout
+    # applies to connecting and to reading separately. All of it must fit in the soft time
+    # limit, or the task could be stopped between Salesforce's answer and our commit.
+    if timeout <= 0 or (soft_limit and 4 * timeout + 10 > soft_limit):
         errors.append(
             Error(
-                f"SALESFORCE_HTTP_TIMEOUT is {timeout} s; it must be positive and 2 x it + 10 s "
+                f"SALESFORCE_HTTP_TIMEOUT is {timeout} s; it must be positive and 4 x it + 10 s "
                 f"must fit in CELERY_TASK_SOFT_TIME_LIMIT ({soft_limit} s).",
                 id="connections.E006",
             )

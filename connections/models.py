@@ -66,8 +66,9 @@ class Connection(models.Model):
     organization_id = models.CharField("org ID", max_length=18, blank=True, db_index=True)
     user_id = models.CharField("user ID", max_length=18, blank=True)
     username = models.CharField(max_length=255, blank=True)
-    instance_url = models.URLField("instance URL", blank=True)
-    identity_url = models.URLField("identity URL", blank=True)
+    # Salesforce's values are stored as sent: no length limit may fail a token write.
+    instance_url = models.URLField("instance URL", max_length=2000, blank=True)
+    identity_url = models.URLField("identity URL", max_length=2000, blank=True)
 
     # Keep-alive bookkeeping (connections.keepalive).
     next_refresh_at = models.DateTimeField(null=True, blank=True)
@@ -272,8 +273,9 @@ class TokenSet(models.Model):
     connection = models.OneToOneField(Connection, models.CASCADE, related_name="tokens")
     access_token = encrypt(models.TextField())
     refresh_token = encrypt(models.TextField())
-    instance_url = models.URLField("instance URL")
-    scope = models.CharField(max_length=255, blank=True)
+    # Salesforce's values are stored as sent: no length limit may fail a token write.
+    instance_url = models.URLField("instance URL", max_length=2000)
+    scope = models.TextField(blank=True)
     issued_at = models.DateTimeField(help_text="From Salesforce's issued_at (UTC).")
     signature_verified = models.BooleanField(default=False)
     refresh_token_last_used_at = models.DateTimeField(

@@ -226,8 +226,14 @@ def edit(request: HttpRequest, slug: str, code) -> HttpResponse:
     form = EditForm(request.POST or None, initial=initial, connection=connection)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
+            # Lock the row first (the order oauth._store and the keep-alive use), and write
+            # only the form's fields: a full save would put back the keep-alive state read
+            # before a refresh that committed meanwhile (status, schedule, failures).
+            Connection.objects.select_for_update().get(pk=connection.pk)
             form.apply(connection)
-            connection.save()
+            connection.save(
+                update_fields=["name", "environment", "my_domain_url", "login_url", "updated"]
+            )
             connection.record(ConnectionEvent.Kind.UPDATED, "Settings updated.", request.user)
         messages.success(request, "Saved.")
         return redirect(connection)

@@ -191,7 +191,8 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_TASK_TIME_LIMIT = 5 * 60  # seconds
-CELERY_TASK_SOFT_TIME_LIMIT = 60  # seconds
+# Above a refresh's worst case (connections.checks E006: 4 x SALESFORCE_HTTP_TIMEOUT + 10 s).
+CELERY_TASK_SOFT_TIME_LIMIT = 120  # seconds
 # Messages each worker process reserves ahead. With 1, a process that finished a task waits for
 # its ack and the next fetch from the broker before it can start another (a few ms per task,
 # 10-20% of a refresh). Refreshes are short (seconds at most, bounded by

@@ -81,6 +81,14 @@ def test_other_settings_are_validated(settings, name, value, error_id):
     assert [error.id for error in keepalive_settings_errors()] == [error_id]
 
 
+@pytest.mark.parametrize(("timeout", "ok"), [(27.5, True), (28.0, False)])
+def test_the_soft_time_limit_covers_two_lock_waits_and_the_post(settings, timeout, ok):
+    settings.CELERY_TASK_SOFT_TIME_LIMIT = 120
+    settings.SALESFORCE_HTTP_TIMEOUT = timeout
+    errors = [error.id for error in keepalive_settings_errors()]
+    assert errors == ([] if ok else ["connections.E006"])
+
+
 def test_manage_py_check_fails_with_a_clear_error(settings):
     settings.KEEPALIVE_INTERVAL = 15 * DAY
     with pytest.raises(SystemCheckError, match="KEEPALIVE_INTERVAL is 1296000 s"):
