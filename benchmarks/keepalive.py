@@ -6,7 +6,7 @@ import json
 import os
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import redis
@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from accounts.models import Team
 from connections.models import Connection, ExternalClientApp, TokenSet
+from tests.integration.emulated import rows_for_grant
 
 from . import procs
 
@@ -80,42 +81,21 @@ def create_connections(emu, count: int, batch: int = 2000) -> None:
     last_used = now - timedelta(hours=23)  # more than KEEPALIVE_INTERVAL / 2 ago: due
     for start in range(0, count, batch):
         grants = emu.mint_grants(min(batch, count - start), separate="org")
-        connections = Connection.objects.bulk_create(
-            Connection(
-                team=team,
-                name=f"Org {start + i:05d}",
-                environment=Connection.Environment.MY_DOMAIN,
-                my_domain_url=emu.base_url,
-                login_url=emu.base_url,
-                status=Connection.Status.CONNECTED,
-                organization_id=grant["org_id"],
-                user_id=grant["user_id"],
-                username=grant["username"],
-                instance_url=grant["instance_url"],
-                identity_url=grant["id"],
+        rows = [
+            rows_for_grant(
+                emu,
+                team,
+                f"Org {start + i:05d}",
+                grant,
+                last_used,
                 next_refresh_at=now - timedelta(minutes=1),
             )
             for i, grant in enumerate(grants)
-        )
-        ExternalClientApp.objects.bulk_create(
-            ExternalClientApp(
-                connection=c, consumer_key=g["consumer_key"], consumer_secret=g["consumer_secret"]
-            )
-            for c, g in zip(connections, grants, strict=True)
-        )
-        TokenSet.objects.bulk_create(
-            TokenSet(
-                connection=c,
-                access_token=g["access_token"],
-                refresh_token=g["refresh_token"],
-                instance_url=g["instance_url"],
-                scope=g["scope"],
-                issued_at=datetime.fromtimestamp(int(g["issued_at"]) / 1000, tz=UTC),
-                signature_verified=True,
-                refresh_token_last_used_at=last_used,
-            )
-            for c, g in zip(connections, grants, strict=True)
-        )
+        ]
+        connections, apps, tokens = zip(*rows, strict=True)
+        Connection.objects.bulk_create(connections)
+        ExternalClientApp.objects.bulk_create(apps)
+        TokenSet.objects.bulk_create(tokens)
 
 
 def _celery_env(env: dict[str, str], run: str, workdir: Path) -> dict[str, str]:
