@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -21,6 +22,7 @@ from .guidance import Guidance
 from .models import AuthorizationRequest, Connection, ConnectionEvent, ExternalClientApp, TokenSet
 from .oauth import AuthorizationFailed, complete_authorization
 
+CONNECTIONS_PER_PAGE = 50
 EVENTS_SHOWN = 50
 STATE_MAX_LENGTH = AuthorizationRequest._meta.get_field("state").max_length
 
@@ -46,12 +48,19 @@ def _can_act(request: HttpRequest) -> bool:
 @require_GET
 def connection_list(request: HttpRequest, slug: str) -> HttpResponse:
     team = get_team_for_user(request, slug)
-    connections = Connection.objects.for_team(team).select_related("team", "tokens")
-    return render(
-        request,
-        "connections/list.html",
-        {"team": team, "connections": connections, "can_act": _can_act(request)},
+    # Names may repeat, so the primary key breaks ties: every row lands on exactly one page.
+    connections = (
+        Connection.objects.for_team(team).select_related("team", "tokens").order_by("name", "pk")
     )
+    # get_page() falls back to the first or last page for a missing, invalid or out-of-range number.
+    page_obj = Paginator(connections, CONNECTIONS_PER_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "team": team,
+        "connections": page_obj,
+        "page_obj": page_obj,
+        "can_act": _can_act(request),
+    }
+    return render(request, "connections/list.html", context)
 
 
 @login_required
