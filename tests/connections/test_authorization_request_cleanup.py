@@ -62,8 +62,8 @@ def test_the_kickoff_clears_expired_flows(make_flow):
     kept = make_flow(timedelta(minutes=1))
 
     with (
-        mock.patch.object(tasks.refresh_connection, "delay"),
-        mock.patch.object(tasks.notify_connection, "delay"),
+        mock.patch.object(tasks.refresh_connection, "apply_async"),
+        mock.patch.object(tasks.notify_connection, "apply_async"),
     ):
         summary = tasks.keepalive_kickoff()
 

@@ -27,8 +27,8 @@ Status = Connection.Status
 @pytest.fixture
 def enqueued():
     with (
-        mock.patch.object(tasks.refresh_connection, "delay") as refresh,
-        mock.patch.object(tasks.notify_connection, "delay") as notify,
+        mock.patch.object(tasks.refresh_connection, "apply_async") as refresh,
+        mock.patch.object(tasks.notify_connection, "apply_async") as notify,
     ):
         yield refresh, notify
 
@@ -57,7 +57,7 @@ def test_kickoff_enqueues_only_due_connections_and_claims_them(team, enqueued):
     tasks.keepalive_kickoff()
 
     refresh, _ = enqueued
-    assert sorted(call.args[0] for call in refresh.call_args_list) == sorted(
+    assert sorted(call.args[0][0] for call in refresh.call_args_list) == sorted(
         [due.pk, misconfigured.pk]
     )
     due.refresh_from_db()
