@@ -3,6 +3,10 @@ PostgreSQL database and Redis DB, print a table, exit 1 when a target is missed.
 
     python -m benchmarks                     # 10,000 connections (about 8 minutes on 2 cores)
     python -m benchmarks --connections 1000  # a quick run
+
+Phases: the keep-alive pipeline at 1,000 and N connections (benchmarks.keepalive), the bare
+baseline (benchmarks.baseline), the Celery floor (benchmarks.floor) and the web pages
+(benchmarks.web).
 """
 
 import argparse
@@ -117,11 +121,12 @@ def _run(args, started: float) -> int:
     import django
 
     django.setup()
+    from django.conf import settings
     from django.core.management import call_command
 
     from tests.salesforce_emulator import Emulator
 
-    from . import keepalive, report, web
+    from . import floor, keepalive, report, web
 
     call_command("migrate", verbosity=0)
     env = keepalive.env_for_subprocesses(args.database_url, args.redis_url)
@@ -143,6 +148,15 @@ def _run(args, started: float) -> int:
             say(f"Baseline, {n} connections:")
             baseline = keepalive.run_baseline(emu, n, env, workdir, say)
             say(f"  {baseline.rate:.0f} refreshes/s")
+            say(f"Celery floor, {n} connections:")
+            floor_config = {
+                "prefetch": settings.CELERY_WORKER_PREFETCH_MULTIPLIER,
+                "time_limit": settings.CELERY_TASK_TIME_LIMIT,
+                "soft_time_limit": settings.CELERY_TASK_SOFT_TIME_LIMIT,
+            }
+            token_url = f"{emu.base_url}/services/oauth2/token"
+            celery_floor = floor.run(n, token_url, floor_config, env, workdir, say)
+            say(f"  {celery_floor.rate:.0f} refreshes/s")
         except BaseException:
             say(f"Failed; worker, beat and baseline logs kept in {workdir}")
             raise
@@ -152,7 +166,7 @@ def _run(args, started: float) -> int:
         shutil.rmtree(workdir)
     pages = [] if args.skip_web else web.run(WEB_SIZES, say)
     elapsed = time.monotonic() - started
-    table, missed = report.build(pipelines, n, baseline, pages, elapsed)
+    table, missed = report.build(pipelines, n, baseline, celery_floor, pages, elapsed)
     say("")
     say(table)
     say("")

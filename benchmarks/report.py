@@ -1,5 +1,6 @@
 """The results table and the targets (issue 7)."""
 
+from .floor import FloorResult
 from .keepalive import BaselineResult, PipelineResult
 from .web import PageResult
 
@@ -19,6 +20,7 @@ def build(
     pipelines: dict[int, PipelineResult],
     n: int,
     baseline: BaselineResult,
+    floor: FloorResult,
     pages: list[PageResult],
     elapsed: float,
 ) -> tuple[str, list[str]]:
@@ -40,6 +42,12 @@ def build(
     rows.append(_row("  baseline errors", str(baseline.errors), "0", baseline.errors == 0))
     ratio_ok = ratio >= TARGET_RATIO
     rows.append(_row("Ratio pipeline / baseline", f"{ratio:.2f}", f">= {TARGET_RATIO}", ratio_ok))
+    # Informational: the same work as the baseline, one Celery task per ID (benchmarks.floor).
+    rows.append(_row(f"Celery floor refreshes/s (N={n})", f"{floor.rate:.0f}"))
+    floor_ratio = floor.rate / baseline.rate if baseline.rate else 0.0
+    rows.append(_row("  ratio floor / baseline (Celery's share)", f"{floor_ratio:.2f}"))
+    share = big.rate / floor.rate if floor.rate else 0.0
+    rows.append(_row("  ratio pipeline / floor (Orgkeeper's share)", f"{share:.2f}"))
     for size in sorted(pipelines):
         result = pipelines[size]
         rows.append(
@@ -106,10 +114,15 @@ def build(
         _row(
             "CPU: machine busy, emulator (cores)",
             f"pipeline {big.machine_busy:.0%}, {big.emulator_cpu:.2f}; "
-            f"baseline {baseline.machine_busy:.0%}, {baseline.emulator_cpu:.2f}",
+            f"baseline {baseline.machine_busy:.0%}, {baseline.emulator_cpu:.2f}; "
+            f"floor {floor.machine_busy:.0%}",
         )
     )
-    for label, cpu_ms in (("pipeline", big.cpu_ms), ("baseline", baseline.cpu_ms)):
+    for label, cpu_ms in (
+        ("pipeline", big.cpu_ms),
+        ("baseline", baseline.cpu_ms),
+        ("Celery floor", floor.cpu_ms),
+    ):
         parts = ", ".join(f"{name} {ms:.1f}" for name, ms in cpu_ms.items())
         rows.append(_row(f"CPU ms per refresh, {label}", f"{sum(cpu_ms.values()):.1f}: {parts}"))
     for page in pages:
