@@ -12,6 +12,22 @@ import psycopg
 import requests
 
 
+def post_refresh(
+    session: requests.Session, token_url: str, key: str, secret: str, refresh_token: str
+) -> requests.Response:
+    """The bare refresh POST (RFC 6749 §6, with client_id and client_secret in the body)."""
+    return session.post(
+        token_url,
+        data={
+            "grant_type": "refresh_token",
+            "refresh_token": refresh_token,
+            "client_id": key,
+            "client_secret": secret,
+        },
+        timeout=20,
+    )
+
+
 def main(database_url: str, token_url: str, index: int, count: int, start_at: float) -> None:
     with psycopg.connect(database_url, autocommit=True) as db:
         rows = db.execute(
@@ -24,16 +40,7 @@ def main(database_url: str, token_url: str, index: int, count: int, start_at: fl
         started, done, errors = time.time(), 0, 0
         for row_id, key, secret, refresh_token in rows:
             with db.transaction():
-                response = session.post(
-                    token_url,
-                    data={
-                        "grant_type": "refresh_token",
-                        "refresh_token": refresh_token,
-                        "client_id": key,
-                        "client_secret": secret,
-                    },
-                    timeout=20,
-                )
+                response = post_refresh(session, token_url, key, secret, refresh_token)
                 if response.status_code != 200:
                     errors += 1
                     continue

@@ -23,6 +23,7 @@ import requests
 from celery import Celery
 
 from . import procs
+from .baseline import post_refresh
 
 QUEUE = "floor"
 TASK = "benchmarks.floor.refresh"
@@ -58,16 +59,7 @@ def refresh(row_id: int) -> None:
             " WHERE id = %s FOR UPDATE",
             (row_id,),
         ).fetchone()
-        response = http.post(
-            os.environ["FLOOR_TOKEN_URL"],
-            data={
-                "grant_type": "refresh_token",
-                "refresh_token": refresh_token,
-                "client_id": key,
-                "client_secret": secret,
-            },
-            timeout=20,
-        )
+        response = post_refresh(http, os.environ["FLOOR_TOKEN_URL"], key, secret, refresh_token)
         response.raise_for_status()
         body = response.json()
         db.execute(
@@ -129,7 +121,9 @@ def run(count: int, token_url: str, config: dict, env: dict[str, str], workdir: 
         with psycopg.connect(database_url, autocommit=True) as db:
             cpu, before, first_done = _wait_for_first(db, worker, log)
             groups = _groups(worker.pid)
-            _wait_until_done(db, count, worker, say)
+            procs.wait_until(
+                lambda: _done(db), count, {"floor worker": worker}, say, 0.25, STALL_TIMEOUT
+            )
             result.machine_busy, _ = cpu.read()
             after = procs.cpu_snapshot(groups)
             first, last = db.execute(
@@ -169,23 +163,3 @@ def _wait_for_first(db, worker, log: Path):
         if time.monotonic() > deadline:
             raise RuntimeError(f"the floor worker didn't start:\n{log.read_text()[-3000:]}")
         time.sleep(0.02)
-
-
-def _wait_until_done(db, count: int, worker, say) -> None:
-    last_progress, last_done, last_report = time.monotonic(), -1, 0.0
-    while True:
-        if worker.poll() is not None:
-            raise RuntimeError(f"the floor worker exited (code {worker.returncode})")
-        done = _done(db)
-        now = time.monotonic()
-        if done != last_done:
-            last_progress, last_done = now, done
-        if done >= count:
-            say(f"  {done}/{count} refreshed")
-            return
-        if now - last_report >= 5:
-            say(f"  {done}/{count} refreshed")
-            last_report = now
-        if now - last_progress > STALL_TIMEOUT:
-            raise RuntimeError(f"no progress for {STALL_TIMEOUT} s at {done}/{count} refreshed")
-        time.sleep(0.25)

@@ -153,7 +153,14 @@ def run_pipeline(emu, count: int, env: dict[str, str], workdir: Path, say) -> Pi
             "emulator": [os.getpid()],
         }
         cpu, before = _wait_for_first_refresh(worker, groups)
-        _wait_until_refreshed(count, worker, beat, say)
+        procs.wait_until(
+            TokenSet.objects.filter(generation__gte=2).count,
+            count,
+            {"Celery worker": worker, "Celery beat": beat},
+            say,
+            poll=0.5,
+            stall=STALL_TIMEOUT,
+        )
         result.machine_busy, result.emulator_cpu = cpu.read()
         after = procs.cpu_snapshot(groups)
         done = TokenSet.objects.filter(generation__gte=2).count() - before.pop("done")
@@ -203,27 +210,6 @@ def _wait_for_first_refresh(worker, groups) -> tuple:
     before = procs.cpu_snapshot(groups)
     before["done"] = TokenSet.objects.filter(generation__gte=2).count()
     return procs.CpuMeter(), before
-
-
-def _wait_until_refreshed(count: int, worker, beat, say) -> None:
-    last_progress, last_done, last_report = time.monotonic(), -1, 0.0
-    while True:
-        for process, name in ((worker, "worker"), (beat, "beat")):
-            if process.poll() is not None:
-                raise RuntimeError(f"the Celery {name} exited (code {process.returncode})")
-        done = TokenSet.objects.filter(generation__gte=2).count()
-        now = time.monotonic()
-        if done != last_done:
-            last_progress, last_done = now, done
-        if done >= count:
-            say(f"  {done}/{count} refreshed")
-            return
-        if now - last_report >= 5:
-            say(f"  {done}/{count} refreshed")
-            last_report = now
-        if now - last_progress > STALL_TIMEOUT:
-            raise RuntimeError(f"no progress for {STALL_TIMEOUT} s at {done}/{count} refreshed")
-        time.sleep(0.5)
 
 
 def count_lost(emu) -> int:

@@ -76,6 +76,32 @@ def wait_for_log(process: subprocess.Popen, log: Path, text: str, timeout: float
     raise RuntimeError(f"{log.name}: no {text!r} after {timeout} s:\n{log.read_text()[-3000:]}")
 
 
+def wait_until(
+    done, count: int, processes: dict[str, subprocess.Popen], say, poll: float, stall: float
+) -> None:
+    """Poll ``done()`` until it reaches ``count``, printing progress every 5 s. Raises
+    RuntimeError when one of ``processes`` (by name) exits or nothing moves for ``stall``
+    seconds."""
+    last_progress, last_done, last_report = time.monotonic(), -1, 0.0
+    while True:
+        for name, process in processes.items():
+            if process.poll() is not None:
+                raise RuntimeError(f"the {name} exited (code {process.returncode})")
+        finished = done()
+        now = time.monotonic()
+        if finished != last_done:
+            last_progress, last_done = now, finished
+        if finished >= count:
+            say(f"  {finished}/{count} refreshed")
+            return
+        if now - last_report >= 5:
+            say(f"  {finished}/{count} refreshed")
+            last_report = now
+        if now - last_progress > stall:
+            raise RuntimeError(f"no progress for {stall} s at {finished}/{count} refreshed")
+        time.sleep(poll)
+
+
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
