@@ -64,6 +64,16 @@ class ExternalClientAppAdmin(admin.ModelAdmin):
     def consumer_secret_status(self, obj) -> str:
         return _set_or_not(obj.pk and obj.consumer_secret)
 
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        # Read-only: the refresh token belongs to the consumer key it was issued to, so a new
+        # key goes through Re-authorize, and a new secret through the connection's Edit page,
+        # which writes it under the row lock. Saving here would be a full UPDATE of the row
+        # as read, putting back a secret that was changed in between.
+        return False
+
 
 @admin.register(TokenSet)
 class TokenSetAdmin(admin.ModelAdmin):
