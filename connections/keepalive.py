@@ -378,8 +378,9 @@ def _refresh_with(connection, tokens, force, if_generation, actor, attempt) -> R
     except salesforce.OAuthError as error:  # Salesforce answered: nothing rotated
         return _fail(connection, tokens, classify(error, lost_in_flight), str(error), actor)
     except salesforce.SalesforceError as error:
-        # No answer (timeout, dropped connection, 5xx): Salesforce may have rotated the token.
-        attempt.keep_mark = True
+        # No answer (read timeout, dropped connection, 5xx): Salesforce may have rotated the
+        # token. Unless the connection never opened: then nothing was sent.
+        attempt.keep_mark = getattr(error, "sent", True)
         return _fail(connection, tokens, classify(error, lost_in_flight), str(error), actor)
     attempt.answered_at = time.monotonic()
     return _store(connection, tokens, response, now, actor)

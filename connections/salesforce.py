@@ -32,6 +32,12 @@ from oauthlib.oauth2 import (
     is_secure_transport,
 )
 from requests_oauthlib import OAuth2Session
+from urllib3.exceptions import (
+    ConnectTimeoutError,
+    MaxRetryError,
+    NameResolutionError,
+    NewConnectionError,
+)
 
 SCOPES = ["id", "api", "refresh_token"]
 REST_PROBE_PATH = "/services/data/"
@@ -95,7 +101,38 @@ class SalesforceError(Exception):
 
 class SalesforceUnavailable(SalesforceError):
     """Network error, timeout, HTTP 5xx or 429, or a body that isn't Salesforce's JSON.
-    Transient: retry later."""
+    Transient: retry later. ``sent`` is False only when the connection could not be opened
+    (refused, unresolvable host, connect timeout): the request never left, so Salesforce
+    can't have acted on it."""
+
+    def __init__(self, description: str, error: str = "", status: int | None = None, sent=True):
+        super().__init__(description, error=error, status=status)
+        self.sent = sent
+
+
+def unreachable(error: requests.RequestException) -> SalesforceUnavailable:
+    """The SalesforceUnavailable for a request that got no HTTP answer: which host, and why in
+    plain words. Names no URL path or parameter, so no secret."""
+    request = getattr(error, "request", None)
+    host = urlsplit(request.url).netloc if request is not None and request.url else ""
+    where = f"Salesforce at {host}" if host else "Salesforce"
+    reason = (
+        error.args[0].reason if error.args and isinstance(error.args[0], MaxRetryError) else None
+    )
+    if isinstance(error, requests.ConnectTimeout) or isinstance(reason, ConnectTimeoutError):
+        # urllib3's NewConnectionError (refused, unreachable, DNS) is a ConnectTimeoutError.
+        if isinstance(reason, NameResolutionError):
+            why = "its host name doesn't resolve (DNS)"
+        elif isinstance(reason, NewConnectionError):
+            why = "the connection was refused or the network is unreachable"
+        else:
+            why = "no connection within the timeout"
+        return SalesforceUnavailable(f"Could not reach {where}: {why}.", sent=False)
+    if isinstance(error, requests.ReadTimeout):
+        return SalesforceUnavailable(f"{where} didn't answer within the timeout.")
+    if isinstance(error, requests.ConnectionError):
+        return SalesforceUnavailable(f"The connection to {where} broke before an answer.")
+    return SalesforceUnavailable(f"Could not reach {where} ({type(error).__name__}).")
 
 
 class OAuthError(SalesforceError):
@@ -332,9 +369,7 @@ def _request_token(call, *sent: str | None) -> dict:
     except SalesforceError as error:
         raise error.redacted(sent) from None
     except requests.RequestException as error:
-        raise SalesforceUnavailable(
-            f"Could not reach Salesforce ({type(error).__name__})."
-        ) from None
+        raise unreachable(error) from None
     except OAuth2Error as error:  # a 200 whose body oauthlib rejects
         raise SalesforceUnavailable(
             f"Salesforce's token response was not understood ({error.error})."
@@ -444,9 +479,7 @@ def _get(url: str, access_token: str) -> requests.Response:
                 allow_redirects=False,
             )
         except requests.RequestException as error:
-            raise SalesforceUnavailable(
-                f"Could not reach Salesforce ({type(error).__name__})."
-            ) from None
+            raise unreachable(error) from None
         location = response.headers.get("Location")
         if response.status_code not in REDIRECT_STATUSES or not location:
             return response
@@ -527,9 +560,7 @@ def revoke(login_url: str, token: str) -> None:
             f"{login_url}/services/oauth2/revoke", data={"token": token}, timeout=_timeout()
         )
     except requests.RequestException as error:
-        raise SalesforceUnavailable(
-            f"Could not reach Salesforce ({type(error).__name__})."
-        ) from None
+        raise unreachable(error) from None
     if response.status_code == 200:
         return
     if response.status_code >= 500 or response.status_code == 429:

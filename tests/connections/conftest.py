@@ -1,5 +1,7 @@
 """Connection fixtures: a connected ``connection``, a ``draft`` and a ``responses`` mock."""
 
+import socket
+
 import pytest
 import responses
 from django.utils import timezone
@@ -29,6 +31,14 @@ def public_urls(settings):
 def rsps():
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
         yield mock
+
+
+@pytest.fixture
+def closed_port() -> int:
+    """A local TCP port nothing listens on: connecting is refused at once."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 @pytest.fixture

@@ -65,6 +65,31 @@ def test_a_dropped_answer_then_expired_token_says_refresh_token_lost(team):
     assert failed.message.startswith("Needs re-authorization: Refresh token lost:")
 
 
+def test_an_unreachable_salesforce_leaves_no_mark_so_a_later_revocation_is_plain(team, closed_port):
+    """Before the fix, a refused connection kept the mark, and a token revoked later (or an
+    emulator restarted) was reported as "refresh token lost"."""
+    connection = make_connection(team)
+    login_url = f"http://127.0.0.1:{closed_port}"
+    Connection.objects.filter(pk=connection.pk).update(login_url=login_url)
+
+    first = keepalive.refresh_connection(connection.pk)
+
+    assert first.retry
+    assert "the connection was refused" in first.message
+    assert mark(connection) == (None, None)  # nothing was sent
+    with responses.RequestsMock() as rsps:
+        rsps.post(
+            f"{login_url}/services/oauth2/token",
+            status=400,
+            json={"error": "invalid_grant", "error_description": EXPIRED},
+        )
+        keepalive.refresh_connection(connection.pk)
+    connection.refresh_from_db()
+    assert connection.status == Connection.Status.NEEDS_REAUTHORIZATION
+    assert "Refresh token lost" not in connection.status_reason
+    assert "no longer accepts the refresh token" in connection.status_reason
+
+
 @responses.activate
 def test_a_killed_attempt_then_expired_token_says_refresh_token_lost(team):
     connection = make_connection(team)

@@ -2,6 +2,7 @@
 
 import pytest
 import requests
+from urllib3.exceptions import MaxRetryError, NameResolutionError
 
 from connections import salesforce
 from tests.connections.helpers import (
@@ -184,3 +185,54 @@ def test_it_returns_a_refresh_with_a_bad_signature_unverified(rsps):
     rsps.post(TOKEN_URL, json=token_body(secret="another-secret", refresh_token="RT-rotated"))
     token = salesforce.refresh(LOGIN_URL, CONSUMER_KEY, CONSUMER_SECRET, REFRESH_TOKEN)
     assert (token.refresh_token, token.signature_verified) == ("RT-rotated", False)
+
+
+def test_a_refused_connection_names_the_host_and_was_never_sent(closed_port):
+    login_url = f"http://127.0.0.1:{closed_port}"
+    with pytest.raises(salesforce.SalesforceUnavailable) as caught:
+        salesforce.refresh(login_url, CONSUMER_KEY, CONSUMER_SECRET, REFRESH_TOKEN)
+    assert str(caught.value) == (
+        f"Could not reach Salesforce at 127.0.0.1:{closed_port}: "
+        "the connection was refused or the network is unreachable."
+    )
+    assert caught.value.sent is False
+
+
+@pytest.mark.parametrize(
+    ("failure", "message", "sent"),
+    [
+        (
+            requests.ConnectionError(
+                MaxRetryError(
+                    None, TOKEN_URL, NameResolutionError("login.example", None, OSError("no"))
+                )
+            ),
+            "Could not reach Salesforce at login.salesforce.com: "
+            "its host name doesn't resolve (DNS).",
+            False,
+        ),
+        (
+            requests.ConnectTimeout("timed out"),
+            "Could not reach Salesforce at login.salesforce.com: no connection within the timeout.",
+            False,
+        ),
+        (
+            requests.ReadTimeout("read timed out"),
+            "Salesforce at login.salesforce.com didn't answer within the timeout.",
+            True,
+        ),
+        (
+            requests.ConnectionError("connection reset by peer"),
+            "The connection to Salesforce at login.salesforce.com broke before an answer.",
+            True,
+        ),
+    ],
+)
+def test_it_says_why_salesforce_was_unreachable_and_whether_the_request_left(
+    rsps, failure, message, sent
+):
+    assert LOGIN_URL == "https://login.salesforce.com"
+    rsps.post(TOKEN_URL, body=failure)
+    with pytest.raises(salesforce.SalesforceUnavailable) as caught:
+        salesforce.refresh(LOGIN_URL, CONSUMER_KEY, CONSUMER_SECRET, REFRESH_TOKEN)
+    assert (str(caught.value), caught.value.sent) == (message, sent)
