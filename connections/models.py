@@ -46,6 +46,9 @@ class Connection(models.Model):
         MISCONFIGURED = "misconfigured", "Misconfigured"
         DISCONNECTED = "disconnected", "Disconnected"
 
+    class AlreadyDisconnected(Exception):
+        """``disconnect()`` found the connection disconnected already (a repeated POST)."""
+
     # Statuses the keep-alive sweep refreshes (misconfigured is retried slowly).
     KEEPALIVE_STATUSES = (Status.CONNECTED, Status.MISCONFIGURED)
     # A connected connection whose refreshes have failed (transiently) this long is degraded.
@@ -200,12 +203,16 @@ class Connection(models.Model):
     def disconnect(self, actor) -> bool:
         """Delete the tokens, mark the connection disconnected, then revoke the refresh token
         at Salesforce (which also revokes its access tokens). Returns False when Salesforce
-        couldn't confirm the revoke; the tokens are deleted here anyway.
+        couldn't confirm the revoke; the tokens are deleted here anyway. Raises
+        AlreadyDisconnected, changing nothing, when it is disconnected and holds no tokens
+        (checked under the row lock, so of two Disconnects at once only the first acts).
         Reference: https://help.salesforce.com/apex/HTViewHelpDoc?id=xcloud.remoteaccess_revoke_token.htm
         """
         with transaction.atomic():
             locked = Connection.objects.select_for_update().get(pk=self.pk)
             tokens = TokenSet.objects.filter(connection=locked).first()
+            if tokens is None and locked.status == self.Status.DISCONNECTED:
+                raise self.AlreadyDisconnected
             refresh_token = tokens.refresh_token if tokens else None
             if tokens:
                 tokens.delete()

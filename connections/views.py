@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models.functions import Lower
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.debug import sensitive_post_parameters
@@ -48,9 +49,12 @@ def _can_act(request: HttpRequest) -> bool:
 @require_GET
 def connection_list(request: HttpRequest, slug: str) -> HttpResponse:
     team = get_team_for_user(request, slug)
-    # Names may repeat, so the primary key breaks ties: every row lands on exactly one page.
+    # Case-insensitive, as people read names ("alpha" before "Zulu"); names may repeat (in
+    # any case), so the primary key breaks ties: every row lands on exactly one page.
     connections = (
-        Connection.objects.for_team(team).select_related("team", "tokens").order_by("name", "pk")
+        Connection.objects.for_team(team)
+        .select_related("team", "tokens")
+        .order_by(Lower("name"), "pk")
     )
     # get_page() falls back to the first or last page for a missing, invalid or out-of-range number.
     page_obj = Paginator(connections, CONNECTIONS_PER_PAGE).get_page(request.GET.get("page"))
@@ -329,7 +333,12 @@ def disconnect(request: HttpRequest, slug: str, code) -> HttpResponse:
             "tokens": TokenSet.objects.filter(connection=connection).first(),
         }
         return render(request, "connections/disconnect.html", context)
-    if connection.disconnect(request.user):
+    try:
+        revoked = connection.disconnect(request.user)
+    except Connection.AlreadyDisconnected:  # a second POST, e.g. a double click
+        messages.info(request, "This connection is already disconnected.")
+        return redirect(connection)
+    if revoked:
         messages.success(request, "Disconnected. Salesforce revoked the refresh token.")
     else:
         messages.warning(

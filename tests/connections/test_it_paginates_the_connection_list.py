@@ -1,4 +1,5 @@
-"""The connection list shows CONNECTIONS_PER_PAGE connections a page, by name, with a pager."""
+"""The connection list shows CONNECTIONS_PER_PAGE connections a page, by name ignoring case,
+with a pager."""
 
 import re
 
@@ -128,8 +129,26 @@ def test_it_splits_repeated_names_by_primary_key(alice_client, list_url, team):
     assert shown == expected
     table = Connection._meta.db_table
     pk = Connection._meta.pk.column
-    order = f'ORDER BY "{table}"."name" ASC, "{table}"."{pk}" ASC'
+    order = f'ORDER BY LOWER("{table}"."name") ASC, "{table}"."{pk}" ASC'
     assert any(order in query["sql"] for query in queries.captured_queries)
+
+
+def test_it_orders_names_ignoring_case(alice_client, list_url, team):
+    created = ["Zulu", "alpha", "Bravo", "ALPHA", "charlie", "Alpha"]
+    connections = {c.pk: c.name for c in make_connections(team, created, name="{}")}
+    page = alice_client.get(list_url).content.decode()
+    # The three spellings of "alpha" are one name to the order: the primary key splits them.
+    alphas = [name for _, name in sorted(connections.items()) if name.lower() == "alpha"]
+    assert names(page) == [*alphas, "Bravo", "charlie", "Zulu"]
+
+
+def test_it_pages_mixed_case_names_in_order(alice_client, list_url, team):
+    # Upper case first: by primary key, and byte by byte, every "ORG" precedes every "org".
+    make_connections(team, range(2, 61, 2), name="ORG {:03d}")
+    make_connections(team, range(1, 61, 2), name="org {:03d}")
+    shown = names(alice_client.get(list_url).content.decode())
+    shown += names(alice_client.get(list_url, {"page": "2"}).content.decode())
+    assert [name.lower() for name in shown] == [name.lower() for name in org_names(1, 60)]
 
 
 def test_its_query_count_does_not_grow(alice_client, list_url, team):

@@ -4,11 +4,18 @@ from datetime import timedelta
 from io import StringIO
 
 import pytest
+import requests
 import responses
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from tests.connections.keepalive_support import add_token_error, add_token_response, make_connection
+from connections.models import Connection
+from tests.connections.keepalive_support import (
+    TOKEN_URL,
+    add_token_error,
+    add_token_response,
+    make_connection,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -17,6 +24,15 @@ def run(*args) -> tuple[str, str]:
     out, err = StringIO(), StringIO()
     call_command("refresh_connections", *args, stdout=out, stderr=err)
     return out.getvalue(), err.getvalue()
+
+
+def run_failing(*args) -> tuple[str, CommandError]:
+    """Run a command that must fail: its output, and the error manage.py reports on stderr
+    before exiting with the error's returncode."""
+    out = StringIO()
+    with pytest.raises(CommandError) as failure:
+        call_command("refresh_connections", *args, stdout=out, stderr=StringIO())
+    return out.getvalue(), failure.value
 
 
 @responses.activate
@@ -29,7 +45,7 @@ def test_due_refreshes_due_connections_and_prints_one_line_each(team):
     add_token_response(responses)
     add_token_error(responses, "expired access/refresh token")
 
-    out, err = run("--due")
+    out, error = run_failing("--due")
 
     lines = sorted(out.splitlines())
     assert len(lines) == 2
@@ -37,7 +53,36 @@ def test_due_refreshes_due_connections_and_prints_one_line_each(team):
     assert lines[1].startswith(
         "Acme sandbox: failed (needs_reauthorization): Needs re-authorization: Salesforce no longer"
     )
-    assert err == "1 of 2 refreshes failed.\n"
+    assert str(error) == "1 of 2 refreshes failed."
+
+
+@responses.activate
+def test_it_exits_1_when_salesforce_is_unreachable(team):
+    past = timezone.now() - timedelta(minutes=1)
+    make_connection(team, "Acme production", next_refresh_at=past)
+    make_connection(team, "Acme sandbox", next_refresh_at=past)
+    responses.post(TOKEN_URL, body=requests.ConnectionError("refused"))
+
+    out, error = run_failing("--due")
+
+    lines = sorted(out.splitlines())
+    assert [line.split(": ")[:2] for line in lines] == [
+        ["Acme production", "failed (transient)"],
+        ["Acme sandbox", "failed (transient)"],
+    ]
+    assert str(error) == "2 of 2 refreshes failed."
+    assert error.returncode == 1  # manage.py's exit status
+
+
+@responses.activate
+def test_it_exits_0_when_every_refresh_succeeds(team):
+    make_connection(team, "Acme production", next_refresh_at=timezone.now())
+    add_token_response(responses)
+
+    out, err = run("--due")
+
+    assert out.startswith("Acme production: refreshed: ")
+    assert err == ""
 
 
 def test_due_with_nothing_due(team):
@@ -52,6 +97,33 @@ def test_connection_ids_are_refreshed_even_if_not_due(team):
     out, _ = run("--connection", str(connection.pk))
 
     assert out.startswith("Acme production: refreshed: ")
+
+
+@responses.activate
+def test_a_repeated_id_is_refreshed_once_in_the_order_given(team):
+    production = make_connection(team, "Acme production", last_used=timezone.now())
+    sandbox = make_connection(team, "Acme sandbox", last_used=timezone.now())
+    add_token_response(responses)
+
+    out, _ = run("--connection", *map(str, [sandbox.pk, production.pk, sandbox.pk, sandbox.pk]))
+
+    lines = out.splitlines()
+    assert [line.split(": ")[:2] for line in lines] == [
+        ["Acme sandbox", "refreshed"],
+        ["Acme production", "refreshed"],
+    ]
+    assert len(responses.calls) == 2
+
+
+def test_skipped_connections_are_not_failures(team):
+    connection = make_connection(
+        team, "Acme production", status=Connection.Status.DISCONNECTED, tokens=False
+    )
+
+    out, err = run("--connection", str(connection.pk))
+
+    assert out.startswith("Acme production: skipped: ")
+    assert err == ""
 
 
 def test_an_unknown_id_is_an_error(team):

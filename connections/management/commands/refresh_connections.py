@@ -1,5 +1,6 @@
 """Refresh Salesforce connections in the foreground, through the same code path as the
-keep-alive tasks (connections.keepalive.refresh_connection)."""
+keep-alive tasks (connections.keepalive.refresh_connection). Exits 1 when an ID is unknown
+or any refresh failed, so cron and monitoring notice; skipped ones are not failures."""
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -10,7 +11,8 @@ from connections.models import Connection
 class Command(BaseCommand):
     help = (
         "Refresh Salesforce connections now: the due ones (--due, as the keep-alive sweep "
-        "does) or the given IDs (--connection, forced). Prints one line per connection."
+        "does) or the given IDs (--connection, forced). Prints one line per connection, "
+        "then exits with status 1 if any refresh failed."
     )
 
     def add_arguments(self, parser):
@@ -21,14 +23,15 @@ class Command(BaseCommand):
             type=int,
             nargs="+",
             metavar="ID",
-            help="Refresh these connections (by ID), even if not due.",
+            help="Refresh these connections (by ID), even if not due; each once.",
         )
 
     def handle(self, *args, due: bool, connection: list[int] | None, **options):
         if due:
             ids, force = keepalive.claim_due_connections(), False
         else:
-            ids, force = connection, True
+            # A repeated ID is refreshed once, in the order first given.
+            ids, force = list(dict.fromkeys(connection)), True
             found = Connection.objects.filter(id__in=ids).values_list("id", flat=True)
             missing = set(ids) - set(found)
             if missing:
@@ -44,4 +47,4 @@ class Command(BaseCommand):
         if not ids:
             self.stdout.write("No connections due.")
         if failed:
-            self.stderr.write(f"{failed} of {len(ids)} refreshes failed.")
+            raise CommandError(f"{failed} of {len(ids)} refreshes failed.")
