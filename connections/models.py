@@ -2,6 +2,8 @@
 current token set, OAuth flows in progress, and the audit trail."""
 
 import uuid
+from collections import defaultdict
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -17,6 +19,9 @@ from .encryption import encrypt
 from .login_hosts import PRODUCTION_LOGIN_URL, SANDBOX_LOGIN_URL
 
 OAUTH_CALLBACK_PATH = "/api/connections/oauth/callback"
+SIGN_IN_EXPIRED = (
+    "The sign-in to Salesforce expired: it wasn't finished within 10 minutes. Start again."
+)
 
 
 class ConnectionQuerySet(models.QuerySet):
@@ -184,9 +189,18 @@ class Connection(models.Model):
             consumer_key=consumer_key,
             consumer_secret=consumer_secret,
         )
-        if not self.has_tokens and self.status != self.Status.PENDING_AUTHORIZATION:
-            self.status = self.Status.PENDING_AUTHORIZATION
-            self.save(update_fields=["status", "login_url", "updated"])
+        if not self.has_tokens:
+            with transaction.atomic():
+                # The status as of the row lock that end_expired_sign_ins takes: it either
+                # sees this flow, or put the connection back to draft before this reads it.
+                self.status = (
+                    Connection.objects.select_for_update()
+                    .values_list("status", flat=True)
+                    .get(pk=self.pk)
+                )
+                if self.status != self.Status.PENDING_AUTHORIZATION:
+                    self.status = self.Status.PENDING_AUTHORIZATION
+                    self.save(update_fields=["status", "login_url", "updated"])
         self.record(
             ConnectionEvent.Kind.AUTHORIZATION_STARTED,
             f"Sign-in to Salesforce started (callback {flow.redirect_uri}).",
@@ -244,15 +258,56 @@ class Connection(models.Model):
         self.record(ConnectionEvent.Kind.DISCONNECTED, message, actor)
         return revoked
 
+    def _status_before_sign_in(self) -> str:
+        return self.Status.DISCONNECTED if self.organization_id else self.Status.DRAFT
+
     def abandon_authorization(self) -> None:
         """After a failed sign-in, a connection waiting for it goes back to draft, or to
         disconnected if it was connected before."""
-        previous = self.Status.DISCONNECTED if self.organization_id else self.Status.DRAFT
+        previous = self._status_before_sign_in()
         updated = Connection.objects.filter(
             pk=self.pk, status=self.Status.PENDING_AUTHORIZATION
         ).update(status=previous, updated=timezone.now())
         if updated:
             self.status = previous
+
+    @classmethod
+    def end_expired_sign_ins(cls, pks: Iterable[int], actor=None) -> int:
+        """Connections among ``pks`` that wait for a sign-in no flow can finish any more (all
+        expired) go back to their previous status, as after a failed sign-in, with an event
+        saying why; connections with an unexpired flow, or no longer waiting, are left alone.
+        Under the rows' lock, which start_authorization takes too. Returns how many."""
+        now = timezone.now()
+        with transaction.atomic():
+            waiting = list(
+                cls.objects.select_for_update()
+                .filter(pk__in=pks, status=cls.Status.PENDING_AUTHORIZATION)
+                .order_by("pk")
+                .only("pk", "organization_id")
+            )
+            if not waiting:
+                return 0
+            alive = set(
+                AuthorizationRequest.objects.filter(
+                    connection__in=waiting, expires_at__gt=now
+                ).values_list("connection_id", flat=True)
+            )
+            ended = [connection for connection in waiting if connection.pk not in alive]
+            by_status = defaultdict(list)
+            for connection in ended:
+                by_status[connection._status_before_sign_in()].append(connection.pk)
+            for status, ids in by_status.items():
+                cls.objects.filter(pk__in=ids).update(status=status, updated=now)
+            ConnectionEvent.objects.bulk_create(
+                ConnectionEvent(
+                    connection=connection,
+                    kind=ConnectionEvent.Kind.AUTHORIZATION_FAILED,
+                    message=SIGN_IN_EXPIRED,
+                    actor=actor,
+                )
+                for connection in ended
+            )
+        return len(ended)
 
 
 class ExternalClientApp(models.Model):
@@ -353,16 +408,24 @@ class AuthorizationRequest(models.Model):
     def clear_expired(cls, batch_size: int = 500, max_batches: int = 10) -> int:
         """Delete flows (used or not) that expired more than KEPT_AFTER_EXPIRY ago, in
         batches of ``batch_size`` and at most ``max_batches`` of them, so a call stays cheap;
-        returns how many were deleted. Source: DOT ``clear_expired()``."""
+        returns how many were deleted. A connection still waiting for one of them, nobody
+        having come back to the callback, is put back (Connection.end_expired_sign_ins).
+        Source: DOT ``clear_expired()``."""
         cutoff = timezone.now() - cls.KEPT_AFTER_EXPIRY
         deleted = 0
         for _ in range(max_batches):
-            ids = list(
-                cls.objects.filter(expires_at__lt=cutoff).values_list("pk", flat=True)[:batch_size]
+            rows = list(
+                cls.objects.filter(expires_at__lt=cutoff).values_list(
+                    "pk", "connection_id", "connection__status"
+                )[:batch_size]
             )
-            if ids:
-                deleted += cls.objects.filter(pk__in=ids).delete()[0]
-            if len(ids) < batch_size:
+            # Before the delete, so that a failure leaves the flows to find them by next time.
+            waiting = {row[1] for row in rows if row[2] == Connection.Status.PENDING_AUTHORIZATION}
+            if waiting:
+                Connection.end_expired_sign_ins(waiting)
+            if rows:
+                deleted += cls.objects.filter(pk__in=[row[0] for row in rows]).delete()[0]
+            if len(rows) < batch_size:
                 break
         return deleted
 

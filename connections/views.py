@@ -5,7 +5,6 @@ Every page loads its team or connection through ``get_team_for_user`` /
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models.functions import Lower
@@ -164,6 +163,24 @@ def _invalid_link(
     return _problem(request, advice, connection)
 
 
+# The flows this browser session completed (the newest few), so that reloading the
+# callback or coming back to it leads to the connection, not to "already used". Only a hint
+# for the page: the flow's row still decides what is exchanged, and never twice.
+COMPLETED_SIGN_INS = "completed_sign_ins"
+COMPLETED_SIGN_INS_KEPT = 10
+
+
+def _completed_here(request: HttpRequest, flow: AuthorizationRequest) -> bool:
+    return flow.user_id == request.user.pk and flow.pk in request.session.get(
+        COMPLETED_SIGN_INS, ()
+    )
+
+
+def _remember_completed(request: HttpRequest, flow: AuthorizationRequest) -> None:
+    completed = request.session.get(COMPLETED_SIGN_INS, [])
+    request.session[COMPLETED_SIGN_INS] = [*completed, flow.pk][-COMPLETED_SIGN_INS_KEPT:]
+
+
 @login_required
 @require_GET
 def oauth_callback(request: HttpRequest) -> HttpResponse:
@@ -182,19 +199,28 @@ def oauth_callback(request: HttpRequest) -> HttpResponse:
     )
     if flow is None:
         return _invalid_link(request, "Orgkeeper doesn't know this sign-in.")
+    # Removed from the team, or no longer an owner or admin, since the sign-in started.
+    no_access = "Your account may no longer manage connections of this team."
     try:
         connection = get_connection_for_user(
-            request, flow.connection.team.slug, flow.connection.code, Role.ADMIN
+            request, flow.connection.team.slug, flow.connection.code
         )
-    except (Http404, PermissionDenied) as refused:
-        # Removed from the team, or no longer an owner or admin, since the sign-in started.
-        reason = "Your account may no longer manage connections of this team."
-        return _invalid_link(request, reason, status=404 if isinstance(refused, Http404) else 403)
+    except Http404:
+        return _invalid_link(request, no_access, status=404)
+    if _completed_here(request, flow):
+        # A reload or the back button after success: the code isn't sent again.
+        messages.info(request, "This sign-in was already completed.")
+        return redirect(connection)
+    if not request.membership.has_role(Role.ADMIN):
+        return _invalid_link(request, no_access, status=403)
     if flow.user_id != request.user.pk:
         return _invalid_link(request, "Another user started this sign-in.", connection, 403)
     if flow.used_at is not None:
         return _invalid_link(request, "This sign-in was already used.", connection)
     if flow.is_expired():
+        # Not claimed: the page can be reloaded. The connection stops waiting for it, unless
+        # a newer sign-in is under way or another one connected it meanwhile.
+        Connection.end_expired_sign_ins([connection.pk], request.user)
         return _invalid_link(request, "The sign-in took more than 10 minutes.", connection)
     if not flow.claim():
         return _invalid_link(request, "This sign-in was already used.", connection)
@@ -202,6 +228,7 @@ def oauth_callback(request: HttpRequest) -> HttpResponse:
         message = complete_authorization(flow, request.GET)
     except AuthorizationFailed as failure:
         return _problem(request, failure.guidance, connection)
+    _remember_completed(request, flow)
     messages.success(request, f"Connected. {message}")
     return redirect(connection)
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from accounts.models import Membership
 from connections import salesforce
 from connections.models import AuthorizationRequest, Connection, TokenSet
+from tests.conftest import signed_in
 from tests.connections.helpers import (
     ACCESS_TOKEN,
     CALLBACK_PATH,
@@ -100,11 +101,13 @@ def test_it_refuses_an_expired_state_without_consuming_it(alice_client, draft, r
     assert draft.get_absolute_url() in response.content.decode()
 
 
-def test_it_refuses_a_reused_state(alice_client, draft, rsps):
+def test_it_refuses_a_reused_state(alice_client, alice, draft, rsps):
+    """From another session: the browser that completed the sign-in is led to the connection
+    instead (test_it_forgives_reloading_a_completed_callback)."""
     params = start_flow(alice_client, draft)
     register_success(rsps)
     finish_flow(alice_client, {"code": "c", "state": params["state"]})
-    response = finish_flow(alice_client, {"code": "c", "state": params["state"]})
+    response = finish_flow(signed_in(alice), {"code": "c", "state": params["state"]})
     assert response.status_code == 400
     assert "already used" in response.content.decode()
     assert len(rsps.calls) == 2  # token + identity, once
