@@ -26,6 +26,8 @@ logger = logging.getLogger(__name__)
 
 # Either scope yields a refresh token (seed step 3: "refresh_token, offline_access").
 REFRESH_SCOPES = {"refresh_token", "offline_access"}
+# Refresh tokens Salesforce keeps per user and app; approving one more revokes the oldest.
+APPROVALS_PER_USER_AND_APP = 5
 # How much of a redirect's ``error`` and ``error_description`` is shown and stored.
 MAX_ERROR_LENGTH = 100
 MAX_DESCRIPTION_LENGTH = 1000
@@ -203,6 +205,45 @@ def _store(
     logger.info("Connection %s authorized for org %s", connection.pk, who.organization_id)
     flow.connection = connection
     return message
+
+
+def approval_limit_warning(connection: Connection) -> str:
+    """A warning when ``connection`` (just authorized) is the fifth or a later connection of
+    its team holding a refresh token for the same Salesforce user through the same External
+    Client App (consumer key): Salesforce keeps five approvals per user and app and revokes
+    the oldest for the next one, so another connection's token dies without a word. Empty
+    otherwise. Reference: salesforce-oauth.md §3.6; https://help.salesforce.com/s/articleView?id=platform.remoteaccess_request_approve.htm&type=5
+    """
+    if not connection.user_id:
+        return ""
+    others = list(
+        Connection.objects.filter(
+            team_id=connection.team_id,
+            user_id=connection.user_id,
+            client_app__consumer_key=connection.client_app.consumer_key,
+            tokens__isnull=False,
+        )
+        .exclude(pk=connection.pk)
+        .order_by("tokens__created")
+        .values_list("name", flat=True)
+    )
+    holding = len(others) + 1
+    if holding < APPROVALS_PER_USER_AND_APP:
+        return ""
+    shared = (
+        f"{holding} connections of this team hold refresh tokens for {connection.username} "
+        "through this External Client App, and Salesforce keeps at most "
+        f"{APPROVALS_PER_USER_AND_APP} per user and app"
+    )
+    if holding == APPROVALS_PER_USER_AND_APP:
+        return f"{shared}: the next sign-in with them revokes the oldest one."
+    revoked = holding - APPROVALS_PER_USER_AND_APP
+    return (
+        f"{shared}, so it has revoked the oldest approvals: {revoked} of {', '.join(others)} "
+        "no longer work (the keep-alive marks them Needs re-authorization at their next "
+        "refresh). Sign in with another Salesforce user, or disconnect the connections you "
+        "don't need."
+    )
 
 
 def _save_credentials(flow: AuthorizationRequest, connection: Connection) -> None:

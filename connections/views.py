@@ -20,7 +20,7 @@ from .access import get_connection_for_user
 from .forms import ConnectionForm, CredentialsForm, EditForm
 from .guidance import Guidance
 from .models import AuthorizationRequest, Connection, ConnectionEvent, ExternalClientApp, TokenSet
-from .oauth import AuthorizationFailed, complete_authorization
+from .oauth import AuthorizationFailed, approval_limit_warning, complete_authorization
 
 CONNECTIONS_PER_PAGE = 50
 EVENTS_SHOWN = 50
@@ -230,6 +230,9 @@ def oauth_callback(request: HttpRequest) -> HttpResponse:
         return _problem(request, failure.guidance, connection)
     _remember_completed(request, flow)
     messages.success(request, f"Connected. {message}")
+    warning = approval_limit_warning(flow.connection)
+    if warning:
+        messages.warning(request, warning)
     return redirect(connection)
 
 

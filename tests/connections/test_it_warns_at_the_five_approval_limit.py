@@ -1,0 +1,80 @@
+"""After a sign-in, a warning when the team's connections hold five or more refresh tokens of
+the same Salesforce user through the same External Client App: Salesforce keeps five per user
+and app and revokes the oldest for the next approval (salesforce-oauth.md §3.6)."""
+
+import pytest
+from django.contrib.messages import get_messages
+
+from connections.models import Connection
+from tests.connections.helpers import (
+    CONSUMER_SECRET,
+    USERNAME,
+    finish_flow,
+    register_success,
+    start_flow,
+)
+
+pytestmark = pytest.mark.usefixtures("public_urls")
+
+
+def connect_a_draft(alice_client, connection_factory, rsps) -> list:
+    draft = connection_factory(connected=False, name="Newest")
+    params = start_flow(alice_client, draft, secret=CONSUMER_SECRET)
+    register_success(rsps)
+    response = finish_flow(alice_client, {"code": "c", "state": params["state"]})
+    assert response.status_code == 302
+    assert Connection.objects.get(pk=draft.pk).status == Connection.Status.CONNECTED
+    return [(m.level_tag, m.message) for m in get_messages(response.wsgi_request)]
+
+
+def warnings(shown: list) -> list[str]:
+    return [message for level, message in shown if level == "warning"]
+
+
+def test_no_warning_below_five(alice_client, connection_factory, rsps):
+    for n in range(3):
+        connection_factory(name=f"Org {n}")
+
+    assert warnings(connect_a_draft(alice_client, connection_factory, rsps)) == []
+
+
+def test_the_fifth_warns_that_the_next_sign_in_revokes_the_oldest(
+    alice_client, connection_factory, rsps
+):
+    for n in range(4):
+        connection_factory(name=f"Org {n}")
+
+    assert warnings(connect_a_draft(alice_client, connection_factory, rsps)) == [
+        f"5 connections of this team hold refresh tokens for {USERNAME} through this External "
+        "Client App, and Salesforce keeps at most 5 per user and app: the next sign-in with "
+        "them revokes the oldest one."
+    ]
+
+
+def test_the_sixth_names_the_connections_that_may_have_lost_their_token(
+    alice_client, connection_factory, rsps
+):
+    for n in range(5):
+        connection_factory(name=f"Org {n}")
+
+    (warning,) = warnings(connect_a_draft(alice_client, connection_factory, rsps))
+    assert warning.startswith(f"6 connections of this team hold refresh tokens for {USERNAME}")
+    assert "1 of Org 0, Org 1, Org 2, Org 3, Org 4 no longer work" in warning
+    assert "Newest" not in warning
+
+
+def test_other_users_apps_teams_and_tokenless_connections_dont_count(
+    alice_client, connection_factory, rsps, charlie
+):
+    connection_factory(name="Other user", user_id="0055g00000OtherUAV")
+    connection_factory(name="No tokens", connected=False, user_id="0055g00000AbCdEAAV")
+    other_app = connection_factory(name="Other app")
+    other_app.client_app.consumer_key = "3MVG9AnotherExternalClientApp"
+    other_app.client_app.save()
+    other_team = connection_factory(name="Other team")
+    other_team.team = charlie.memberships.get().team
+    other_team.save()
+    for n in range(3):  # with the new one, 4: any one of the above counted would make 5
+        connection_factory(name=f"Counted {n}")
+
+    assert warnings(connect_a_draft(alice_client, connection_factory, rsps)) == []
