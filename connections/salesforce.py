@@ -105,7 +105,9 @@ class SalesforceUnavailable(SalesforceError):
     (refused, unresolvable host, connect timeout): the request never left, so Salesforce
     can't have acted on it."""
 
-    def __init__(self, description: str, error: str = "", status: int | None = None, sent=True):
+    def __init__(
+        self, description: str, error: str = "", status: int | None = None, sent: bool = True
+    ):
         super().__init__(description, error=error, status=status)
         self.sent = sent
 
