@@ -113,14 +113,28 @@ class SalesforceUnavailable(SalesforceError):
 
 
 def unreachable(error: requests.RequestException) -> SalesforceUnavailable:
-    """The SalesforceUnavailable for a request that got no HTTP answer: which host, and why in
-    plain words. Names no URL path or parameter, so no secret."""
+    """The SalesforceUnavailable for a request that got no usable HTTP answer: which host, and
+    why in plain words. Names no URL path or parameter, so no secret."""
     request = getattr(error, "request", None)
     host = urlsplit(request.url).netloc if request is not None and request.url else ""
     where = f"Salesforce at {host}" if host else "Salesforce"
     reason = (
         error.args[0].reason if error.args and isinstance(error.args[0], MaxRetryError) else None
     )
+    if isinstance(error, requests.TooManyRedirects):
+        response = error.response
+        location = response.headers.get("Location", "") if response is not None else ""
+        target = urlsplit(location).netloc or "another address"
+        return SalesforceUnavailable(
+            f"{where} redirected the request to {target}; Orgkeeper doesn't follow redirects "
+            "with credentials. Check the connection's login URL (My Domain)."
+        )
+    if isinstance(error, requests.exceptions.ProxyError):
+        return SalesforceUnavailable(f"Could not reach {where} through the proxy (*_PROXY).")
+    if isinstance(error, requests.exceptions.SSLError):
+        return SalesforceUnavailable(
+            f"The TLS connection to {where} failed (certificate or handshake)."
+        )
     if isinstance(error, requests.ConnectTimeout) or isinstance(reason, ConnectTimeoutError):
         # urllib3's NewConnectionError (refused, unreachable, DNS) is a ConnectTimeoutError.
         if isinstance(reason, NameResolutionError):
@@ -134,6 +148,10 @@ def unreachable(error: requests.RequestException) -> SalesforceUnavailable:
         return SalesforceUnavailable(f"{where} didn't answer within the timeout.")
     if isinstance(error, requests.ConnectionError):
         return SalesforceUnavailable(f"The connection to {where} broke before an answer.")
+    if isinstance(
+        error, requests.exceptions.ChunkedEncodingError | requests.exceptions.ContentDecodingError
+    ):
+        return SalesforceUnavailable(f"The answer from {where} was cut off or unreadable.")
     return SalesforceUnavailable(f"Could not reach {where} ({type(error).__name__}).")
 
 
@@ -262,6 +280,9 @@ def _check_token_http_status(response: requests.Response) -> requests.Response:
 
 def _token_session(consumer_key: str, redirect_uri: str | None = None) -> OAuth2Session:
     session = OAuth2Session(consumer_key, redirect_uri=redirect_uri)
+    # A 307/308 would re-send the client secret and the code or refresh token to the
+    # redirect's host: raise TooManyRedirects before following any (see ``unreachable``).
+    session.max_redirects = 0
     session.register_compliance_hook("access_token_response", _check_token_http_status)
     session.register_compliance_hook("refresh_token_response", _check_token_http_status)
     return session
@@ -291,6 +312,7 @@ def _new_session() -> requests.Session:
     are applied here; ~/.netrc credentials, which it would add, are never wanted on a token
     request. With a proxy configured, requests' own handling (no_proxy per host) stays."""
     session = requests.Session()
+    session.max_redirects = 0  # as in _token_session: never re-send credentials elsewhere
     if not urllib.request.getproxies():
         session.trust_env = False
         session.verify = (
@@ -559,12 +581,21 @@ def revoke(login_url: str, token: str) -> None:
     """
     try:
         response = requests.post(
-            f"{login_url}/services/oauth2/revoke", data={"token": token}, timeout=_timeout()
+            f"{login_url}/services/oauth2/revoke",
+            data={"token": token},
+            timeout=_timeout(),
+            allow_redirects=False,  # never re-send the token to a redirect's host
         )
     except requests.RequestException as error:
         raise unreachable(error) from None
     if response.status_code == 200:
         return
+    if response.status_code in REDIRECT_STATUSES:
+        target = urlsplit(response.headers.get("Location", "")).netloc or "another address"
+        raise SalesforceUnavailable(
+            f"Salesforce redirected the revoke to {target}; Orgkeeper doesn't follow redirects "
+            "with credentials. Check the connection's login URL (My Domain)."
+        )
     if response.status_code >= 500 or response.status_code == 429:
         raise SalesforceUnavailable(
             f"Salesforce answered HTTP {response.status_code}.", status=response.status_code

@@ -236,3 +236,70 @@ def test_it_says_why_salesforce_was_unreachable_and_whether_the_request_left(
     with pytest.raises(salesforce.SalesforceUnavailable) as caught:
         salesforce.refresh(LOGIN_URL, CONSUMER_KEY, CONSUMER_SECRET, REFRESH_TOKEN)
     assert (str(caught.value), caught.value.sent) == (message, sent)
+
+
+@pytest.mark.parametrize(
+    ("failure", "message"),
+    [
+        (
+            requests.exceptions.SSLError("certificate verify failed"),
+            "The TLS connection to Salesforce at login.salesforce.com failed "
+            "(certificate or handshake).",
+        ),
+        (
+            requests.exceptions.ProxyError("proxy refused"),
+            "Could not reach Salesforce at login.salesforce.com through the proxy (*_PROXY).",
+        ),
+        (
+            requests.exceptions.ChunkedEncodingError("incomplete read"),
+            "The answer from Salesforce at login.salesforce.com was cut off or unreadable.",
+        ),
+    ],
+)
+def test_it_names_tls_proxy_and_cut_off_answers(rsps, failure, message):
+    """Before, a TLS or proxy failure said "broke before an answer" and a cut-off answer named
+    no host. Each may have reached Salesforce, so each is ``sent``."""
+    rsps.post(TOKEN_URL, body=failure)
+    with pytest.raises(salesforce.SalesforceUnavailable) as caught:
+        salesforce.refresh(LOGIN_URL, CONSUMER_KEY, CONSUMER_SECRET, REFRESH_TOKEN)
+    assert (str(caught.value), caught.value.sent) == (message, True)
+
+
+ELSEWHERE = "https://collector.example/services/oauth2/token"
+
+
+@pytest.mark.parametrize("status", [307, 308, 302])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: salesforce.refresh(LOGIN_URL, CONSUMER_KEY, CONSUMER_SECRET, REFRESH_TOKEN),
+        exchange,
+    ],
+    ids=["refresh", "exchange_code"],
+)
+def test_token_requests_never_follow_a_redirect_with_the_credentials(rsps, status, call):
+    """Before, requests followed a 307/308 and POSTed the client secret and the refresh token
+    (or code and verifier) again, to the redirect's host."""
+    rsps.post(TOKEN_URL, status=status, headers={"Location": ELSEWHERE})
+    rsps.post(ELSEWHERE, json=token_body())
+
+    with pytest.raises(salesforce.SalesforceUnavailable) as caught:
+        call()
+
+    assert [c.request.url for c in rsps.calls] == [TOKEN_URL]
+    assert str(caught.value) == (
+        "Salesforce at login.salesforce.com redirected the request to collector.example; "
+        "Orgkeeper doesn't follow redirects with credentials. Check the connection's login "
+        "URL (My Domain)."
+    )
+    assert REFRESH_TOKEN not in str(caught.value) and CONSUMER_SECRET not in str(caught.value)
+
+
+def test_revoke_never_follows_a_redirect_with_the_token(rsps):
+    rsps.post(REVOKE_URL, status=307, headers={"Location": ELSEWHERE})
+    rsps.post(ELSEWHERE)
+
+    with pytest.raises(salesforce.SalesforceUnavailable, match="redirected the revoke"):
+        salesforce.revoke(LOGIN_URL, REFRESH_TOKEN)
+
+    assert [c.request.url for c in rsps.calls] == [REVOKE_URL]
