@@ -74,6 +74,10 @@ class ExternalClientAppAdmin(admin.ModelAdmin):
         # as read, putting back a secret that was changed in between.
         return False
 
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # Without its app a connection can't refresh; Delete or Disconnect the connection.
+        return False
+
 
 @admin.register(TokenSet)
 class TokenSetAdmin(admin.ModelAdmin):
@@ -106,6 +110,10 @@ class TokenSetAdmin(admin.ModelAdmin):
         # Read-only: saving is a full UPDATE of the row as read, which would put back a
         # refresh token that a concurrent refresh rotated out (Salesforce then revokes the
         # grant). Only the keep-alive and the callback write tokens.
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # Deleting tokens here would skip revoking them at Salesforce: use Disconnect.
         return False
 
 

@@ -77,3 +77,19 @@ def test_it_still_shows_the_app_page_without_an_add_button(admin_client, connect
     assert 'name="_save"' not in change.content.decode()
     assert admin_client.get(reverse("admin:connections_externalclientapp_add")).status_code == 403
     assert "Add external client app" not in changelist.content.decode()
+
+
+@pytest.mark.parametrize("model", ["externalclientapp", "tokenset"])
+def test_it_refuses_to_delete_apps_and_tokens(admin_client, connection, model):
+    """Before, the delete view removed the app (the connection became misconfigured) or the
+    tokens (without revoking them at Salesforce)."""
+    obj = {"externalclientapp": connection.client_app, "tokenset": connection.tokens}[model]
+    delete_url = reverse(f"admin:connections_{model}_delete", args=[obj.pk])
+    changelist_url = reverse(f"admin:connections_{model}_changelist")
+
+    assert admin_client.post(delete_url, {"post": "yes"}).status_code == 403
+    admin_client.post(
+        changelist_url, {"action": "delete_selected", "_selected_action": [obj.pk], "post": "yes"}
+    )
+
+    assert type(obj).objects.filter(pk=obj.pk).exists()
