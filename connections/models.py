@@ -274,9 +274,10 @@ class Connection(models.Model):
     @classmethod
     def end_expired_sign_ins(cls, pks: Iterable[int], actor=None) -> int:
         """Connections among ``pks`` that wait for a sign-in no flow can finish any more (all
-        expired) go back to their previous status, as after a failed sign-in, with an event
-        saying why; connections with an unexpired flow, or no longer waiting, are left alone.
-        Under the rows' lock, which start_authorization takes too. Returns how many."""
+        expired, none claimed within the last 4 HTTP timeouts + 10 s) go back to their
+        previous status, as after a failed sign-in, with an event saying why; connections
+        with a live flow, or no longer waiting, are left alone. Under the rows' lock, which
+        start_authorization takes too. Returns how many."""
         now = timezone.now()
         with transaction.atomic():
             waiting = list(
@@ -287,9 +288,13 @@ class Connection(models.Model):
             )
             if not waiting:
                 return 0
+            # A flow claimed moments ago may still be exchanging its code (up to a few HTTP
+            # timeouts), even if it has expired since: that sign-in isn't over either.
+            exchanging = now - timedelta(seconds=4 * settings.SALESFORCE_HTTP_TIMEOUT + 10)
             alive = set(
                 AuthorizationRequest.objects.filter(
-                    connection__in=waiting, expires_at__gt=now
+                    models.Q(expires_at__gt=now) | models.Q(used_at__gt=exchanging),
+                    connection__in=waiting,
                 ).values_list("connection_id", flat=True)
             )
             ended = [connection for connection in waiting if connection.pk not in alive]

@@ -167,3 +167,25 @@ def test_deleting_expired_flows_of_waiting_connections_takes_a_fixed_number_of_q
         assert AuthorizationRequest.clear_expired() == count
 
     assert not Connection.objects.filter(status=Status.PENDING_AUTHORIZATION).exists()
+
+
+def test_a_late_reload_doesnt_end_a_sign_in_whose_code_is_being_exchanged(
+    alice_client, draft, rsps
+):
+    """Before, "alive" meant only unexpired: a sign-in claimed just before it expired, still
+    exchanging its code, was ended by the other tab's late reload (back to draft, with an
+    "expired" event) and then connected anyway."""
+    first = start_flow(alice_client, draft)
+    second = start_flow(alice_client, draft)
+    later = timezone.now() + LATER
+    AuthorizationRequest.objects.filter(state=second["state"]).update(
+        used_at=later - timedelta(seconds=2)
+    )
+
+    with time_machine.travel(later):
+        response = finish_flow(alice_client, {"code": "c", "state": first["state"]})
+
+    assert response.status_code == 400
+    draft.refresh_from_db()
+    assert draft.status == Status.PENDING_AUTHORIZATION
+    assert not expired_events(draft).exists()
