@@ -6,6 +6,7 @@ claimed it (``AuthorizationRequest.claim``). Protocol facts: shared/salesforce-o
 
 import logging
 from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import partial
 
 from django.db import transaction
@@ -41,16 +42,25 @@ class AuthorizationFailed(Exception):
         self.guidance = guidance
 
 
+@dataclass(frozen=True)
+class Authorized:
+    """A completed sign-in: ``message`` (also the event's text) and ``warning`` (empty, or
+    the five-approval limit's, see ``approval_limit_warning``)."""
+
+    message: str
+    warning: str = ""
+
+
 class _OrganizationMismatch(Exception):
     def __init__(self, expected: str):
         self.expected = expected
 
 
 @sensitive_variables()
-def complete_authorization(flow: AuthorizationRequest, params: Mapping[str, str]) -> str:
+def complete_authorization(flow: AuthorizationRequest, params: Mapping[str, str]) -> Authorized:
     """Finish a claimed flow from the callback's query ``params`` (``code`` or ``error`` and
     ``error_description``): exchange the code, read the identity URL and store the tokens.
-    Returns the success message (also recorded as an event).
+    Returns the success message (also recorded as an event) and any warning.
     Raises AuthorizationFailed: nothing stored, a waiting connection is back to its previous
     status, and the failure is recorded as an event.
     """
@@ -141,7 +151,7 @@ def _complete(flow: AuthorizationRequest, params: Mapping[str, str]) -> str:
 
 def _store(
     flow: AuthorizationRequest, token: salesforce.TokenResponse, who: salesforce.Identity
-) -> str:
+) -> Authorized:
     """Store tokens, identity and the flow's consumer key and secret in one transaction,
     under the connection's row lock (the keep-alive takes the same lock), and revoke
     replaced tokens after commit."""
@@ -164,7 +174,13 @@ def _store(
         tokens.refreshed_at = None
         tokens.generation += 1
         tokens.save()
-        _save_credentials(flow, connection)
+        previous_key, consumer_key = _save_credentials(flow, connection)
+        # This sign-in replaced an approval of the same user and app (a re-authorization):
+        # Salesforce counted both until Orgkeeper revokes the old one after commit.
+        replaced = bool(old_refresh_token) and (connection.user_id, previous_key) == (
+            who.user_id,
+            consumer_key,
+        )
 
         message = _event_message(connection, who)
         previous_status = connection.status
@@ -203,24 +219,26 @@ def _store(
                 partial(_revoke_quietly, connection.login_url, old_refresh_token), robust=True
             )
     logger.info("Connection %s authorized for org %s", connection.pk, who.organization_id)
+    # After the commit: nothing here may put the tokens at risk.
+    warning = approval_limit_warning(connection, consumer_key, replaced)
     flow.connection = connection
-    return message
+    return Authorized(message, warning)
 
 
-def approval_limit_warning(connection: Connection) -> str:
-    """A warning when ``connection`` (just authorized) is the fifth or a later connection of
-    its team holding a refresh token for the same Salesforce user through the same External
-    Client App (consumer key): Salesforce keeps five approvals per user and app and revokes
-    the oldest for the next one, so another connection's token dies without a word. Empty
-    otherwise. Reference: salesforce-oauth.md §3.6; https://help.salesforce.com/s/articleView?id=platform.remoteaccess_request_approve.htm&type=5
+def approval_limit_warning(connection: Connection, consumer_key: str, replaced: bool) -> str:
+    """A warning when the team's connections hold five or more refresh tokens of the same
+    Salesforce user through the same External Client App (``consumer_key``), ``connection``
+    (just authorized) included. Salesforce keeps five approvals per user and app and revokes
+    the oldest when a sixth is made, so another connection's token may have just died without
+    a word. ``replaced``: this sign-in replaced the connection's own approval of the same user
+    and app, which counted at Salesforce until Orgkeeper revoked it. Empty otherwise.
+    Reference: salesforce-oauth.md §3.6; https://help.salesforce.com/s/articleView?id=platform.remoteaccess_request_approve.htm&type=5
     """
-    if not connection.user_id:
-        return ""
     others = list(
         Connection.objects.filter(
             team_id=connection.team_id,
             user_id=connection.user_id,
-            client_app__consumer_key=connection.client_app.consumer_key,
+            client_app__consumer_key=consumer_key,
             tokens__isnull=False,
         )
         .exclude(pk=connection.pk)
@@ -228,34 +246,39 @@ def approval_limit_warning(connection: Connection) -> str:
         .values_list("name", flat=True)
     )
     holding = len(others) + 1
-    if holding < APPROVALS_PER_USER_AND_APP:
-        return ""
+    approvals = holding + replaced  # at Salesforce, the moment this sign-in was approved
     shared = (
         f"{holding} connections of this team hold refresh tokens for {connection.username} "
         "through this External Client App, and Salesforce keeps at most "
         f"{APPROVALS_PER_USER_AND_APP} per user and app"
     )
+    if approvals > APPROVALS_PER_USER_AND_APP:
+        revoked = approvals - APPROVALS_PER_USER_AND_APP
+        own = " or the token this sign-in replaced" if replaced else ""
+        return (
+            f"{shared}. This sign-in was approval {approvals}, so Salesforce revoked the "
+            f"{revoked} oldest: a token of {', '.join(others)}{own}. The keep-alive marks a "
+            "connection that lost its token Needs re-authorization at its next refresh. Sign "
+            "in with another Salesforce user, or disconnect the connections you don't need."
+        )
     if holding == APPROVALS_PER_USER_AND_APP:
         return f"{shared}: the next sign-in with them revokes the oldest one."
-    revoked = holding - APPROVALS_PER_USER_AND_APP
-    return (
-        f"{shared}, so it has revoked the oldest approvals: {revoked} of {', '.join(others)} "
-        "no longer work (the keep-alive marks them Needs re-authorization at their next "
-        "refresh). Sign in with another Salesforce user, or disconnect the connections you "
-        "don't need."
-    )
+    return ""
 
 
-def _save_credentials(flow: AuthorizationRequest, connection: Connection) -> None:
+def _save_credentials(flow: AuthorizationRequest, connection: Connection) -> tuple[str, str]:
     """Make the consumer key and secret this flow signed in with the External Client App's
-    (caller's transaction, connection row locked)."""
+    (caller's transaction, connection row locked). Returns the consumer key before and
+    after ("" before for a new app)."""
     app = ExternalClientApp.objects.filter(connection=connection).first()
+    previous_key = app.consumer_key if app else ""
     app = app or ExternalClientApp(connection=connection)
     if flow.consumer_key:
         app.consumer_key = flow.consumer_key
     if flow.consumer_secret:
         app.consumer_secret = flow.consumer_secret
     app.save()
+    return previous_key, app.consumer_key
 
 
 def _event_message(connection: Connection, who: salesforce.Identity) -> str:

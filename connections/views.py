@@ -20,7 +20,7 @@ from .access import get_connection_for_user
 from .forms import ConnectionForm, CredentialsForm, EditForm
 from .guidance import Guidance
 from .models import AuthorizationRequest, Connection, ConnectionEvent, ExternalClientApp, TokenSet
-from .oauth import AuthorizationFailed, approval_limit_warning, complete_authorization
+from .oauth import AuthorizationFailed, complete_authorization
 
 CONNECTIONS_PER_PAGE = 50
 EVENTS_SHOWN = 50
@@ -225,14 +225,13 @@ def oauth_callback(request: HttpRequest) -> HttpResponse:
     if not flow.claim():
         return _invalid_link(request, "This sign-in was already used.", connection)
     try:
-        message = complete_authorization(flow, request.GET)
+        authorized = complete_authorization(flow, request.GET)
     except AuthorizationFailed as failure:
         return _problem(request, failure.guidance, connection)
     _remember_completed(request, flow)
-    messages.success(request, f"Connected. {message}")
-    warning = approval_limit_warning(flow.connection)
-    if warning:
-        messages.warning(request, warning)
+    messages.success(request, f"Connected. {authorized.message}")
+    if authorized.warning:
+        messages.warning(request, authorized.warning)
     return redirect(connection)
 
 

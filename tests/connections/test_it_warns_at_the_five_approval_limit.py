@@ -8,6 +8,7 @@ from django.contrib.messages import get_messages
 from connections.models import Connection
 from tests.connections.helpers import (
     CONSUMER_SECRET,
+    REVOKE_URL,
     USERNAME,
     finish_flow,
     register_success,
@@ -59,7 +60,10 @@ def test_the_sixth_names_the_connections_that_may_have_lost_their_token(
 
     (warning,) = warnings(connect_a_draft(alice_client, connection_factory, rsps))
     assert warning.startswith(f"6 connections of this team hold refresh tokens for {USERNAME}")
-    assert "1 of Org 0, Org 1, Org 2, Org 3, Org 4 no longer work" in warning
+    assert (
+        "This sign-in was approval 6, so Salesforce revoked the 1 oldest: a token of Org 0, "
+        "Org 1, Org 2, Org 3, Org 4. The keep-alive marks" in warning
+    )
     assert "Newest" not in warning
 
 
@@ -78,3 +82,38 @@ def test_other_users_apps_teams_and_tokenless_connections_dont_count(
         connection_factory(name=f"Counted {n}")
 
     assert warnings(connect_a_draft(alice_client, connection_factory, rsps)) == []
+
+
+def test_re_authorizing_one_of_five_says_the_oldest_was_revoked(
+    alice_client, connection_factory, rsps, django_capture_on_commit_callbacks
+):
+    """Before, the replaced approval wasn't counted: five tokens after the re-authorization
+    read as "the next sign-in revokes the oldest", though this one was the sixth approval."""
+    connections = [connection_factory(name=f"Org {n}") for n in range(5)]
+    params = start_flow(alice_client, connections[0], secret=CONSUMER_SECRET)
+    register_success(rsps)
+    rsps.post(REVOKE_URL)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = finish_flow(alice_client, {"code": "c", "state": params["state"]})
+    shown = [(m.level_tag, m.message) for m in get_messages(response.wsgi_request)]
+
+    (warning,) = warnings(shown)
+    assert warning.startswith(f"5 connections of this team hold refresh tokens for {USERNAME}")
+    assert (
+        "This sign-in was approval 6, so Salesforce revoked the 1 oldest: a token of Org 1, "
+        "Org 2, Org 3, Org 4 or the token this sign-in replaced." in warning
+    )
+
+
+def test_re_authorizing_one_of_four_doesnt_warn(
+    alice_client, connection_factory, rsps, django_capture_on_commit_callbacks
+):
+    connections = [connection_factory(name=f"Org {n}") for n in range(4)]
+    params = start_flow(alice_client, connections[0], secret=CONSUMER_SECRET)
+    register_success(rsps)
+    rsps.post(REVOKE_URL)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = finish_flow(alice_client, {"code": "c", "state": params["state"]})
+    shown = [(m.level_tag, m.message) for m in get_messages(response.wsgi_request)]
+
+    assert warnings(shown) == []
