@@ -12,6 +12,20 @@ def _set_or_not(value) -> str:
     return "set" if value else "not set"
 
 
+class ViewOnlyAdmin(admin.ModelAdmin):
+    """No add, change or delete: the rows are written only where their invariants are kept
+    (see each subclass)."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(Connection)
 class ConnectionAdmin(admin.ModelAdmin):
     list_display = ("name", "team", "environment", "status", "organization_id", "next_refresh_at")
@@ -52,7 +66,13 @@ class ConnectionAdmin(admin.ModelAdmin):
 
 
 @admin.register(ExternalClientApp)
-class ExternalClientAppAdmin(admin.ModelAdmin):
+class ExternalClientAppAdmin(ViewOnlyAdmin):
+    """View only. The refresh token belongs to the consumer key it was issued to, so a new key
+    goes through Re-authorize, and a new secret through the connection's Edit page, which
+    writes it under the row lock; a save here would be a full UPDATE of the row as read,
+    putting back a secret changed in between. Without its app a connection can't refresh:
+    delete or disconnect the connection instead."""
+
     list_display = ("connection", "consumer_key", "consumer_secret_status", "updated")
     list_select_related = ("connection",)
     search_fields = ("connection__name", "consumer_key")
@@ -64,23 +84,14 @@ class ExternalClientAppAdmin(admin.ModelAdmin):
     def consumer_secret_status(self, obj) -> str:
         return _set_or_not(obj.pk and obj.consumer_secret)
 
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        # Read-only: the refresh token belongs to the consumer key it was issued to, so a new
-        # key goes through Re-authorize, and a new secret through the connection's Edit page,
-        # which writes it under the row lock. Saving here would be a full UPDATE of the row
-        # as read, putting back a secret that was changed in between.
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        # Without its app a connection can't refresh; Delete or Disconnect the connection.
-        return False
-
 
 @admin.register(TokenSet)
-class TokenSetAdmin(admin.ModelAdmin):
+class TokenSetAdmin(ViewOnlyAdmin):
+    """View only. A save would be a full UPDATE of the row as read, putting back a refresh
+    token that a concurrent refresh rotated out (Salesforce then revokes the grant); only the
+    keep-alive and the callback write tokens. Deleting tokens would skip revoking them at
+    Salesforce: use Disconnect."""
+
     list_display = ("connection", "generation", "issued_at", "refreshed_at", "signature_verified")
     list_select_related = ("connection",)
     search_fields = ("connection__name", "connection__organization_id")
@@ -102,19 +113,6 @@ class TokenSetAdmin(admin.ModelAdmin):
     @admin.display(description="tokens")
     def tokens_status(self, obj) -> str:
         return _set_or_not(obj.pk and obj.refresh_token)
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        # Read-only: saving is a full UPDATE of the row as read, which would put back a
-        # refresh token that a concurrent refresh rotated out (Salesforce then revokes the
-        # grant). Only the keep-alive and the callback write tokens.
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        # Deleting tokens here would skip revoking them at Salesforce: use Disconnect.
-        return False
 
 
 @admin.register(AuthorizationRequest)

@@ -1,10 +1,8 @@
 """The Django admin pages for connections render and never show a secret."""
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
-from accounts.models import User
 from connections.models import AuthorizationRequest
 from tests.connections.helpers import (
     CONSUMER_SECRET,
@@ -16,14 +14,6 @@ from tests.connections.helpers import (
 
 pytestmark = pytest.mark.usefixtures("public_urls")
 PENDING_SECRET = "PendingSecret0123456789ABCDEF"
-
-
-@pytest.fixture
-def admin_client(db):
-    user = User.objects.create_superuser("root@example.com", "pw")
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

@@ -7,22 +7,13 @@ from unittest import mock
 
 import pytest
 from django.db.models import F
-from django.test import Client
 from django.urls import reverse
 
-from accounts.models import User
 from connections.admin import TokenSetAdmin
 from connections.models import TokenSet
 
 pytestmark = pytest.mark.usefixtures("public_urls")
 ROTATED = "5Aep861RotatedRefreshTokenForTests.AAAA9"
-
-
-@pytest.fixture
-def admin_client(db):
-    client = Client()
-    client.force_login(User.objects.create_superuser("root@example.com", "pw"))
-    return client
 
 
 def test_it_never_writes_back_the_tokens_it_read(admin_client, connection):

@@ -5,23 +5,14 @@ read would put back a consumer secret changed on the Edit page in between."""
 from unittest import mock
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
-from accounts.models import User
 from connections.admin import ExternalClientAppAdmin
 from connections.models import ExternalClientApp
 from tests.connections.helpers import CONSUMER_SECRET
 
 pytestmark = pytest.mark.usefixtures("public_urls")
 NEW_SECRET = "NewConsumerSecretFromTheEditPage0123456789"
-
-
-@pytest.fixture
-def admin_client(db):
-    client = Client()
-    client.force_login(User.objects.create_superuser("root@example.com", "pw"))
-    return client
 
 
 def test_it_never_writes_back_the_secret_it_read(admin_client, connection):

@@ -84,20 +84,31 @@ def test_other_users_apps_teams_and_tokenless_connections_dont_count(
     assert warnings(connect_a_draft(alice_client, connection_factory, rsps)) == []
 
 
-def test_re_authorizing_one_of_five_says_the_oldest_was_revoked(
+@pytest.fixture
+def reauthorize_the_first(
     alice_client, connection_factory, rsps, django_capture_on_commit_callbacks
 ):
+    """Connect ``count`` connections, re-authorize the first (its old token is revoked after
+    commit) and return the warnings shown."""
+
+    def run(count: int) -> list[str]:
+        connections = [connection_factory(name=f"Org {n}") for n in range(count)]
+        params = start_flow(alice_client, connections[0], secret=CONSUMER_SECRET)
+        register_success(rsps)
+        rsps.post(REVOKE_URL)
+        with django_capture_on_commit_callbacks(execute=True):
+            response = finish_flow(alice_client, {"code": "c", "state": params["state"]})
+        assert response.status_code == 302
+        return warnings([(m.level_tag, m.message) for m in get_messages(response.wsgi_request)])
+
+    return run
+
+
+def test_re_authorizing_one_of_five_says_the_oldest_was_revoked(reauthorize_the_first):
     """Before, the replaced approval wasn't counted: five tokens after the re-authorization
     read as "the next sign-in revokes the oldest", though this one was the sixth approval."""
-    connections = [connection_factory(name=f"Org {n}") for n in range(5)]
-    params = start_flow(alice_client, connections[0], secret=CONSUMER_SECRET)
-    register_success(rsps)
-    rsps.post(REVOKE_URL)
-    with django_capture_on_commit_callbacks(execute=True):
-        response = finish_flow(alice_client, {"code": "c", "state": params["state"]})
-    shown = [(m.level_tag, m.message) for m in get_messages(response.wsgi_request)]
+    (warning,) = reauthorize_the_first(5)
 
-    (warning,) = warnings(shown)
     assert warning.startswith(f"5 connections of this team hold refresh tokens for {USERNAME}")
     assert (
         "This sign-in was approval 6, so Salesforce revoked the 1 oldest: a token of Org 1, "
@@ -105,15 +116,5 @@ def test_re_authorizing_one_of_five_says_the_oldest_was_revoked(
     )
 
 
-def test_re_authorizing_one_of_four_doesnt_warn(
-    alice_client, connection_factory, rsps, django_capture_on_commit_callbacks
-):
-    connections = [connection_factory(name=f"Org {n}") for n in range(4)]
-    params = start_flow(alice_client, connections[0], secret=CONSUMER_SECRET)
-    register_success(rsps)
-    rsps.post(REVOKE_URL)
-    with django_capture_on_commit_callbacks(execute=True):
-        response = finish_flow(alice_client, {"code": "c", "state": params["state"]})
-    shown = [(m.level_tag, m.message) for m in get_messages(response.wsgi_request)]
-
-    assert warnings(shown) == []
+def test_re_authorizing_one_of_four_doesnt_warn(reauthorize_the_first):
+    assert reauthorize_the_first(4) == []
