@@ -124,11 +124,7 @@ def unreachable(error: requests.RequestException) -> SalesforceUnavailable:
     if isinstance(error, requests.TooManyRedirects):
         response = error.response
         location = response.headers.get("Location", "") if response is not None else ""
-        target = urlsplit(location).netloc or "another address"
-        return SalesforceUnavailable(
-            f"{where} redirected the request to {target}; Orgkeeper doesn't follow redirects "
-            "with credentials. Check the connection's login URL (My Domain)."
-        )
+        return _redirect_refused(f"{where} redirected the request", location)
     if isinstance(error, requests.exceptions.ProxyError):
         return SalesforceUnavailable(f"Could not reach {where} through the proxy (*_PROXY).")
     if isinstance(error, requests.exceptions.SSLError):
@@ -153,6 +149,16 @@ def unreachable(error: requests.RequestException) -> SalesforceUnavailable:
     ):
         return SalesforceUnavailable(f"The answer from {where} was cut off or unreadable.")
     return SalesforceUnavailable(f"Could not reach {where} ({type(error).__name__}).")
+
+
+def _redirect_refused(what: str, location: str) -> SalesforceUnavailable:
+    """``what`` ("<who> redirected the <request>") was not followed: a redirect would re-send
+    the credentials in the body to another host. Names only the redirect's host."""
+    target = urlsplit(location).netloc or "another address"
+    return SalesforceUnavailable(
+        f"{what} to {target}; Orgkeeper doesn't follow redirects with credentials. Check the "
+        "connection's login URL (My Domain)."
+    )
 
 
 class OAuthError(SalesforceError):
@@ -591,11 +597,8 @@ def revoke(login_url: str, token: str) -> None:
     if response.status_code == 200:
         return
     if response.status_code in REDIRECT_STATUSES:
-        target = urlsplit(response.headers.get("Location", "")).netloc or "another address"
-        raise SalesforceUnavailable(
-            f"Salesforce redirected the revoke to {target}; Orgkeeper doesn't follow redirects "
-            "with credentials. Check the connection's login URL (My Domain)."
-        )
+        location = response.headers.get("Location", "")
+        raise _redirect_refused("Salesforce redirected the revoke", location)
     if response.status_code >= 500 or response.status_code == 429:
         raise SalesforceUnavailable(
             f"Salesforce answered HTTP {response.status_code}.", status=response.status_code
