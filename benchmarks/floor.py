@@ -88,9 +88,10 @@ def run(count: int, token_url: str, config: dict, env: dict[str, str], workdir: 
     with psycopg.connect(database_url, autocommit=True) as db:
         db.execute("UPDATE bench_baseline SET refreshed_at = NULL")
         ids = [row[0] for row in db.execute("SELECT id FROM bench_baseline ORDER BY id")]
-    with app.producer_or_acquire() as producer, producer.batch(max_size=500):
-        for row_id in ids:
-            refresh.apply_async((row_id,), queue=QUEUE, producer=producer)
+    # Orgkeeper's own publishing (the kickoff's); imported here: the worker has no Django.
+    from connections.tasks import enqueue
+
+    enqueue(refresh, ids, queue=QUEUE)
     log = workdir / f"floor-{count}.log"
     worker_env = {
         **{k: v for k, v in env.items() if k != "DJANGO_SETTINGS_MODULE"},
