@@ -1,0 +1,26 @@
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from . import key_views, views
+
+app_name = "api"
+
+V1 = "api/v1/"
+CONNECTION = f"{V1}connections/<str:id>/"
+
+urlpatterns = [
+    path(f"{V1}schema/", SpectacularAPIView.as_view(), name="schema"),
+    path(f"{V1}docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path(f"{V1}connections/", views.ConnectionList.as_view(), name="connections"),
+    path(CONNECTION, views.ConnectionDetail.as_view(), name="connection"),
+    path(f"{CONNECTION}access-token", views.AccessToken.as_view(), name="access_token"),
+    path(
+        f"{CONNECTION}access-token/invalid",
+        views.InvalidAccessToken.as_view(),
+        name="access_token_invalid",
+    ),
+    path(f"{CONNECTION}test", views.TestConnection.as_view(), name="test"),
+    # Team settings → API keys (the signed-in pages).
+    path("teams/<slug:slug>/api-keys/", key_views.key_list, name="keys"),
+    path("teams/<slug:slug>/api-keys/<uuid:code>/revoke/", key_views.revoke, name="revoke"),
+]
