@@ -6,4 +6,4 @@ class ApiConfig(AppConfig):
     verbose_name = "API"
 
     def ready(self) -> None:
-        from . import checks, schema  # noqa: F401 (registers the checks and the extension)
+        from . import checks, proxy_checks, schema  # noqa: F401 (registers the checks and the extension)

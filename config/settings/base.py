@@ -265,6 +265,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     )
 # Salesforce sends no expires_in: treat an access token as stale after this long.
 ACCESS_TOKEN_LIFETIME = env.int("ACCESS_TOKEN_LIFETIME", default=3600)
+# The API proxy keeps request bodies up to this many bytes in memory, so it can send them
+# again after refreshing an expired token; larger ones are streamed once (api.proxy).
+API_PROXY_MAX_BODY = env.int("API_PROXY_MAX_BODY", default=1024 * 1024)
 # The ECA's "Limit Idle Refresh Token TTL to 30 Days" setting.
 REFRESH_TOKEN_IDLE_TTL = env.int("REFRESH_TOKEN_IDLE_TTL", default=30 * 24 * 3600)
 KEEPALIVE_INTERVAL = env.int("KEEPALIVE_INTERVAL", default=24 * 3600)
