@@ -11,4 +11,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("accounts.urls")),
     path("", include("connections.urls")),
+    path("", include("api.urls")),
 ]
+
+handler404 = "api.problems.page_not_found"
+handler500 = "api.problems.server_error"

@@ -6,6 +6,8 @@ Public interface (stable for views, admin, tasks and the management command):
 - ``refresh_connection(connection_id, *, force=False, if_generation=None, actor=None)
   -> RefreshResult``: the ONLY code that uses a refresh token.
 - ``get_access_token(connection, force_refresh=False) -> (access_token, instance_url)``
+- ``issue_access_token(connection, *, min_ttl=0, force_refresh=False, rejected_generation=None)
+  -> IssuedToken``: the HTTP API's access tokens (a minimum TTL, a conditional refresh).
 - ``call_salesforce(connection, call)``: ``call(instance_url, access_token)``; a
   ``salesforce.SessionExpired`` refreshes once and retries once.
 - ``claim_due_connections(now=None) -> list[int]`` (the beat sweep and ``--due``)
@@ -109,12 +111,14 @@ class Outcome(StrEnum):
 @dataclass(frozen=True)
 class RefreshResult:
     """What ``refresh_connection`` did. ``kind`` is set when ``outcome`` is failed;
-    ``generation`` is the TokenSet generation afterwards (None without tokens)."""
+    ``generation`` is the TokenSet generation afterwards (None without tokens); ``busy``:
+    another refresh of the connection held its lock too long (or the database was busy)."""
 
     outcome: Outcome
     message: str
     kind: ErrorKind | None = None
     generation: int | None = None
+    busy: bool = False
 
     @property
     def retry(self) -> bool:
@@ -232,12 +236,14 @@ def refresh_connection(
                 Outcome.FAILED,
                 "Other refreshes of this connection kept running; will retry.",
                 ErrorKind.TRANSIENT,
+                busy=True,
             )
     except _LockBusy:
         return RefreshResult(
             Outcome.FAILED,
             "Another refresh of this connection is taking long; will retry.",
             ErrorKind.TRANSIENT,
+            busy=True,
         )
     except OperationalError:
         # SQLite raises "database is locked" at BEGIN IMMEDIATE after its busy timeout.
@@ -246,7 +252,7 @@ def refresh_connection(
             raise
         logger.warning("Connection %s: database busy, refresh postponed", connection_id)
         return RefreshResult(
-            Outcome.FAILED, "The database was busy; will retry.", ErrorKind.TRANSIENT
+            Outcome.FAILED, "The database was busy; will retry.", ErrorKind.TRANSIENT, busy=True
         )
     if attempt.answered_at is not None:
         window = time.monotonic() - attempt.answered_at
@@ -550,11 +556,16 @@ def _connected_tokens(connection: Connection) -> TokenSet:
     return tokens
 
 
-def _is_stale(tokens: TokenSet, now: datetime) -> bool:
-    # Salesforce sends no expires_in (§0.1). Age from the older of Salesforce's issued_at and
-    # our own write time, so a skewed Salesforce clock can't keep a token "fresh" forever.
+def access_token_expires_at(tokens: TokenSet) -> datetime:
+    """When the access token is estimated to expire (UTC). Salesforce sends no expires_in
+    (§0.1): ACCESS_TOKEN_LIFETIME seconds from the older of Salesforce's issued_at and our
+    own write time, so a skewed Salesforce clock can't keep a token "fresh" forever."""
     born = min(tokens.issued_at, tokens.updated)
-    return now - born >= timedelta(seconds=settings.ACCESS_TOKEN_LIFETIME)
+    return born + timedelta(seconds=settings.ACCESS_TOKEN_LIFETIME)
+
+
+def _is_stale(tokens: TokenSet, now: datetime) -> bool:
+    return now >= access_token_expires_at(tokens)
 
 
 def _access_token(
@@ -587,6 +598,75 @@ def get_access_token(connection: Connection, force_refresh: bool = False) -> tup
     """
     access_token, instance_url, _ = _access_token(connection, force_refresh=force_refresh)
     return access_token, instance_url
+
+
+# A force_refresh this soon after the last new token returns that token instead, so a
+# caller in a loop can't burn through Salesforce's token limits.
+FORCE_REFRESH_COOLDOWN = timedelta(seconds=30)
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    """An access token handed to the HTTP API. ``generation`` is the TokenSet generation
+    (the API's ``token_version``); ``refreshed``: this call obtained it from Salesforce."""
+
+    access_token: str
+    instance_url: str
+    issued_at: datetime
+    expires_at: datetime
+    generation: int
+    refreshed: bool
+
+    def __repr__(self) -> str:  # never the token
+        return f"<IssuedToken generation={self.generation} refreshed={self.refreshed}>"
+
+
+def _issued(tokens: TokenSet, refreshed: bool) -> IssuedToken:
+    return IssuedToken(
+        access_token=tokens.access_token,
+        instance_url=tokens.instance_url,
+        issued_at=tokens.issued_at,
+        expires_at=access_token_expires_at(tokens),
+        generation=tokens.generation,
+        refreshed=refreshed,
+    )
+
+
+def issue_access_token(
+    connection: Connection,
+    *,
+    min_ttl: int = 0,
+    force_refresh: bool = False,
+    rejected_generation: int | None = None,
+) -> IssuedToken:
+    """The connection's access token for the HTTP API, refreshed first (single-flight,
+    through ``refresh_connection(if_generation=...)``) when:
+
+    - it would live less than ``min_ttl`` more seconds (by the ACCESS_TOKEN_LIFETIME estimate);
+    - ``force_refresh``, unless the last new token is younger than FORCE_REFRESH_COOLDOWN;
+    - ``rejected_generation`` is still the current generation (Salesforce refused that token).
+      A newer generation is returned at once instead.
+
+    Concurrent callers that need the same refresh cause one token request: the others wait
+    on the row lock (bounded by the database's lock wait, SALESFORCE_HTTP_TIMEOUT + 5 s) and
+    get the new token with ``refreshed`` False. Raises NotConnected (no tokens, or not
+    connected) and RefreshFailed (``result.busy`` when the wait ran out). Never call inside
+    ``transaction.atomic()``.
+    """
+    tokens = _connected_tokens(connection)
+    now = timezone.now()
+    if rejected_generation is not None:
+        wanted = tokens.generation == rejected_generation
+    elif force_refresh:
+        wanted = now - tokens.updated >= FORCE_REFRESH_COOLDOWN
+    else:
+        wanted = access_token_expires_at(tokens) - now < timedelta(seconds=min_ttl)
+    if not wanted:
+        return _issued(tokens, refreshed=False)
+    result = refresh_connection(connection.pk, if_generation=tokens.generation)
+    if result.outcome == Outcome.FAILED:
+        raise RefreshFailed(result)
+    return _issued(_connected_tokens(connection), result.outcome == Outcome.REFRESHED)
 
 
 def call_salesforce(connection: Connection, call):

@@ -19,6 +19,7 @@ import urllib.request
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from http.cookiejar import DefaultCookiePolicy
 from urllib.parse import quote, quote_plus, urljoin, urlsplit
 
 import requests
@@ -295,22 +296,23 @@ def _token_session(consumer_key: str, redirect_uri: str | None = None) -> OAuth2
 
 
 _pool = threading.local()
+_rest_pool = threading.local()
 
 
-def _pooled_session() -> requests.Session:
+def _pooled_session(pool: threading.local = _pool, max_redirects: int = 0) -> requests.Session:
     """This thread's ``requests.Session`` for refreshes (new after a fork): its connection
     pool keeps the token endpoint's connection open between refreshes (one TLS handshake per
     host, not per refresh), and it is built once instead of one ``OAuth2Session`` per call.
     Per thread because a Session isn't thread-safe; per process because a forked child must
     not share its parent's sockets."""
-    session = getattr(_pool, "session", None)
-    if session is None or _pool.pid != os.getpid():
-        _pool.session, _pool.pid = _new_session(), os.getpid()
-        session = _pool.session
+    session = getattr(pool, "session", None)
+    if session is None or pool.pid != os.getpid():
+        pool.session, pool.pid = _new_session(max_redirects), os.getpid()
+        session = pool.session
     return session
 
 
-def _new_session() -> requests.Session:
+def _new_session(max_redirects: int = 0) -> requests.Session:
     """A Session that reads the environment once instead of on every request. Without a
     proxy in the environment (``*_proxy``), requests' per-request look-up only scans
     ``os.environ`` twice (about 1 ms per refresh in a worker with 100+ variables), so it is
@@ -318,7 +320,12 @@ def _new_session() -> requests.Session:
     are applied here; ~/.netrc credentials, which it would add, are never wanted on a token
     request. With a proxy configured, requests' own handling (no_proxy per host) stays."""
     session = requests.Session()
-    session.max_redirects = 0  # as in _token_session: never re-send credentials elsewhere
+    # 0, as in _token_session: never re-send credentials elsewhere. REST calls pass
+    # allow_redirects=False instead and get the redirect back (requests raises
+    # TooManyRedirects even then when the limit is 0).
+    session.max_redirects = max_redirects
+    # No cookie jar: a cookie one org's answer sets must never ride on another's request.
+    session.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))
     if not urllib.request.getproxies():
         session.trust_env = False
         session.verify = (
@@ -615,3 +622,34 @@ def revoke(login_url: str, token: str) -> None:
         error=error or f"HTTP {response.status_code}",
         status=response.status_code,
     ).redacted([token])
+
+
+@sensitive_variables()
+def forward(
+    method: str, url: str, access_token: str, headers: dict[str, str], body=None
+) -> requests.Response:
+    """Send one REST request (the API proxy's) with the Bearer token and return Salesforce's
+    answer unread (``stream=True``: read or close it). ``body``: bytes, or a file-like
+    object with ``read()`` and ``__len__`` (sent with that Content-Length). Never follows a
+    redirect (it would carry the token elsewhere); times out after SALESFORCE_HTTP_TIMEOUT.
+    Raises SalesforceUnavailable (no answer) or ApiError (``url`` isn't HTTPS).
+    Reference: https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/intro_rest_resources.htm
+    """
+    if not _may_send_token(url, None):
+        parts = urlsplit(url)
+        raise ApiError(
+            f"Orgkeeper doesn't send the access token to {parts.scheme}://{parts.netloc}: "
+            "only HTTPS is allowed."
+        )
+    try:
+        return _pooled_session(_rest_pool, max_redirects=1).request(
+            method,
+            url,
+            headers={**headers, "Authorization": f"Bearer {access_token}"},
+            data=body,
+            timeout=_timeout(),
+            allow_redirects=False,
+            stream=True,
+        )
+    except requests.RequestException as error:
+        raise unreachable(error) from None

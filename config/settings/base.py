@@ -38,8 +38,12 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "axes",
     "csp",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "accounts",
     "connections",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -172,8 +176,23 @@ vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Orgkeeper <orgkeeper@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# --- Cache --------------------------------------------------------------------------------
+# The API's per-key rate limit and cached Salesforce API versions live here. CACHE_URL wins;
+# otherwise Redis when the Celery broker is Redis; otherwise per-process memory, so the
+# embedded setup needs no server (each web process then counts its own requests).
+_broker_url = env("CELERY_BROKER_URL", default="filesystem://")
+if env("CACHE_URL", default=""):
+    CACHES = {"default": env.cache_url("CACHE_URL")}
+elif _broker_url.startswith(("redis://", "rediss://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _broker_url,
+        }
+    }
+
 # --- Celery -------------------------------------------------------------------------------
-CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://")
+CELERY_BROKER_URL = _broker_url
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _broker_dir = VAR_DIR / "broker"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -246,6 +265,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     )
 # Salesforce sends no expires_in: treat an access token as stale after this long.
 ACCESS_TOKEN_LIFETIME = env.int("ACCESS_TOKEN_LIFETIME", default=3600)
+# The API proxy keeps request bodies up to this many bytes in memory, so it can send them
+# again after refreshing an expired token; larger ones are streamed once (api.proxy).
+API_PROXY_MAX_BODY = env.int("API_PROXY_MAX_BODY", default=1024 * 1024)
 # The ECA's "Limit Idle Refresh Token TTL to 30 Days" setting.
 REFRESH_TOKEN_IDLE_TTL = env.int("REFRESH_TOKEN_IDLE_TTL", default=30 * 24 * 3600)
 KEEPALIVE_INTERVAL = env.int("KEEPALIVE_INTERVAL", default=24 * 3600)
@@ -273,4 +295,34 @@ CELERY_BEAT_SCHEDULE = {
         # A kickoff that waited longer than one interval is redundant: the next one runs.
         "options": {"expires": KEEPALIVE_SWEEP_INTERVAL},
     },
+}
+
+# --- HTTP API (the api app) -----------------------------------------------------------------
+# Requests per API key: requests/period with period s, m, h or d (checked by api.checks).
+API_RATE_LIMIT = env("API_RATE_LIMIT", default="600/min")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.APIKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.HasAPIKey"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.ratelimit.KeyRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.problems.exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Orgkeeper API",
+    "DESCRIPTION": (
+        "Use a team's Salesforce connections from other software. Authenticate with a team "
+        "API key: `Authorization: Bearer okk_…`. Errors are RFC 9457 problem details "
+        "(`application/problem+json`) with a stable `code`."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_AUTHENTICATION": [],
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
 }

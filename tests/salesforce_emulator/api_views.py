@@ -167,19 +167,6 @@ def versions(ctx: EmulatorApp, request: Request) -> Response:
     )
 
 
-def resources(ctx: EmulatorApp, request: Request, version: str) -> Response:
-    """GET /services/data/vNN.N/: the resource directory (needs a session)."""
-    if not VERSION_SEGMENT.fullmatch(version):
-        return json_response(NOT_FOUND, status=404)
-    access = _authenticate_rest(ctx, request)
-    if isinstance(access, Response):
-        return access
-    prefix = f"/services/data/{version}"
-    return json_response(
-        {name: f"{prefix}/{name}" for name in ("limits", "query", "search", "sobjects")}
-    )
-
-
 def limits(ctx: EmulatorApp, request: Request, version: str) -> Response:
     """GET /services/data/vNN.N/limits: a small limits document; each call counts for the org."""
     if not VERSION_SEGMENT.fullmatch(version):

@@ -6,11 +6,11 @@ import time
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from . import api_views, control_views, oauth_views
+from . import api_views, control_views, data_views, oauth_views
 from .store import Store
 
 if TYPE_CHECKING:
@@ -20,6 +20,8 @@ View = Callable[..., Response]
 
 # Control and status routes never get the artificial latency; everything else does.
 UNDELAYED_PREFIXES = ("/_emulator/",)
+# Salesforce answers unknown REST paths and methods with JSON, never an HTML page.
+REST_PREFIXES = ("/services/data/", "/services/apexrest/")
 
 RULES: list[tuple[str, list[str], View]] = [
     ("/", ["GET"], control_views.status_page),
@@ -31,8 +33,18 @@ RULES: list[tuple[str, list[str], View]] = [
     ("/services/oauth2/userinfo", ["GET", "POST"], api_views.userinfo),
     ("/id/<org_id>/<user_id>", ["GET", "POST"], api_views.identity),
     ("/services/data/", ["GET"], api_views.versions),
-    ("/services/data/<version>/", ["GET"], api_views.resources),
+    ("/services/data/<version>/", ["GET"], data_views.directory),
     ("/services/data/<version>/limits", ["GET"], api_views.limits),
+    ("/services/data/<version>/query", ["GET"], data_views.query),
+    ("/services/data/<version>/queryAll", ["GET"], data_views.query),
+    ("/services/data/<version>/sobjects/", ["GET"], data_views.sobjects),
+    ("/services/data/<version>/sobjects/<name>/describe", ["GET"], data_views.describe),
+    ("/services/data/<version>/search", ["GET"], data_views.search),
+    ("/services/data/<version>/recent", ["GET"], data_views.recent),
+    *(
+        (f"/services/data/<version>/<any({resource}):resource>", ["GET"], data_views.sub_directory)
+        for resource in data_views.SUB_DIRECTORIES
+    ),
     ("/_emulator/state", ["GET"], control_views.state),
     ("/_emulator/reset", ["POST"], control_views.reset),
     ("/_emulator/advance", ["POST"], control_views.advance),
@@ -63,6 +75,14 @@ class EmulatorApp:
         adapter = self.url_map.bind_to_environ(request.environ)
         try:
             view, values = adapter.match()
+        except NotFound as exc:
+            if request.path.startswith(REST_PREFIXES):
+                return data_views.not_found()
+            return exc.get_response()
+        except MethodNotAllowed as exc:
+            if request.path.startswith(REST_PREFIXES):
+                return data_views.method_not_allowed(request.method, exc.valid_methods or [])
+            return exc.get_response()
         except HTTPException as exc:
             return exc.get_response()
         # The token view sleeps inside its own processing window instead.

@@ -1,0 +1,237 @@
+"""RFC 9457 problem details: every API error is ``application/problem+json`` with a stable
+``code``, a ``title`` and a ``detail``, and never a secret.
+
+Raise a ``Problem`` subclass from a view (or a lookup it calls); ``exception_handler`` turns
+those and DRF's own exceptions into problem responses. Reference:
+https://www.rfc-editor.org/rfc/rfc9457#section-3
+"""
+
+import math
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views import defaults
+from rest_framework import exceptions
+from rest_framework.response import Response
+
+CONTENT_TYPE = "application/problem+json"
+API_PREFIX = "/api/v1/"
+
+
+class Problem(exceptions.APIException):
+    """An API error. ``extra`` members are added to the body; ``retry_after`` (seconds)
+    becomes the Retry-After header and a ``retry_after`` member."""
+
+    status_code = 400
+    code = "bad_request"
+    title = "Bad request"
+    default_detail = "The request is not valid."
+
+    def __init__(self, detail: str | None = None, *, retry_after: int | None = None, **extra):
+        super().__init__(detail or self.default_detail, self.code)
+        self.retry_after = retry_after
+        self.extra = extra
+
+
+class Unauthenticated(Problem):
+    status_code = 401
+    code = "unauthenticated"
+    title = "Not authenticated"
+    default_detail = "Send a team API key as 'Authorization: Bearer okk_…'."
+
+
+class InsufficientScope(Problem):
+    status_code = 403
+    code = "insufficient_scope"
+    title = "Insufficient scope"
+    default_detail = "The API key lacks the scope this endpoint needs."
+
+
+class ConnectionNotFound(Problem):
+    status_code = 404
+    code = "connection_not_found"
+    title = "Connection not found"
+    default_detail = "This API key has no connection with this ID."
+
+
+class NotFound(Problem):
+    status_code = 404
+    code = "not_found"
+    title = "Not found"
+    default_detail = "There is no API endpoint at this URL."
+
+
+class MethodNotAllowed(Problem):
+    status_code = 405
+    code = "method_not_allowed"
+    title = "Method not allowed"
+
+
+class NotAcceptable(Problem):
+    status_code = 406
+    code = "not_acceptable"
+    title = "Not acceptable"
+    default_detail = "The API answers application/json only."
+
+
+class NotConnected(Problem):
+    status_code = 409
+    code = "not_connected"
+    title = "Not connected"
+
+
+class UnsupportedMediaType(Problem):
+    status_code = 415
+    code = "unsupported_media_type"
+    title = "Unsupported media type"
+    default_detail = "Send the request body as application/json."
+
+
+class NeedsReauthorization(Problem):
+    status_code = 424
+    code = "needs_reauthorization"
+    title = "Needs re-authorization"
+
+
+class Misconfigured(Problem):
+    status_code = 424
+    code = "misconfigured"
+    title = "Misconfigured"
+
+
+class RateLimited(Problem):
+    status_code = 429
+    code = "rate_limited"
+    title = "Rate limited"
+    default_detail = "This API key sent too many requests (API_RATE_LIMIT)."
+
+
+class ServerError(Problem):
+    status_code = 500
+    code = "server_error"
+    title = "Server error"
+    default_detail = "Orgkeeper failed to handle the request; it was logged."
+
+
+class SalesforceUnavailable(Problem):
+    status_code = 503
+    code = "salesforce_unavailable"
+    title = "Salesforce unavailable"
+    default_detail = "Salesforce could not be reached or had a problem. Try again later."
+
+
+class RefreshInProgress(Problem):
+    status_code = 503
+    code = "refresh_in_progress"
+    title = "Refresh in progress"
+    default_detail = "Another request is refreshing this connection's token. Try again shortly."
+
+
+class ValidationFailed(Problem):
+    status_code = 400
+    code = "validation_error"
+    title = "Invalid request"
+    default_detail = "The request body is not valid; see errors."
+
+
+class ParseError(Problem):
+    status_code = 400
+    code = "parse_error"
+    title = "Malformed request"
+    default_detail = "The request body is not valid JSON."
+
+
+def problem_body(problem: Problem, instance: str = "") -> dict:
+    """The JSON members of ``problem``'s response."""
+    body = {
+        "type": f"{settings.PUBLIC_BASE_URL}{API_PREFIX}docs/#problem-{problem.code}",
+        "code": problem.code,
+        "title": problem.title,
+        "status": problem.status_code,
+        "detail": str(problem.detail),
+    }
+    if instance:
+        body["instance"] = instance
+    if problem.retry_after is not None:
+        body["retry_after"] = problem.retry_after
+    body.update(problem.extra)
+    return body
+
+
+def _headers(problem: Problem) -> dict:
+    return {} if problem.retry_after is None else {"Retry-After": str(problem.retry_after)}
+
+
+def to_problem(exc: Exception) -> Problem | None:
+    """The Problem for a DRF or Django exception, or None for an unexpected one."""
+    if isinstance(exc, Problem):
+        return exc
+    if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
+        return Unauthenticated()
+    if isinstance(exc, exceptions.PermissionDenied):
+        return InsufficientScope()
+    if isinstance(exc, exceptions.Throttled):
+        return RateLimited(retry_after=max(1, math.ceil(exc.wait or 1)))
+    if isinstance(exc, exceptions.ValidationError):
+        return ValidationFailed(errors=exc.detail)
+    if isinstance(exc, exceptions.ParseError):
+        return ParseError()
+    if isinstance(exc, exceptions.MethodNotAllowed):
+        return MethodNotAllowed(str(exc.detail))
+    if isinstance(exc, exceptions.NotAcceptable):
+        return NotAcceptable()
+    if isinstance(exc, exceptions.UnsupportedMediaType):
+        return UnsupportedMediaType()
+    if isinstance(exc, exceptions.NotFound):
+        return NotFound()
+    if isinstance(exc, exceptions.APIException):
+        problem = Problem(str(exc.detail))
+        problem.status_code = exc.status_code
+        return problem
+    return None
+
+
+def exception_handler(exc: Exception, context: dict) -> Response | None:
+    """DRF's EXCEPTION_HANDLER: problem+json for every API error. Django's Http404 and
+    PermissionDenied are converted by DRF before they get here. Unexpected exceptions are
+    left to Django (logged, then ``server_error`` below)."""
+    from rest_framework.views import set_rollback
+
+    problem = to_problem(exc)
+    if problem is None:
+        return None
+    set_rollback()
+    request = context.get("request")
+    response = Response(
+        problem_body(problem, request.path if request is not None else ""),
+        status=problem.status_code,
+        headers=_headers(problem),
+        content_type=CONTENT_TYPE,
+    )
+    if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
+        response["WWW-Authenticate"] = 'Bearer realm="orgkeeper"'
+    return response
+
+
+def problem_response(problem: Problem, request: HttpRequest) -> JsonResponse:
+    """A problem response outside DRF (URL resolution, crashes)."""
+    return JsonResponse(
+        problem_body(problem, request.path),
+        status=problem.status_code,
+        headers=_headers(problem),
+        content_type=CONTENT_TYPE,
+    )
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """handler404: problem+json under /api/v1/, the site's 404 page elsewhere."""
+    if request.path.startswith(API_PREFIX):
+        return problem_response(NotFound(), request)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500: problem+json under /api/v1/, the site's 500 page elsewhere."""
+    if request.path.startswith(API_PREFIX):
+        return problem_response(ServerError(), request)
+    return defaults.server_error(request)

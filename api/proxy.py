@@ -1,0 +1,202 @@
+"""The Salesforce REST proxy: ``/api/v1/connections/{id}/proxy/services/<path>``.
+
+Forwards the request to ``{current instance_url}/services/<path>`` with the connection's
+access token and returns Salesforce's answer as it came (status, body, Content-Type,
+Sforce-Limit-Info). Only end-to-end headers on an allowlist travel either way, so
+hop-by-hop headers, cookies and the caller's Authorization never reach Salesforce, and
+Salesforce's cookies never reach the caller.
+
+On 401 INVALID_SESSION_ID it asks the keep-alive for a new token once, conditionally on the
+token version it sent (``issue_access_token(rejected_generation=...)``), so any number of
+proxied calls that saw the same 401 cause one refresh. It then retries once if it buffered
+the body (up to API_PROXY_MAX_BODY bytes); a larger body was streamed to Salesforce and
+can't be sent again, so Salesforce's 401 comes back and the caller's retry gets the new token.
+Reference: https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/errorcodes.htm
+"""
+
+import json
+import logging
+
+from django.conf import settings
+from django.http import StreamingHttpResponse
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+from rest_framework.views import APIView
+
+from connections import keepalive, salesforce
+
+from . import problems, views
+from .access import get_connection_for_key
+from .models import APIKey
+from .permissions import requires_scope
+from .proxy_paths import forwarded_path
+
+logger = logging.getLogger(__name__)
+
+CHUNK = 64 * 1024
+# End-to-end request headers a REST call may need; Sforce-* (call options, query batch
+# size, auto-assign...) go along too. Everything else stays here.
+REQUEST_HEADERS = (
+    "Content-Type",
+    "Accept",
+    "Accept-Language",
+    "If-Match",
+    "If-None-Match",
+    "If-Modified-Since",
+    "If-Unmodified-Since",
+    "X-PrettyPrint",
+)
+SFORCE_PREFIX = "Sforce-"
+RESPONSE_HEADERS = (
+    "Content-Type",
+    "Sforce-Limit-Info",
+    "ETag",
+    "Last-Modified",
+    "Location",
+    "Retry-After",
+)
+
+
+class _Body:
+    """The request body, streamed from the client to Salesforce with its Content-Length
+    (requests sends a file-like object that has ``__len__`` as is, in blocks)."""
+
+    def __init__(self, stream, length: int) -> None:
+        self.stream = stream
+        self.length = length
+
+    def __len__(self) -> int:
+        return self.length
+
+    def read(self, size: int = -1) -> bytes:
+        return self.stream.read(size)
+
+    def __iter__(self):
+        while block := self.stream.read(CHUNK):
+            yield block
+
+
+class IgnoreAccept(BaseContentNegotiation):
+    """The caller's Accept is for Salesforce (JSON or XML): DRF must not refuse it with 406.
+    Orgkeeper's own answers (problem details) are JSON."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0] if parsers else None
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return JSONRenderer(), JSONRenderer.media_type
+
+
+def _request_headers(request: Request) -> dict[str, str]:
+    headers = {name: request.headers[name] for name in REQUEST_HEADERS if name in request.headers}
+    for name, value in request.headers.items():
+        if name.lower().startswith(SFORCE_PREFIX.lower()):
+            headers[name] = value
+    return headers
+
+
+def _request_body(request: Request):
+    """bytes (buffered, can be sent twice), a streamed ``_Body``, or None."""
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        raise problems.Problem("The Content-Length header is not a number.") from None
+    if length <= 0 or request.stream is None:
+        return None
+    if length <= settings.API_PROXY_MAX_BODY:
+        return request.stream.read()
+    return _Body(request.stream, length)
+
+
+def _is_invalid_session(upstream) -> bool:
+    if upstream.status_code != 401:
+        return False
+    try:
+        body = json.loads(upstream.content)
+    except ValueError:
+        return False
+    return isinstance(body, list) and any(
+        isinstance(item, dict) and item.get("errorCode") == "INVALID_SESSION_ID" for item in body
+    )
+
+
+def _issue(connection, **options) -> keepalive.IssuedToken:
+    try:
+        return keepalive.issue_access_token(connection, **options)
+    except keepalive.NotConnected:
+        connection.refresh_from_db()
+        raise views.connection_problem(connection) from None
+    except keepalive.RefreshFailed as failure:
+        raise views.refresh_problem(failure, connection) from None
+
+
+def _send(method: str, issued: keepalive.IssuedToken, path: str, query: str, headers, body):
+    url = f"{issued.instance_url}/services/{path}" + (f"?{query}" if query else "")
+    try:
+        return salesforce.forward(method, url, issued.access_token, headers, body)
+    except salesforce.SalesforceUnavailable as error:
+        raise problems.SalesforceUnavailable(
+            str(error), retry_after=views.UNAVAILABLE_RETRY_AFTER
+        ) from None
+    except salesforce.ApiError as error:
+        raise problems.Misconfigured(str(error)) from None
+
+
+def _stream(upstream):
+    try:
+        yield from upstream.iter_content(CHUNK)
+    finally:
+        upstream.close()
+
+
+def _response(upstream) -> StreamingHttpResponse:
+    """Salesforce's answer: its status, the allowlisted headers and the body, streamed
+    (requests replays a body that was already read)."""
+    response = StreamingHttpResponse(_stream(upstream), status=upstream.status_code)
+    for name in RESPONSE_HEADERS:
+        if name in upstream.headers:
+            response[name] = upstream.headers[name]
+    if "Content-Type" not in upstream.headers:
+        del response["Content-Type"]
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@extend_schema(
+    tags=["proxy"],
+    request=None,
+    responses={
+        (200, "*/*"): OpenApiResponse(description="Salesforce's answer, as it came."),
+        **views._problem_responses(400, 409, 424, 503),
+    },
+)
+class Proxy(APIView):
+    """Call Salesforce's REST API with the connection's token: the request goes to
+    ``{instance_url}/services/<path>`` with its query string, body, Content-Type, Accept and
+    Sforce-* headers; Salesforce's status, body, Content-Type and Sforce-Limit-Info come
+    back. A 401 INVALID_SESSION_ID refreshes the token once (conditionally) and retries a
+    body up to API_PROXY_MAX_BODY bytes once. Redirects are not followed."""
+
+    permission_classes = [requires_scope(APIKey.Scope.PROXY)]
+    content_negotiation_class = IgnoreAccept
+
+    def _forward(self, request: Request, id: str, path: str):
+        connection = get_connection_for_key(request.auth, id)
+        target = forwarded_path(path, request.META)
+        query = request.META.get("QUERY_STRING", "")
+        headers = _request_headers(request)
+        body = _request_body(request)
+        issued = _issue(connection)
+        upstream = _send(request.method, issued, target, query, headers, body)
+        if not _is_invalid_session(upstream):
+            return _response(upstream)
+        logger.info("Connection %s: proxied call got 401, refreshing once", connection.pk)
+        fresh = _issue(connection, rejected_generation=issued.generation)
+        if isinstance(body, _Body):  # streamed: can't be sent again
+            return _response(upstream)
+        upstream.close()
+        return _response(_send(request.method, fresh, target, query, headers, body))
+
+    get = post = put = patch = delete = _forward

@@ -1,0 +1,130 @@
+"""API representations. None of them has a field for a refresh token or consumer secret."""
+
+from django.conf import settings
+from rest_framework import serializers
+
+from connections.models import Connection, TokenSet
+
+
+class ConnectionSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="code", read_only=True)
+    provider = serializers.SerializerMethodField()
+    org_id = serializers.CharField(source="organization_id", read_only=True)
+    last_refreshed_at = serializers.SerializerMethodField()
+    refresh_token_expires_at = serializers.SerializerMethodField()
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Connection
+        fields = [
+            "id",
+            "name",
+            "provider",
+            "environment",
+            "status",
+            "status_reason",
+            "org_id",
+            "instance_url",
+            "username",
+            "last_refreshed_at",
+            "next_refresh_at",
+            "refresh_token_expires_at",
+            "created",
+            "updated",
+            "url",
+        ]
+        read_only_fields = fields
+
+    def _tokens(self, connection: Connection) -> TokenSet | None:
+        try:
+            return connection.tokens
+        except TokenSet.DoesNotExist:
+            return None
+
+    def get_provider(self, connection: Connection) -> str:
+        return "salesforce"
+
+    def get_last_refreshed_at(self, connection: Connection) -> str | None:
+        tokens = self._tokens(connection)
+        value = tokens.refreshed_at if tokens else None
+        return serializers.DateTimeField().to_representation(value) if value else None
+
+    def get_refresh_token_expires_at(self, connection: Connection) -> str | None:
+        """The idle deadline, while Salesforce still accepts the refresh token."""
+        tokens = self._tokens(connection)
+        if tokens is None or not connection.refresh_token_alive:
+            return None
+        return serializers.DateTimeField().to_representation(tokens.refresh_token_expires_at)
+
+    def get_url(self, connection: Connection) -> str:
+        return settings.PUBLIC_BASE_URL + connection.get_absolute_url()
+
+
+class AccessTokenRequestSerializer(serializers.Serializer):
+    min_ttl_seconds = serializers.IntegerField(
+        required=False,
+        default=0,
+        min_value=0,
+        help_text="Refresh first when the token would live less than this (seconds).",
+    )
+    force_refresh = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Refresh even if the token looks fresh (not within 30 s of the last one).",
+    )
+
+    def validate_min_ttl_seconds(self, value: int) -> int:
+        longest = settings.ACCESS_TOKEN_LIFETIME - 60
+        if value > longest:
+            raise serializers.ValidationError(
+                f"At most {longest}: a new access token lives about "
+                f"{settings.ACCESS_TOKEN_LIFETIME} seconds (ACCESS_TOKEN_LIFETIME)."
+            )
+        return value
+
+
+class InvalidTokenRequestSerializer(serializers.Serializer):
+    token_version = serializers.IntegerField(
+        min_value=0, help_text="The token_version of the token Salesforce refused."
+    )
+
+
+class AccessTokenSerializer(serializers.Serializer):
+    access_token = serializers.CharField()
+    token_type = serializers.ChoiceField(choices=["Bearer"])
+    instance_url = serializers.URLField()
+    api_base_url = serializers.URLField(
+        help_text="instance_url + /services/data/vNN.0, a version the org supports."
+    )
+    org_id = serializers.CharField()
+    user_id = serializers.CharField()
+    username = serializers.CharField()
+    issued_at = serializers.DateTimeField()
+    expires_at = serializers.DateTimeField()
+    expires_at_source = serializers.ChoiceField(
+        choices=["estimate"],
+        help_text="Salesforce sends no expires_in: expires_at is issued_at + "
+        "ACCESS_TOKEN_LIFETIME.",
+    )
+    token_version = serializers.IntegerField(
+        help_text="Grows with every new access token of the connection."
+    )
+    refreshed = serializers.BooleanField(help_text="This call obtained a new token.")
+
+
+class TestResultSerializer(serializers.Serializer):
+    ok = serializers.BooleanField()
+    message = serializers.CharField()
+    api_versions = serializers.ListField(child=serializers.CharField())
+
+
+class ProblemSerializer(serializers.Serializer):
+    """RFC 9457 problem details (application/problem+json)."""
+
+    type = serializers.CharField()
+    code = serializers.CharField()
+    title = serializers.CharField()
+    status = serializers.IntegerField()
+    detail = serializers.CharField()
+    instance = serializers.CharField(required=False)
+    retry_after = serializers.IntegerField(required=False)

@@ -1,0 +1,34 @@
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from . import key_views, proxy, views
+
+app_name = "api"
+
+V1 = "api/v1/"
+CONNECTION = f"{V1}connections/<str:id>/"
+
+urlpatterns = [
+    path(f"{V1}schema/", SpectacularAPIView.as_view(), name="schema"),
+    # The split view serves its start-up script as a file: no inline script for the CSP.
+    path(
+        f"{V1}docs/",
+        SpectacularSwaggerSplitView.as_view(
+            url_name="api:schema", template_name="api/swagger_ui.html"
+        ),
+        name="docs",
+    ),
+    path(f"{V1}connections/", views.ConnectionList.as_view(), name="connections"),
+    path(CONNECTION, views.ConnectionDetail.as_view(), name="connection"),
+    path(f"{CONNECTION}access-token", views.AccessToken.as_view(), name="access_token"),
+    path(
+        f"{CONNECTION}access-token/invalid",
+        views.InvalidAccessToken.as_view(),
+        name="access_token_invalid",
+    ),
+    path(f"{CONNECTION}test", views.TestConnection.as_view(), name="test"),
+    path(f"{CONNECTION}proxy/services/<path:path>", proxy.Proxy.as_view(), name="proxy"),
+    # Team settings → API keys (the signed-in pages).
+    path("teams/<slug:slug>/api-keys/", key_views.key_list, name="keys"),
+    path("teams/<slug:slug>/api-keys/<uuid:code>/revoke/", key_views.revoke, name="revoke"),
+]

@@ -1,0 +1,261 @@
+"""The HTTP API (/api/v1/): connections, access tokens and the connection test. Every view
+loads its connection through ``get_connection_for_key``; errors are problem details."""
+
+import logging
+import re
+
+from django.conf import settings
+from django.urls import reverse
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import generics
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from connections import guidance, keepalive, salesforce
+from connections.errors import ErrorKind
+from connections.models import Connection, ConnectionEvent
+
+from . import problems, versions
+from .access import get_connection_for_key
+from .models import APIKey
+from .permissions import requires_scope
+from .serializers import (
+    AccessTokenRequestSerializer,
+    AccessTokenSerializer,
+    ConnectionSerializer,
+    InvalidTokenRequestSerializer,
+    ProblemSerializer,
+    TestResultSerializer,
+)
+
+logger = logging.getLogger(__name__)
+Status = Connection.Status
+Scope = APIKey.Scope
+
+# Seconds a caller should wait before retrying a 503.
+REFRESH_RETRY_AFTER = 2
+UNAVAILABLE_RETRY_AFTER = 30
+SETUP_STEP = re.compile(r"\bstep (\d+)\b")
+
+
+def _problem_responses(*statuses: int) -> dict:
+    problem = OpenApiResponse(ProblemSerializer, description="application/problem+json")
+    return {status: problem for status in (401, 403, 404, 429, *statuses)}
+
+
+def _absolute(path: str) -> str:
+    return settings.PUBLIC_BASE_URL + path
+
+
+def connection_problem(connection: Connection) -> problems.Problem:
+    """The problem for a connection whose status gives no usable token."""
+    if connection.status == Status.NEEDS_REAUTHORIZATION:
+        return problems.NeedsReauthorization(
+            connection.status_reason
+            or "Salesforce no longer accepts this connection's refresh token.",
+            reauthorize_url=_absolute(
+                reverse("connections:credentials", args=[connection.team.slug, connection.code])
+            ),
+        )
+    if connection.status == Status.MISCONFIGURED:
+        text = connection.status_reason or connection.last_error
+        step = SETUP_STEP.search(text)
+        return problems.Misconfigured(
+            f"The connection is misconfigured: {text}",
+            guidance=text,
+            setup_step=int(step[1]) if step else None,
+            fix_url=_absolute(connection.get_absolute_url()),
+        )
+    if connection.status == Status.CONNECTED:  # changed under us: the caller may retry
+        return problems.RefreshInProgress(retry_after=REFRESH_RETRY_AFTER)
+    return problems.NotConnected(guidance.not_connected(connection))
+
+
+def refresh_problem(failure: keepalive.RefreshFailed, connection: Connection) -> problems.Problem:
+    """The problem for a refresh that failed (the keep-alive recorded it)."""
+    result = failure.result
+    if result.busy:
+        return problems.RefreshInProgress(retry_after=REFRESH_RETRY_AFTER)
+    if result.kind == ErrorKind.TRANSIENT:
+        return problems.SalesforceUnavailable(
+            f"The token couldn't be refreshed: {result.message}",
+            retry_after=UNAVAILABLE_RETRY_AFTER,
+        )
+    connection.refresh_from_db()
+    return connection_problem(connection)
+
+
+def _not_connected(connection: Connection) -> problems.Problem:
+    connection.refresh_from_db()
+    return connection_problem(connection)
+
+
+class ConnectionPagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+@extend_schema(
+    tags=["connections"],
+    parameters=[
+        OpenApiParameter("status", str, enum=list(Status.values), description="Only this status.")
+    ],
+    responses={200: ConnectionSerializer(many=True), **_problem_responses()},
+)
+class ConnectionList(generics.ListAPIView):
+    """The key's team's connections (or the subset the key is restricted to)."""
+
+    serializer_class = ConnectionSerializer
+    pagination_class = ConnectionPagination
+    permission_classes = [requires_scope(Scope.CONNECTIONS_READ)]
+
+    def get_queryset(self):
+        queryset = (
+            self.request.auth.connection_queryset()
+            .select_related("team", "tokens")
+            .order_by("name", "pk")
+        )
+        status = self.request.query_params.get("status")
+        if status is not None:
+            if status not in Status.values:
+                raise problems.ValidationFailed(
+                    f"Unknown status {status!r}: use one of {', '.join(Status.values)}.",
+                    errors={"status": [f"Choose one of {', '.join(Status.values)}."]},
+                )
+            queryset = queryset.filter(status=status)
+        return queryset
+
+
+@extend_schema(tags=["connections"], responses={200: ConnectionSerializer, **_problem_responses()})
+class ConnectionDetail(APIView):
+    """One connection."""
+
+    permission_classes = [requires_scope(Scope.CONNECTIONS_READ)]
+
+    def get(self, request: Request, id: str) -> Response:
+        connection = get_connection_for_key(request.auth, id)
+        return Response(ConnectionSerializer(connection).data)
+
+
+def _token_response(connection: Connection, issued: keepalive.IssuedToken) -> Response:
+    data = {
+        "access_token": issued.access_token,
+        "token_type": "Bearer",
+        "instance_url": issued.instance_url,
+        "api_base_url": versions.api_base_url(connection, issued.instance_url, issued.access_token),
+        "org_id": connection.organization_id,
+        "user_id": connection.user_id,
+        "username": connection.username,
+        "issued_at": issued.issued_at,
+        "expires_at": issued.expires_at,
+        "expires_at_source": "estimate",
+        "token_version": issued.generation,
+        "refreshed": issued.refreshed,
+    }
+    response = Response(AccessTokenSerializer(data).data)
+    response["Cache-Control"] = "no-store"
+    response["Pragma"] = "no-cache"
+    return response
+
+
+def _issue(connection: Connection, **options) -> Response:
+    try:
+        issued = keepalive.issue_access_token(connection, **options)
+    except keepalive.NotConnected:
+        raise _not_connected(connection) from None
+    except keepalive.RefreshFailed as failure:
+        raise refresh_problem(failure, connection) from None
+    connection.refresh_from_db(fields=["organization_id", "user_id", "username"])
+    return _token_response(connection, issued)
+
+
+TOKEN_ERRORS = _problem_responses(400, 409, 424, 503)
+
+
+class AccessToken(APIView):
+    """A current access token, refreshed first when it would live less than
+    ``min_ttl_seconds`` (or on ``force_refresh``, at most once per 30 s). Concurrent
+    refreshes are single-flight: one token request at Salesforce."""
+
+    permission_classes = [requires_scope(Scope.TOKENS_ISSUE)]
+
+    @extend_schema(
+        tags=["tokens"],
+        request=AccessTokenRequestSerializer,
+        responses={200: AccessTokenSerializer, **TOKEN_ERRORS},
+    )
+    def post(self, request: Request, id: str) -> Response:
+        connection = get_connection_for_key(request.auth, id)
+        body = AccessTokenRequestSerializer(data=request.data or {})
+        body.is_valid(raise_exception=True)
+        return _issue(
+            connection,
+            min_ttl=body.validated_data["min_ttl_seconds"],
+            force_refresh=body.validated_data["force_refresh"],
+        )
+
+
+class InvalidAccessToken(APIView):
+    """Report that Salesforce refused the token ``token_version`` (HTTP 401). If it is still
+    the current one, Orgkeeper refreshes (once, however many callers report it); if a newer
+    token exists, that one comes back at once with ``refreshed: false``."""
+
+    permission_classes = [requires_scope(Scope.TOKENS_ISSUE)]
+
+    @extend_schema(
+        tags=["tokens"],
+        request=InvalidTokenRequestSerializer,
+        responses={200: AccessTokenSerializer, **TOKEN_ERRORS},
+    )
+    def post(self, request: Request, id: str) -> Response:
+        connection = get_connection_for_key(request.auth, id)
+        body = InvalidTokenRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        return _issue(connection, rejected_generation=body.validated_data["token_version"])
+
+
+def _api_versions(body: object) -> list[str]:
+    items = body if isinstance(body, list) else []
+    return [str(item["version"]) for item in items if isinstance(item, dict) and "version" in item]
+
+
+class TestConnection(APIView):
+    """The connection page's Test connection: one REST call with the stored tokens
+    (refreshing once on 401 INVALID_SESSION_ID). ``ok`` says whether Salesforce answered."""
+
+    permission_classes = [requires_scope(Scope.CONNECTIONS_READ)]
+
+    @extend_schema(
+        tags=["connections"],
+        request=None,
+        responses={200: TestResultSerializer, **_problem_responses(409, 424, 503)},
+    )
+    def post(self, request: Request, id: str) -> Response:
+        connection = get_connection_for_key(request.auth, id)
+        via = f" (API key {request.auth.label})"
+        try:
+            body = keepalive.call_salesforce(connection, salesforce.api_probe)
+        except keepalive.NotConnected:
+            raise _not_connected(connection) from None
+        except keepalive.RefreshFailed as failure:
+            connection.record(ConnectionEvent.Kind.TEST_FAILED, f"{failure.result.message}{via}")
+            raise refresh_problem(failure, connection) from None
+        except salesforce.SalesforceError as error:
+            text = guidance.test_failed(error)
+            connection.record(ConnectionEvent.Kind.TEST_FAILED, f"{text}{via}")
+            return Response(
+                TestResultSerializer({"ok": False, "message": text, "api_versions": []}).data
+            )
+        found = _api_versions(body)
+        text = (
+            f"Salesforce answered (API versions {found[0]} to {found[-1]})."
+            if found
+            else "Salesforce answered."
+        )
+        connection.record(ConnectionEvent.Kind.TESTED, f"{text}{via}")
+        return Response(
+            TestResultSerializer({"ok": True, "message": text, "api_versions": found}).data
+        )

@@ -1,0 +1,119 @@
+"""What the proxy answers when it can't reach Salesforce with a token: problem details."""
+
+from unittest.mock import patch
+
+import pytest
+import requests
+
+from connections import keepalive
+from connections.errors import ErrorKind
+from connections.models import Connection
+from tests.api.conftest import bearer
+from tests.api.proxy_support import fresh_connection, proxy_url
+from tests.connections.keepalive_support import INSTANCE_URL
+
+URL = f"{INSTANCE_URL}/services/data/"
+
+
+def get(api, raw, connection):
+    return api.get(proxy_url(connection, "data/"), **bearer(raw))
+
+
+def assert_problem(response, status: int, code: str) -> dict:
+    assert response.status_code == status, response.content
+    assert response["Content-Type"] == "application/problem+json"
+    body = response.json()
+    assert body["code"] == code
+    return body
+
+
+def test_salesforce_unreachable_is_503_with_retry_after(api, make_key, team, rsps):
+    rsps.get(URL, body=requests.ConnectionError("connection reset"))
+    _, raw = make_key()
+
+    response = get(api, raw, fresh_connection(team))
+
+    body = assert_problem(response, 503, "salesforce_unavailable")
+    assert int(response["Retry-After"]) > 0
+    assert "acme-dev.my.salesforce.com" in body["detail"]
+
+
+def test_a_timeout_is_503(api, make_key, team, rsps):
+    rsps.get(URL, body=requests.ReadTimeout("read timed out"))
+    _, raw = make_key()
+
+    response = get(api, raw, fresh_connection(team))
+
+    body = assert_problem(response, 503, "salesforce_unavailable")
+    assert "didn't answer within the timeout" in body["detail"]
+
+
+@pytest.mark.parametrize("status", ["draft", "disconnected"])
+def test_a_connection_that_isnt_connected_is_409(api, make_key, team, rsps, status):
+    _, raw = make_key()
+
+    response = get(api, raw, fresh_connection(team, status=status, tokens=status != "draft"))
+
+    assert_problem(response, 409, "not_connected")
+    assert not rsps.calls
+
+
+def test_a_misconfigured_connection_is_424_with_guidance(api, make_key, team, rsps):
+    connection = fresh_connection(team, status=Connection.Status.MISCONFIGURED)
+    connection.status_reason = "The consumer secret is wrong: fix it in step 3."
+    connection.save()
+    _, raw = make_key()
+
+    response = get(api, raw, connection)
+
+    body = assert_problem(response, 424, "misconfigured")
+    assert body["guidance"] == connection.status_reason
+    assert body["setup_step"] == 3
+
+
+def test_a_connection_needing_reauthorization_is_424(api, make_key, team, rsps):
+    connection = fresh_connection(team, status=Connection.Status.NEEDS_REAUTHORIZATION)
+    _, raw = make_key()
+
+    response = get(api, raw, connection)
+
+    body = assert_problem(response, 424, "needs_reauthorization")
+    assert str(connection.code) in body["reauthorize_url"]
+
+
+def test_a_refresh_held_by_another_request_is_refresh_in_progress(api, make_key, team, rsps):
+    busy = keepalive.RefreshResult(keepalive.Outcome.FAILED, "busy", ErrorKind.TRANSIENT, busy=True)
+    _, raw = make_key()
+
+    with patch(
+        "api.proxy.keepalive.issue_access_token",
+        autospec=True,
+        side_effect=keepalive.RefreshFailed(busy),
+    ):
+        response = get(api, raw, fresh_connection(team))
+
+    assert_problem(response, 503, "refresh_in_progress")
+    assert int(response["Retry-After"]) > 0
+
+
+def test_an_http_instance_url_gets_no_token(api, make_key, team, rsps, settings):
+    settings.ALLOW_INSECURE_LOGIN_HOSTS = False
+    connection = fresh_connection(team)
+    connection.tokens.instance_url = "http://acme-dev.my.salesforce.com"
+    connection.tokens.save()
+    _, raw = make_key()
+
+    response = get(api, raw, connection)
+
+    body = assert_problem(response, 424, "misconfigured")
+    assert "only HTTPS" in body["detail"]
+    assert not rsps.calls
+
+
+def test_a_signed_in_browser_without_a_key_is_refused(client, alice, team, rsps):
+    client.force_login(alice)
+
+    response = client.get(proxy_url(fresh_connection(team), "data/"))
+
+    assert_problem(response, 401, "unauthenticated")
+    assert not rsps.calls
