@@ -216,6 +216,25 @@ def update_org(ctx: EmulatorApp, request: Request, org_id: str) -> Response:
 
 
 @_guarded
+def add_app(ctx: EmulatorApp, request: Request) -> Response:
+    """POST /_emulator/apps {"org_id", "consumer_key", "consumer_secret", settings...}: a new
+    External Client App in the org (default: the demo org); key and secret are generated
+    when left out. Answers 201 with the key and the secret."""
+    data = _body(request)
+    unknown = set(data) - {"org_id", "consumer_key", "consumer_secret"} - APP_POLICY_FIELDS
+    if unknown:
+        raise BadRequest(f"unknown app settings: {', '.join(sorted(unknown))}")
+    org = data.pop("org_id", None) or ctx.emulator.demo_org
+    app = ctx.emulator.add_app(org, **data)
+    body = {
+        "consumer_key": app.consumer_key,
+        "consumer_secret": app.consumer_secret,
+        "org_id": app.org.org_id,
+    }
+    return json_response(body, status=201)
+
+
+@_guarded
 def update_app(ctx: EmulatorApp, request: Request, consumer_key: str) -> Response:
     """POST /_emulator/apps/<consumer_key> {policy fields} such as ip_allowlist."""
     data = _body(request)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import ipaddress
 import secrets
+import string
 from dataclasses import dataclass, field
 
 ID_SUFFIX_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
@@ -246,3 +247,21 @@ class RequestRecord:
 
 def new_token(prefix: str, nbytes: int) -> str:
     return prefix + secrets.token_urlsafe(nbytes)
+
+
+CONSUMER_KEY_ALPHABET = string.ascii_letters + string.digits + "._"
+CONSUMER_KEY_LENGTH = 85
+
+
+def new_consumer_key() -> str:
+    """A consumer key shaped like Salesforce's: ``3MVG`` and letters, digits, ``.`` and ``_``,
+    85 characters in all, starting and ending with a letter or digit (never ``-``, which
+    Orgkeeper's credentials form rightly refuses)."""
+    alphanumeric = string.ascii_letters + string.digits
+    middle = "".join(secrets.choice(CONSUMER_KEY_ALPHABET) for _ in range(CONSUMER_KEY_LENGTH - 6))
+    return f"3MVG{secrets.choice(alphanumeric)}{middle}{secrets.choice(alphanumeric)}"
+
+
+def new_consumer_secret() -> str:
+    """A consumer secret shaped like a current Salesforce one: 64 upper-case hex digits."""
+    return secrets.token_hex(32).upper()
