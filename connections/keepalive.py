@@ -376,7 +376,8 @@ def _refresh_with(connection, tokens, force, if_generation, actor, attempt) -> R
             timeout=settings.SALESFORCE_HTTP_TIMEOUT,
         )
     except salesforce.OAuthError as error:  # Salesforce answered: nothing rotated
-        return _fail(connection, tokens, classify(error, lost_in_flight), str(error), actor)
+        found = classify(error, lost_in_flight, connection.organization_id)
+        return _fail(connection, tokens, found, str(error), actor)
     except salesforce.SalesforceError as error:
         # No answer (read timeout, dropped connection, 5xx): Salesforce may have rotated the
         # token. Unless the connection never opened: then nothing was sent.

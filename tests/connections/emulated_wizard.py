@@ -20,6 +20,11 @@ def start(client, team, emulator, consumer_key: str, consumer_secret: str, name:
         },
     )
     connection = Connection.objects.filter(team=team).latest("pk")
+    return connection, authorize(client, connection, emulator, consumer_key, consumer_secret)
+
+
+def authorize(client, connection, emulator, consumer_key: str, consumer_secret: str = "") -> str:
+    """Step 2 (also Re-authorize; an empty secret keeps the stored one): the authorize URL."""
     response = client.post(
         url("credentials", connection),
         {"consumer_key": consumer_key, "consumer_secret": consumer_secret},
@@ -28,7 +33,7 @@ def start(client, team, emulator, consumer_key: str, consumer_secret: str, name:
     authorize_url = response["Location"]
     assert authorize_url.startswith(f"{emulator.base_url}/services/oauth2/authorize?")
     assert query(authorize_url)["redirect_uri"] == PUBLIC_CALLBACK
-    return connection, authorize_url
+    return authorize_url
 
 
 def callback(client, location: str):

@@ -188,18 +188,27 @@ def revoke_grants(ctx: EmulatorApp, request: Request) -> Response:
 
 @_guarded
 def update_user(ctx: EmulatorApp, request: Request, user_id: str) -> Response:
-    """POST /_emulator/users/<user_id> {"active": false, "password": "..."}."""
+    """POST /_emulator/users/<user_id> {"active": false, "password": "...",
+    "approve_uninstalled_apps": true}."""
     data = _body(request)
     user = ctx.store.users.get(user_id)
     if user is None:
         raise LookupError(user_id)
-    if set(data) - {"active", "password"}:
-        raise BadRequest("only active and password can be changed")
+    if set(data) - {"active", "password", "approve_uninstalled_apps"}:
+        raise BadRequest("only active, password and approve_uninstalled_apps can be changed")
     if "active" in data:
         user.active = bool(data["active"])
     if "password" in data:
         user.password = str(data["password"])
-    return json_response({"user_id": user.user_id, "active": user.active})
+    if "approve_uninstalled_apps" in data:
+        user.approve_uninstalled_apps = bool(data["approve_uninstalled_apps"])
+    return json_response(
+        {
+            "user_id": user.user_id,
+            "active": user.active,
+            "approve_uninstalled_apps": user.approve_uninstalled_apps,
+        }
+    )
 
 
 @_guarded

@@ -98,6 +98,9 @@ class User:
     active: bool = True
     display_name: str = ""
     email: str = ""
+    # "Approve Uninstalled Connected Apps" or "Use Any API Client" (either lets the user
+    # approve an app under the uninstalled-app restriction).
+    approve_uninstalled_apps: bool = False
 
     def __str__(self) -> str:
         return self.username
@@ -124,6 +127,10 @@ class App:
     idle_refresh_token_ttl: float | None = 30 * 86400
     ip_allowlist: list[str] | None = None
     session_timeout: float = 2 * 3600
+    # Field failures, off by default (README.md "Field failures"):
+    installed: bool = True  # False: OAUTH_EC_APP_NOT_FOUND after sign-in and at the token endpoint
+    uninstalled_app_restricted: bool = False  # new approvals need the user's permission
+    high_assurance_required: bool = False  # REST refuses the app's sessions, even fresh ones
 
     def allows_ip(self, address: str) -> bool:
         """Refresh Token IP Allowlist check (salesforce-oauth.md §3.5)."""
