@@ -234,6 +234,13 @@ def test_classify_treats_unknown_oauth_codes_as_misconfiguration():
 
 
 @responses.activate
+def test_classify_keeps_braces_in_salesforces_words():
+    grant = salesforce.InvalidGrant("token {id} is {gone}", error="invalid_grant")
+    other = salesforce.OAuthError("no {0}", error="weird_{code}")
+    assert classify(grant).reason == "Salesforce refused the refresh token: token {id} is {gone}."
+    assert "weird_{code}: no {0}" in classify(other).reason
+
+
 def test_the_last_error_is_in_plain_words_then_salesforces(team):
     connection = make_connection(team)
     add_token_error(responses, ERRORS["refresh_concurrent"])
