@@ -595,7 +595,9 @@ def call_salesforce(connection: Connection, call):
 
     On ``salesforce.SessionExpired`` (401 INVALID_SESSION_ID) it refreshes once (unless a
     sibling already replaced the rejected token) and retries once at the fresh token's
-    instance URL; a second SessionExpired is raised. Also raises NotConnected and
+    instance URL; a second SessionExpired is raised (``salesforce.SessionPolicyBlocked``
+    when the app's session policy refuses API use: no further refresh can help, the refresh
+    token is fine, see ``errors.SESSION_POLICY_BLOCKS_API``). Also raises NotConnected and
     RefreshFailed (see ``get_access_token``) and whatever ``call`` raises.
     Reference: salesforce-oauth.md §3.6.
     """

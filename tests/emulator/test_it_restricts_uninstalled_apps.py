@@ -5,6 +5,7 @@ OAUTH_APPROVAL_ERROR_GENERIC on Allow; users who approved the app before keep re
 import requests
 
 from tests.emulator.helpers import authorize_url, connect, exchange, pkce_pair, query, refresh
+from tests.salesforce_emulator import Emulator, demo_config
 
 APPROVAL_ERROR = (
     "OAUTH_APPROVAL_ERROR_GENERIC",
@@ -58,3 +59,21 @@ def test_users_who_approved_before_keep_refreshing(salesforce_emulator):
 
     assert refreshed.status_code == 200, refreshed.text
     assert "error" in allow(emu)  # while a new approval is refused
+
+
+def test_the_json_config_sets_the_switches():
+    config = demo_config()
+    config["users"][0]["approve_uninstalled_apps"] = True
+    config["apps"][0].update(
+        installed=False, uninstalled_app_restricted=True, high_assurance_required=True
+    )
+
+    emu = Emulator(config)
+
+    assert emu.demo_user.approve_uninstalled_apps
+    app = emu.demo_app
+    assert (app.installed, app.uninstalled_app_restricted, app.high_assurance_required) == (
+        False,
+        True,
+        True,
+    )
