@@ -89,6 +89,20 @@ TRANSIENT, REAUTH, MISCONFIGURED = (
             Status.MISCONFIGURED,
             "consumer key and the environment",
         ),
+        (
+            "OAUTH_EC_APP_NOT_FOUND",
+            "External client app is not installed in this org",
+            MISCONFIGURED,
+            Status.MISCONFIGURED,
+            "install the External Client App in org 00D5g000004XmplEAC, or use the org that",
+        ),
+        (
+            "app_not_found",
+            "External client app is not installed in this org",
+            MISCONFIGURED,
+            Status.MISCONFIGURED,
+            "install the External Client App in org 00D5g000004XmplEAC",
+        ),
     ],
 )
 @override_settings(SERVER_OUTBOUND_IP="203.0.113.7")
@@ -233,7 +247,6 @@ def test_classify_treats_unknown_oauth_codes_as_misconfiguration():
     assert classify(old_concurrency_text).kind == TRANSIENT
 
 
-@responses.activate
 def test_classify_keeps_braces_in_salesforces_words():
     grant = salesforce.InvalidGrant("token {id} is {gone}", error="invalid_grant")
     other = salesforce.OAuthError("no {0}", error="weird_{code}")
@@ -241,6 +254,7 @@ def test_classify_keeps_braces_in_salesforces_words():
     assert "weird_{code}: no {0}" in classify(other).reason
 
 
+@responses.activate
 def test_the_last_error_is_in_plain_words_then_salesforces(team):
     connection = make_connection(team)
     add_token_error(responses, ERRORS["refresh_concurrent"])
