@@ -61,7 +61,26 @@ REFRESH_TOKEN_LOST = Classification(
     "token and has revoked this connection's tokens. Re-authorize (sign in to Salesforce "
     "again) to reconnect.",
 )
+# REST refuses every session of the app, fresh ones too (salesforce.SessionPolicyBlocked): the
+# refresh token is fine and a new sign-in wouldn't help, so this never asks for one. For
+# whatever makes REST calls for a connection (Test connection, an API proxy) after its one
+# refresh; the keep-alive's refreshes never see it.
+SESSION_POLICY_BLOCKS_API = Classification(
+    M,
+    "The app's session policy blocks API use: check the session security level and IP "
+    "locking in the External Client App's policies. The refresh token is fine, so no new "
+    "sign-in is needed.",
+)
 EXPIRED_REFRESH_TOKEN = "expired access/refresh token"  # noqa: S105 (an error text)
+# The External Client App isn't installed in the org the refresh token belongs to (an admin
+# uninstalled it, or a sandbox refresh dropped it): not the token's fault, so misconfigured,
+# retried slowly, and it recovers once the app is installed again.
+# Sources: https://github.com/forcedotcom/cli/issues/3482, https://github.com/dust-tt/dust/pull/26727
+APP_NOT_INSTALLED_CODES = ("OAUTH_EC_APP_NOT_FOUND", "app_not_found")
+_APP_NOT_INSTALLED_FIX = (
+    "The External Client App isn't installed in org {org}: install the External Client App in "
+    "org {org}, or use the org that owns it (setup step 2). Orgkeeper keeps the tokens."
+)
 _IP_FIX = (
     "Salesforce refused the refresh from this server's IP address. Add the Server Outbound IP "
     "{ip} to the External Client App's Refresh Token IP Allowlist (setup step 5)."
@@ -118,6 +137,7 @@ ERROR_CODES: dict[str, tuple[ErrorKind, str]] = {
     "inactive_user": INVALID_GRANT["inactive user"],  # legacy code
     "inactive_org": INVALID_GRANT["inactive organization"],  # legacy code
     "rate_limit_exceeded": (T, "Salesforce's login rate limit was exceeded."),
+    **dict.fromkeys(APP_NOT_INSTALLED_CODES, (M, _APP_NOT_INSTALLED_FIX)),
 }
 
 
@@ -125,9 +145,12 @@ def server_ip() -> str:
     return settings.SERVER_OUTBOUND_IP or "(set SERVER_OUTBOUND_IP)"
 
 
-def classify(error: salesforce.SalesforceError, lost_in_flight: bool = False) -> Classification:
+def classify(
+    error: salesforce.SalesforceError, lost_in_flight: bool = False, org_id: str = ""
+) -> Classification:
     """Classify an error raised by ``salesforce.refresh``. ``lost_in_flight``: an earlier
-    attempt sent the same refresh token and its answer was never stored.
+    attempt sent the same refresh token and its answer was never stored. ``org_id``: the
+    connection's Salesforce org, named in reasons that need it.
 
     Unknown ``invalid_grant`` descriptions mean re-authorization (Salesforce's text is the
     reason); other unknown OAuth error codes mean misconfiguration (retried slowly)."""
@@ -139,18 +162,18 @@ def classify(error: salesforce.SalesforceError, lost_in_flight: bool = False) ->
         return REFRESH_TOKEN_LOST
     if isinstance(error, salesforce.SignatureMismatch):
         return SIGNATURE_MISMATCH
+    # Only the table's reasons are templates: Salesforce's own words may hold braces.
+    fill = {"ip": server_ip(), "org": org_id or "(unknown)"}
     if isinstance(error, salesforce.InvalidGrant):
-        description = error.description.strip().lower()
-        kind, reason = INVALID_GRANT.get(
-            description,
-            (R, f"Salesforce refused the refresh token: {error.description or 'invalid_grant'}."),
-        )
-        return Classification(kind, reason.format(ip=server_ip()))
+        known = INVALID_GRANT.get(error.description.strip().lower())
+        if known is None:
+            said = error.description or "invalid_grant"
+            return Classification(R, f"Salesforce refused the refresh token: {said}.")
+        return Classification(known[0], known[1].format(**fill))
     if isinstance(error, salesforce.OAuthError):
-        kind, reason = ERROR_CODES.get(
-            error.error,
-            (M, f"Salesforce refused the refresh request: {error}."),
-        )
-        return Classification(kind, reason.format(ip=server_ip()))
+        known = ERROR_CODES.get(error.error)
+        if known is None:
+            return Classification(M, f"Salesforce refused the refresh request: {error}.")
+        return Classification(known[0], known[1].format(**fill))
     # SalesforceUnavailable (network, timeout, 5xx, 429) and anything unexpected.
     return Classification(T, str(error) or "Salesforce could not be reached.")

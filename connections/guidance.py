@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 
 from . import salesforce
-from .errors import ErrorKind
+from .errors import APP_NOT_INSTALLED_CODES, SESSION_POLICY_BLOCKS_API, ErrorKind
 from .models import Connection
 
 if TYPE_CHECKING:
@@ -47,9 +47,23 @@ def _outbound_ip() -> str:
     return settings.SERVER_OUTBOUND_IP or "(not configured: set the SERVER_OUTBOUND_IP variable)"
 
 
-def explain(error: str, description: str = "", *, redirect_uri: str = "") -> Guidance:
+def _org(org_id: str, login_url: str) -> str:
+    if org_id:
+        return f"org {org_id}"
+    return f"the org you signed in to ({login_url})" if login_url else "the org you signed in to"
+
+
+def explain(
+    error: str,
+    description: str = "",
+    *,
+    redirect_uri: str = "",
+    org_id: str = "",
+    login_url: str = "",
+) -> Guidance:
     """Guidance for an OAuth ``error``/``error_description`` pair, from the authorize
-    redirect or the token endpoint. ``redirect_uri`` is the callback URL the flow sent."""
+    redirect or the token endpoint. ``redirect_uri`` is the callback URL the flow sent;
+    ``org_id`` (empty before a first sign-in) and ``login_url`` name the connection's org."""
     code = error.strip()
     text = f"{code} {description}".lower()
     detail = _detail(code, description)
@@ -58,6 +72,31 @@ def explain(error: str, description: str = "", *, redirect_uri: str = "") -> Gui
             "Access was not allowed.",
             "The Salesforce sign-in ended without Allow. Nothing changed. Start again and "
             "click Allow when Salesforce asks.",
+            detail=detail,
+        )
+    if code in APP_NOT_INSTALLED_CODES or "not installed in this org" in text:
+        # Sources: https://github.com/forcedotcom/cli/issues/3482,
+        # https://github.com/PipedreamHQ/pipedream/issues/21557
+        org = _org(org_id, login_url)
+        return Guidance(
+            "The External Client App isn't installed in this org.",
+            f"Salesforce knows the app, but it isn't installed in {org}. Install the External "
+            f"Client App in {org}, or use the org that owns it: create the app there (step 2) "
+            "or sign in to that org with its My Domain as environment. Nothing was saved; "
+            "start again once that's done.",
+            step=2,
+            detail=detail,
+        )
+    if code == "OAUTH_APPROVAL_ERROR_GENERIC":
+        # Salesforce's September 2025 change: https://help.salesforce.com/s/articleView?id=005132365&type=1
+        return Guidance(
+            "Salesforce didn't let this user approve the app.",
+            "The app isn't installed in the org, and since September 2025 Salesforce lets a "
+            "user approve an uninstalled app only with the user permission 'Approve "
+            "Uninstalled Connected Apps' or 'Use Any API Client'. Install the app in the org "
+            "(Setup > Connected Apps OAuth Usage: find the app and click Install), or give "
+            "this user one of those permissions, then start again. Users who approved the "
+            "app before keep working.",
             detail=detail,
         )
     if "oauth_authorization_blocked" in text or "cross-org" in text:
@@ -145,8 +184,14 @@ def explain(error: str, description: str = "", *, redirect_uri: str = "") -> Gui
     )
 
 
-def explain_exception(exc: salesforce.SalesforceError, *, redirect_uri: str = "") -> Guidance:
-    """Guidance for an error raised by ``connections.salesforce``."""
+def explain_exception(
+    exc: salesforce.SalesforceError,
+    *,
+    redirect_uri: str = "",
+    org_id: str = "",
+    login_url: str = "",
+) -> Guidance:
+    """Guidance for an error raised by ``connections.salesforce`` (arguments as ``explain``)."""
     if isinstance(exc, salesforce.SignatureMismatch):
         return Guidance(
             "The Consumer Secret doesn't match the app.",
@@ -163,7 +208,13 @@ def explain_exception(exc: salesforce.SalesforceError, *, redirect_uri: str = ""
             http_status=502,
         )
     if isinstance(exc, salesforce.OAuthError):
-        return explain(exc.error, exc.description, redirect_uri=redirect_uri)
+        return explain(
+            exc.error,
+            exc.description,
+            redirect_uri=redirect_uri,
+            org_id=org_id,
+            login_url=login_url,
+        )
     return Guidance(
         "Salesforce refused the request.",
         "Nothing was saved. Try again; if it keeps failing, check the app's settings.",
@@ -276,6 +327,11 @@ def test_failed(error: salesforce.SalesforceError) -> str:
     said = f"Salesforce said: {error.error}: {error.description}" if error.error else ""
     if isinstance(error, salesforce.SalesforceUnavailable):
         return f"{error.description} The tokens are unchanged; try again in a few minutes."
+    if isinstance(error, salesforce.SessionPolicyBlocked):
+        return (
+            f"Salesforce refused the API call even with a fresh access token ({said}). "
+            f"{SESSION_POLICY_BLOCKS_API.reason}"
+        )
     if isinstance(error, salesforce.SessionExpired):
         return (
             "Salesforce refused the access token even after a refresh "

@@ -382,7 +382,8 @@ def _refresh_with(connection, tokens, force, if_generation, actor, attempt) -> R
             timeout=settings.SALESFORCE_HTTP_TIMEOUT,
         )
     except salesforce.OAuthError as error:  # Salesforce answered: nothing rotated
-        return _fail(connection, tokens, classify(error, lost_in_flight), str(error), actor)
+        found = classify(error, lost_in_flight, connection.organization_id)
+        return _fail(connection, tokens, found, str(error), actor)
     except salesforce.SalesforceError as error:
         # No answer (read timeout, dropped connection, 5xx): Salesforce may have rotated the
         # token. Unless the connection never opened: then nothing was sent.
@@ -674,7 +675,9 @@ def call_salesforce(connection: Connection, call):
 
     On ``salesforce.SessionExpired`` (401 INVALID_SESSION_ID) it refreshes once (unless a
     sibling already replaced the rejected token) and retries once at the fresh token's
-    instance URL; a second SessionExpired is raised. Also raises NotConnected and
+    instance URL; a second SessionExpired is raised (``salesforce.SessionPolicyBlocked``
+    when the app's session policy refuses API use: no further refresh can help, the refresh
+    token is fine, see ``errors.SESSION_POLICY_BLOCKS_API``). Also raises NotConnected and
     RefreshFailed (see ``get_access_token``) and whatever ``call`` raises.
     Reference: salesforce-oauth.md §3.6.
     """

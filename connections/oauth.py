@@ -94,6 +94,16 @@ def _from_redirect(value: str, limit: int, secrets: list[str | None]) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _about(flow: AuthorizationRequest) -> dict[str, str]:
+    """What guidance for this flow may name: its callback URL and the connection's org."""
+    connection = flow.connection
+    return {
+        "redirect_uri": flow.redirect_uri,
+        "org_id": connection.organization_id,
+        "login_url": connection.login_url,
+    }
+
+
 def _complete(flow: AuthorizationRequest, params: Mapping[str, str]) -> str:
     if params.get("error"):
         secrets = _known_secrets(flow)
@@ -103,7 +113,7 @@ def _complete(flow: AuthorizationRequest, params: Mapping[str, str]) -> str:
                 _from_redirect(
                     params.get("error_description", ""), MAX_DESCRIPTION_LENGTH, secrets
                 ),
-                redirect_uri=flow.redirect_uri,
+                **_about(flow),
             )
         )
     code = params.get("code", "")
@@ -128,9 +138,7 @@ def _complete(flow: AuthorizationRequest, params: Mapping[str, str]) -> str:
             _revoke_quietly(
                 connection.login_url, error.token.refresh_token or error.token.access_token
             )
-        raise AuthorizationFailed(
-            guidance.explain_exception(error, redirect_uri=flow.redirect_uri)
-        ) from None
+        raise AuthorizationFailed(guidance.explain_exception(error, **_about(flow))) from None
     try:
         who = salesforce.identity(token.identity_url, token.access_token)
     except salesforce.SalesforceError as error:

@@ -183,7 +183,38 @@ class SignatureMismatch(SalesforceError):
 
 
 class SessionExpired(SalesforceError):
-    """REST answered 401 ``INVALID_SESSION_ID``: the access token is no longer valid."""
+    """REST answered 401 ``INVALID_SESSION_ID``: the access token is no longer valid.
+    ``description`` is Salesforce's ``message``."""
+
+
+class SessionPolicyBlocked(SessionExpired):
+    """REST answered 401 ``INVALID_SESSION_ID`` / "This session is not valid for use with the
+    REST API": the External Client App's session policy (High Assurance session required, or
+    sessions locked to the IP they started from) refuses the app's sessions, fresh ones too.
+    A refresh can't fix it and the refresh token is fine. Being a SessionExpired, it still
+    gets the one refresh a 401 gets (the admin may have just fixed the policy).
+    Reference: https://github.com/jsforce/jsforce/pull/1301, https://github.com/NangoHQ/nango/issues/4344
+    """
+
+
+# REST's and SOAP's wording ("...for use with the REST API" / "...with the API").
+_SESSION_POLICY_TEXTS = (
+    "not valid for use with the rest api",
+    "not valid for use with the api",
+)
+
+
+def session_policy_blocks_api(status: int, body: object) -> bool:
+    """True when a REST answer (HTTP ``status``; ``body`` parsed JSON, text or bytes) is the
+    401 a session policy causes (see SessionPolicyBlocked), not an ordinary expired session.
+    For callers that read Salesforce's answers themselves, such as a proxy."""
+    if status != 401:
+        return False
+    if isinstance(body, bytes):
+        body = body.decode(errors="replace")
+    if not isinstance(body, str):
+        body = _rest_message(body)
+    return any(text in body.lower() for text in _SESSION_POLICY_TEXTS)
 
 
 class ApiError(SalesforceError):
@@ -533,7 +564,13 @@ def _get_json(url: str, access_token: str) -> object:
 
 def _read_json(response: requests.Response) -> object:
     if response.status_code == 401:
-        raise SessionExpired("Session expired or invalid", error="INVALID_SESSION_ID", status=401)
+        try:
+            body = response.json()
+        except ValueError:
+            body = response.text
+        kind = SessionPolicyBlocked if session_policy_blocks_api(401, body) else SessionExpired
+        message = _rest_message(body) or "Session expired or invalid"
+        raise kind(message, error="INVALID_SESSION_ID", status=401)
     if response.status_code >= 500 or response.status_code == 429:
         raise SalesforceUnavailable(
             f"Salesforce answered HTTP {response.status_code}.", status=response.status_code
@@ -546,14 +583,18 @@ def _read_json(response: requests.Response) -> object:
             status=response.status_code,
         ) from None
     if response.status_code >= 400:
-        first = body[0] if isinstance(body, list) and body else body
-        first = first if isinstance(first, dict) else {}
         raise ApiError(
-            str(first.get("message", "Salesforce refused the request.")),
-            error=str(first.get("errorCode", "")),
+            _rest_message(body) or "Salesforce refused the request.",
+            error=_rest_message(body, "errorCode"),
             status=response.status_code,
         )
     return body
+
+
+def _rest_message(body: object, field: str = "message") -> str:
+    """A field of the first item of REST's error list (``[{"message", "errorCode"}]``)."""
+    first = body[0] if isinstance(body, list) and body else body
+    return str(first.get(field, "")) if isinstance(first, dict) else ""
 
 
 @sensitive_variables()
@@ -579,7 +620,8 @@ def identity(identity_url: str, access_token: str) -> Identity:
 @sensitive_variables()
 def api_probe(instance_url: str, access_token: str) -> object:
     """One lightweight REST call (``GET /services/data/``, the API versions list).
-    Raises SessionExpired on 401 INVALID_SESSION_ID, ApiError or SalesforceUnavailable.
+    Raises SessionExpired on 401 INVALID_SESSION_ID (SessionPolicyBlocked when the app's
+    session policy refuses API use), ApiError or SalesforceUnavailable.
     Reference: https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_versions.htm
     """
     return _get_json(urljoin(instance_url + "/", REST_PROBE_PATH.lstrip("/")), access_token)

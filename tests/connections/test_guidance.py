@@ -21,6 +21,14 @@ CALLBACK = "http://127.0.0.1:8881/api/connections/oauth/callback"
         ("OAUTH_AUTHORIZATION_BLOCKED", "Cross-org OAuth flows are not supported", 2, "Local"),
         ("access_denied", "end-user denied authorization", None, "Allow"),
         ("access-denied", "", None, "Allow"),
+        ("OAUTH_EC_APP_NOT_FOUND", "External client app is not installed in this org", 2, "use "),
+        ("app_not_found", "", 2, "or use the org that owns it"),
+        (
+            "OAUTH_APPROVAL_ERROR_GENERIC",
+            "An unexpected error has occurred during authentication. Please try again.",
+            None,
+            "Approve Uninstalled Connected Apps",
+        ),
     ],
 )
 def test_it_names_the_step_to_fix(settings, error, description, step, words):
@@ -56,3 +64,11 @@ def test_it_explains_an_outage_as_try_again():
 def test_it_maps_typed_oauth_errors_like_their_codes():
     error = salesforce.InvalidGrant("ip restricted", error="invalid_grant")
     assert explain_exception(error).step == 5
+
+
+def test_an_app_not_installed_names_the_org_when_known():
+    description = "External client app is not installed in this org"
+    known = explain("OAUTH_EC_APP_NOT_FOUND", description, org_id="00D8d000000DemoEAC")
+    first = explain("OAUTH_EC_APP_NOT_FOUND", description, login_url="https://acme.example")
+    assert "Install the External Client App in org 00D8d000000DemoEAC, or use" in known.message
+    assert "in the org you signed in to (https://acme.example), or use" in first.message

@@ -2,39 +2,18 @@
 emulator's base URL (http:// is allowed by the test settings)."""
 
 import pytest
-from django.urls import reverse
 
 from connections.models import Connection, TokenSet
-from tests.connections.helpers import CALLBACK_PATH, query, url
+from tests.connections.emulated_wizard import connect
+from tests.connections.helpers import url
 from tests.salesforce_emulator.fixtures import salesforce_emulator  # noqa: F401
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("public_urls")]
 
 
-def connect(client, team, emulator, consumer_secret: str):
-    """Steps 1 and 2, sign in and Allow at the emulator, then the callback."""
-    client.post(
-        reverse("connections:new", args=[team.slug]),
-        {"name": "Emulator org", "environment": "my_domain", "my_domain_url": emulator.base_url},
-    )
-    connection = Connection.objects.get()
-    response = client.post(
-        url("credentials", connection),
-        {"consumer_key": emulator.demo_app.consumer_key, "consumer_secret": consumer_secret},
-    )
-    authorize_url = response["Location"]
-    assert authorize_url.startswith(f"{emulator.base_url}/services/oauth2/authorize?")
-    redirect_uri = query(authorize_url)["redirect_uri"]
-    assert redirect_uri == "http://127.0.0.1:8881" + CALLBACK_PATH
-    emulator.demo_app.callback_urls = [*emulator.demo_app.callback_urls, redirect_uri]
-    location = emulator.sign_in_and_allow(authorize_url)
-    assert location.startswith(redirect_uri + "?")
-    return connection, client.get(CALLBACK_PATH, query(location))
-
-
 def test_it_connects_and_tests_the_emulator_org(alice_client, team, salesforce_emulator):  # noqa: F811
     emulator = salesforce_emulator
-    connection, response = connect(alice_client, team, emulator, emulator.demo_app.consumer_secret)
+    connection, response = connect(alice_client, team, emulator)
     assert response.status_code == 302
     connection.refresh_from_db()
     assert connection.status == Connection.Status.CONNECTED
@@ -53,7 +32,9 @@ def test_it_connects_and_tests_the_emulator_org(alice_client, team, salesforce_e
 
 
 def test_it_explains_a_wrong_consumer_secret(alice_client, team, salesforce_emulator):  # noqa: F811
-    connection, response = connect(alice_client, team, salesforce_emulator, "WrongSecret000111")
+    connection, response = connect(
+        alice_client, team, salesforce_emulator, consumer_secret="WrongSecret000111"
+    )
     assert response.status_code == 400
     page = response.content.decode()
     assert "The Consumer Secret is wrong." in page

@@ -89,6 +89,20 @@ TRANSIENT, REAUTH, MISCONFIGURED = (
             Status.MISCONFIGURED,
             "consumer key and the environment",
         ),
+        (
+            "OAUTH_EC_APP_NOT_FOUND",
+            "External client app is not installed in this org",
+            MISCONFIGURED,
+            Status.MISCONFIGURED,
+            "install the External Client App in org 00D5g000004XmplEAC, or use the org that",
+        ),
+        (
+            "app_not_found",
+            "External client app is not installed in this org",
+            MISCONFIGURED,
+            Status.MISCONFIGURED,
+            "install the External Client App in org 00D5g000004XmplEAC",
+        ),
     ],
 )
 @override_settings(SERVER_OUTBOUND_IP="203.0.113.7")
@@ -231,6 +245,13 @@ def test_classify_treats_unknown_oauth_codes_as_misconfiguration():
     assert classify(salesforce.SalesforceUnavailable("x")).kind == TRANSIENT
     old_concurrency_text = salesforce.InvalidGrant("expired authorization code", "invalid_grant")
     assert classify(old_concurrency_text).kind == TRANSIENT
+
+
+def test_classify_keeps_braces_in_salesforces_words():
+    grant = salesforce.InvalidGrant("token {id} is {gone}", error="invalid_grant")
+    other = salesforce.OAuthError("no {0}", error="weird_{code}")
+    assert classify(grant).reason == "Salesforce refused the refresh token: token {id} is {gone}."
+    assert "weird_{code}: no {0}" in classify(other).reason
 
 
 @responses.activate

@@ -57,15 +57,6 @@ def test_it_treats_offline_access_as_the_refresh_scope(salesforce_emulator):
     assert response.status_code == 200
 
 
-def test_it_requires_a_code_challenge_when_the_app_requires_pkce(salesforce_emulator):
-    response = open_authorize(salesforce_emulator, challenge=None)
-
-    params = query(response.headers["Location"])
-    assert response.status_code == 302
-    assert params["error"] == "invalid_request"
-    assert params["error_description"] == "missing required code challenge"
-
-
 def test_it_requires_s256_when_the_app_requires_pkce(salesforce_emulator):
     response = open_authorize(salesforce_emulator, code_challenge_method="plain")
 

@@ -6,7 +6,7 @@ import itertools
 import secrets
 from typing import Any
 
-from .models import App, Org, User, new_token
+from .models import App, Org, User, new_consumer_key, new_consumer_secret
 from .store import Store
 
 _serial = itertools.count(1)
@@ -58,5 +58,5 @@ def clone_org(store: Store, template: App) -> tuple[App, User]:
     }
     settings["callback_urls"] = list(template.callback_urls)
     settings["ip_allowlist"] = list(template.ip_allowlist) if template.ip_allowlist else None
-    app = store.add_app(org, new_token("3MVG9", 40), new_token("", 32), **settings)
+    app = store.add_app(org, new_consumer_key(), new_consumer_secret(), **settings)
     return app, new_user(store, org)

@@ -33,7 +33,6 @@ VERSIONS = [
 ]
 VERSION_SEGMENT = re.compile(r"v\d{2,3}\.\d")
 DAILY_API_REQUESTS = 15000
-INVALID_SESSION = [{"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}]
 NOT_FOUND = [{"errorCode": "NOT_FOUND", "message": "The requested resource does not exist"}]
 
 
@@ -146,10 +145,11 @@ def userinfo(ctx: EmulatorApp, request: Request) -> Response:
 
 def _authenticate_rest(ctx: EmulatorApp, request: Request) -> AccessToken | Response:
     try:
-        access = flows.authenticate_access(ctx.store, _bearer(request))
-    except InvalidSession:
+        access = flows.authenticate_rest(ctx.store, _bearer(request))
+    except InvalidSession as exc:
         _record(ctx.store, request, 401, "INVALID_SESSION_ID")
-        response = json_response(INVALID_SESSION, status=401)
+        body = [{"message": exc.message, "errorCode": "INVALID_SESSION_ID"}]
+        response = json_response(body, status=401)
         response.headers["WWW-Authenticate"] = "Token"
         return response
     _record(ctx.store, request, 200)

@@ -54,6 +54,7 @@ RULES: list[tuple[str, list[str], View]] = [
     ("/_emulator/revoke_grants", ["POST"], control_views.revoke_grants),
     ("/_emulator/users/<user_id>", ["POST"], control_views.update_user),
     ("/_emulator/orgs/<org_id>", ["POST"], control_views.update_org),
+    ("/_emulator/apps", ["POST"], control_views.add_app),
     ("/_emulator/apps/<consumer_key>", ["POST"], control_views.update_app),
 ]
 

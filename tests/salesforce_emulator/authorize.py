@@ -24,6 +24,11 @@ LOGIN_ERROR = (
 )
 
 
+class AuthorizeServerError(Exception):
+    """Salesforce's generic HTML 500 page, e.g. after Allow when a PKCE-required app got no
+    code challenge: nothing is redirected, so the client never hears about it."""
+
+
 class AuthorizePageError(Exception):
     """Bad client_id or redirect_uri: Salesforce can't redirect, it shows the error (§4)."""
 
@@ -70,11 +75,9 @@ def start_authorization(store: Store, args: dict[str, str]) -> PendingAuthorizat
         )
     challenge = args.get("code_challenge") or None
     method = args.get("code_challenge_method") or None
-    if app.require_pkce and not challenge:
-        raise _redirect_error(
-            redirect_uri, state, "invalid_request", "missing required code challenge"
-        )
-    if app.require_pkce and method != "S256":
+    # A PKCE-required app without any challenge gets as far as Allow, then a generic 500
+    # (`decide`). A challenge with the wrong method is refused here.
+    if app.require_pkce and challenge and method != "S256":
         raise _redirect_error(
             redirect_uri, state, "invalid_request", "code_challenge_method must be S256"
         )
@@ -121,6 +124,16 @@ def sign_in(store: Store, pending_id: str, username: str, password: str) -> str 
         or not user.org.active
     ):
         return LOGIN_ERROR
+    if not pending.app.installed:
+        # Raised after a successful login (https://github.com/PipedreamHQ/pipedream/issues/21557).
+        with store.lock:
+            store.pending.pop(pending_id, None)
+        raise _redirect_error(
+            pending.redirect_uri,
+            pending.state,
+            errors.EC_APP_NOT_FOUND,
+            errors.EC_APP_NOT_INSTALLED,
+        )
     if user.org is not pending.app.org:
         # A Local External Client App only serves users of its own org (§0.6, §4).
         with store.lock:
@@ -136,7 +149,12 @@ def sign_in(store: Store, pending_id: str, username: str, password: str) -> str 
 
 
 def decide(store: Store, pending_id: str, allow: bool) -> AuthorizeRedirect:
-    """Allow → a fresh code; Deny → access_denied; either way the state is echoed."""
+    """Allow → a fresh code; Deny → access_denied; either way the state is echoed.
+
+    Allow fails instead for a user who may not approve an app under the uninstalled-app
+    restriction (OAUTH_APPROVAL_ERROR_GENERIC), and with a bare HTML 500 (AuthorizeServerError)
+    for a PKCE-required app whose request had no code challenge.
+    """
     pending = get_pending(store, pending_id)
     if pending.user is None:
         raise AuthorizePageError("invalid_request", "sign in first")
@@ -146,6 +164,15 @@ def decide(store: Store, pending_id: str, allow: bool) -> AuthorizeRedirect:
             raise _redirect_error(
                 pending.redirect_uri, pending.state, "access_denied", errors.DENIED
             )
+        if pending.app.uninstalled_app_restricted and not pending.user.approve_uninstalled_apps:
+            raise _redirect_error(
+                pending.redirect_uri,
+                pending.state,
+                errors.APPROVAL_ERROR_GENERIC,
+                errors.APPROVAL_ERROR_TEXT,
+            )
+        if pending.app.require_pkce and not pending.code_challenge:
+            raise AuthorizeServerError
         code = AuthCode(
             code=secrets.token_urlsafe(48),
             app=pending.app,

@@ -3,10 +3,12 @@
 Top-level keys: "orgs", "users", "apps" (lists of objects) and optional "latency" and
 "token_processing_seconds" (seconds).
 - Org keys: org_id, my_domain, sandbox, active, name.
-- User keys: user_id, org_id, username, password, active, display_name, email.
+- User keys: user_id, org_id, username, password, active, display_name, email,
+  approve_uninstalled_apps.
 - App keys: org_id, name, consumer_key, consumer_secret, callback_urls, scopes, require_pkce,
   require_secret_web_server, require_secret_refresh, refresh_token_rotation,
-  idle_refresh_token_ttl, ip_allowlist, session_timeout.
+  idle_refresh_token_ttl, ip_allowlist, session_timeout, installed, uninstalled_app_restricted,
+  high_assurance_required.
 Unknown keys are errors. IDs are optional (generated if left out); users and apps may leave out
 org_id when there is one org.
 README.md explains each key; example-config.json shows them all.
@@ -35,7 +37,16 @@ DEMO_CALLBACK_URLS = [
 ]
 
 ORG_KEYS = {"org_id", "my_domain", "sandbox", "active", "name"}
-USER_KEYS = {"user_id", "org_id", "username", "password", "active", "display_name", "email"}
+USER_KEYS = {
+    "user_id",
+    "org_id",
+    "username",
+    "password",
+    "active",
+    "display_name",
+    "email",
+    "approve_uninstalled_apps",
+}
 APP_KEYS = {"org_id", "consumer_key", "consumer_secret"} | set(App.__dataclass_fields__) - {"org"}
 TOP_KEYS = {"orgs", "users", "apps", "latency", "token_processing_seconds"}
 

@@ -188,18 +188,27 @@ def revoke_grants(ctx: EmulatorApp, request: Request) -> Response:
 
 @_guarded
 def update_user(ctx: EmulatorApp, request: Request, user_id: str) -> Response:
-    """POST /_emulator/users/<user_id> {"active": false, "password": "..."}."""
+    """POST /_emulator/users/<user_id> {"active": false, "password": "...",
+    "approve_uninstalled_apps": true}."""
     data = _body(request)
     user = ctx.store.users.get(user_id)
     if user is None:
         raise LookupError(user_id)
-    if set(data) - {"active", "password"}:
-        raise BadRequest("only active and password can be changed")
+    if set(data) - {"active", "password", "approve_uninstalled_apps"}:
+        raise BadRequest("only active, password and approve_uninstalled_apps can be changed")
     if "active" in data:
         user.active = bool(data["active"])
     if "password" in data:
         user.password = str(data["password"])
-    return json_response({"user_id": user.user_id, "active": user.active})
+    if "approve_uninstalled_apps" in data:
+        user.approve_uninstalled_apps = bool(data["approve_uninstalled_apps"])
+    return json_response(
+        {
+            "user_id": user.user_id,
+            "active": user.active,
+            "approve_uninstalled_apps": user.approve_uninstalled_apps,
+        }
+    )
 
 
 @_guarded
@@ -213,6 +222,25 @@ def update_org(ctx: EmulatorApp, request: Request, org_id: str) -> Response:
         raise BadRequest("only active can be changed")
     org.active = bool(data.get("active", org.active))
     return json_response({"org_id": org.org_id, "active": org.active})
+
+
+@_guarded
+def add_app(ctx: EmulatorApp, request: Request) -> Response:
+    """POST /_emulator/apps {"org_id", "consumer_key", "consumer_secret", settings...}: a new
+    External Client App in the org (default: the demo org); key and secret are generated
+    when left out. Answers 201 with the key and the secret."""
+    data = _body(request)
+    unknown = set(data) - {"org_id", "consumer_key", "consumer_secret"} - APP_POLICY_FIELDS
+    if unknown:
+        raise BadRequest(f"unknown app settings: {', '.join(sorted(unknown))}")
+    org = data.pop("org_id", None) or ctx.emulator.demo_org
+    app = ctx.emulator.add_app(org, **data)
+    body = {
+        "consumer_key": app.consumer_key,
+        "consumer_secret": app.consumer_secret,
+        "org_id": app.org.org_id,
+    }
+    return json_response(body, status=201)
 
 
 @_guarded

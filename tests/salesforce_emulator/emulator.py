@@ -9,7 +9,16 @@ from . import admin, browser
 from .app import EmulatorApp
 from .config import DEMO_CALLBACK_URLS, apply_config, demo_config
 from .faults import Fault
-from .models import App, Grant, Org, RequestRecord, User, new_token, parse_scopes
+from .models import (
+    App,
+    Grant,
+    Org,
+    RequestRecord,
+    User,
+    new_consumer_key,
+    new_consumer_secret,
+    parse_scopes,
+)
 from .server import BackgroundServer
 from .snapshot import snapshot
 from .store import Store
@@ -108,8 +117,8 @@ class Emulator:
         """A new ECA; key and secret are generated if left out, callbacks default to the demo's."""
         return self.store.add_app(
             org,
-            consumer_key or new_token("3MVG9", 40),
-            consumer_secret or new_token("", 32),
+            consumer_key or new_consumer_key(),
+            consumer_secret or new_consumer_secret(),
             callback_urls=callback_urls or list(DEMO_CALLBACK_URLS),
             **settings,
         )

@@ -24,7 +24,8 @@ CODE_TTL_SECONDS = 15 * 60  # single use, 15 minutes: salesforce-oauth.md §1.3
 def authenticate_client(
     store: Store, client_id: str | None, client_secret: str | None, secret_required: bool
 ) -> App:
-    """The consumer key must exist; the secret must match if sent and be sent if required (§1.3)."""
+    """The consumer key must exist; the secret must match if sent and be sent if required (§1.3);
+    the app must be installed in its org (else OAUTH_EC_APP_NOT_FOUND, code and refresh alike)."""
     app = store.apps.get(client_id or "")
     if app is None:
         raise errors.invalid_client_id()
@@ -33,6 +34,8 @@ def authenticate_client(
             raise errors.invalid_client()
     elif not hmac.compare_digest(client_secret.encode(), app.consumer_secret.encode()):
         raise errors.invalid_client()
+    if not app.installed:
+        raise errors.app_not_installed()
     return app
 
 
@@ -165,3 +168,13 @@ def authenticate_access(store: Store, token: str | None) -> AccessToken:
         access.api_calls += 1
         user.org.api_calls += 1
         return access
+
+
+def authenticate_rest(store: Store, token: str | None) -> AccessToken:
+    """`authenticate_access` for the REST API, which also applies the app's session policy: with
+    `high_assurance_required` every session of the app is refused, fresh ones included, so a
+    refresh can't help (InvalidSession with Salesforce's message)."""
+    access = authenticate_access(store, token)
+    if access.grant.app.high_assurance_required:
+        raise InvalidSession(errors.SESSION_NOT_VALID_FOR_API)
+    return access

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import ipaddress
 import secrets
+import string
 from dataclasses import dataclass, field
 
 ID_SUFFIX_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
@@ -97,6 +98,9 @@ class User:
     active: bool = True
     display_name: str = ""
     email: str = ""
+    # "Approve Uninstalled Connected Apps" or "Use Any API Client" (either lets the user
+    # approve an app under the uninstalled-app restriction).
+    approve_uninstalled_apps: bool = False
 
     def __str__(self) -> str:
         return self.username
@@ -123,6 +127,10 @@ class App:
     idle_refresh_token_ttl: float | None = 30 * 86400
     ip_allowlist: list[str] | None = None
     session_timeout: float = 2 * 3600
+    # Field failures, off by default (README.md "Field failures"):
+    installed: bool = True  # False: OAUTH_EC_APP_NOT_FOUND after sign-in and at the token endpoint
+    uninstalled_app_restricted: bool = False  # new approvals need the user's permission
+    high_assurance_required: bool = False  # REST refuses the app's sessions, even fresh ones
 
     def allows_ip(self, address: str) -> bool:
         """Refresh Token IP Allowlist check (salesforce-oauth.md §3.5)."""
@@ -246,3 +254,21 @@ class RequestRecord:
 
 def new_token(prefix: str, nbytes: int) -> str:
     return prefix + secrets.token_urlsafe(nbytes)
+
+
+CONSUMER_KEY_ALPHABET = string.ascii_letters + string.digits + "._"
+CONSUMER_KEY_LENGTH = 85
+
+
+def new_consumer_key() -> str:
+    """A consumer key shaped like Salesforce's: ``3MVG`` and letters, digits, ``.`` and ``_``,
+    85 characters in all, starting and ending with a letter or digit (never ``-``, which
+    Orgkeeper's credentials form rightly refuses)."""
+    alphanumeric = string.ascii_letters + string.digits
+    middle = "".join(secrets.choice(CONSUMER_KEY_ALPHABET) for _ in range(CONSUMER_KEY_LENGTH - 6))
+    return f"3MVG{secrets.choice(alphanumeric)}{middle}{secrets.choice(alphanumeric)}"
+
+
+def new_consumer_secret() -> str:
+    """A consumer secret shaped like a current Salesforce one: 64 upper-case hex digits."""
+    return secrets.token_hex(32).upper()

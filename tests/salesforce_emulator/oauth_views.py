@@ -13,7 +13,7 @@ from werkzeug.wrappers import Request, Response
 
 from . import authorize as authorize_flow
 from . import errors, flows, pages
-from .authorize import AuthorizePageError, AuthorizeRedirect
+from .authorize import AuthorizePageError, AuthorizeRedirect, AuthorizeServerError
 from .errors import OAuthError
 from .faults import Fault
 
@@ -85,6 +85,8 @@ def consent(ctx: EmulatorApp, request: Request) -> Response:
         return html_response(pages.error_page(exc.error, exc.description), status=400)
     except AuthorizeRedirect as raised:
         redirect = raised
+    except AuthorizeServerError:
+        return html_response(DEFAULT_FAULT_BODIES[500], status=500)
     return redirect_to(redirect)
 
 

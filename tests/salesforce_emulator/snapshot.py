@@ -63,6 +63,7 @@ def snapshot(store: Store, limit: int = 1000) -> dict[str, Any]:
                     "username": user.username,
                     "display_name": user.display_name,
                     "active": user.active,
+                    "approve_uninstalled_apps": user.approve_uninstalled_apps,
                 }
                 for user in list(store.users.values())[:limit]
             ],
@@ -81,6 +82,9 @@ def snapshot(store: Store, limit: int = 1000) -> dict[str, Any]:
                     "idle_refresh_token_ttl": app.idle_refresh_token_ttl,
                     "ip_allowlist": list(app.ip_allowlist or []),
                     "session_timeout": app.session_timeout,
+                    "installed": app.installed,
+                    "uninstalled_app_restricted": app.uninstalled_app_restricted,
+                    "high_assurance_required": app.high_assurance_required,
                 }
                 for app in list(store.apps.values())[:limit]
             ],

@@ -117,6 +117,7 @@ class Store:
         active: bool = True,
         display_name: str = "",
         email: str = "",
+        approve_uninstalled_apps: bool = False,
     ) -> User:
         org = self.get_org(org)
         user_id = check_id(user_id or self.new_id("005"), "005", "user")
@@ -133,6 +134,7 @@ class Store:
                 active=active,
                 display_name=display_name or username.split("@")[0],
                 email=email or username,
+                approve_uninstalled_apps=approve_uninstalled_apps,
             )
             self.users[user_id] = user
             self.users_by_username[username.lower()] = user

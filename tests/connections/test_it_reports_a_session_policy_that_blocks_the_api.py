@@ -1,0 +1,122 @@
+"""A 401 that refreshing can't fix: the External Client App's session policy (High Assurance,
+sessions locked to an IP) makes REST answer "This session is not valid for use with the REST
+API" even to a fresh access token. Test connection and ``call_salesforce`` refresh once, then
+report the session policy: no loop, no re-authorization, the refresh token stays fine."""
+
+import pytest
+from django.core import mail
+
+from connections import keepalive, salesforce
+from connections.errors import SESSION_POLICY_BLOCKS_API, ErrorKind
+from connections.models import Connection, ConnectionEvent, TokenSet
+from tests.connections.emulated_wizard import connect
+from tests.connections.helpers import INSTANCE_URL, url
+from tests.salesforce_emulator.fixtures import salesforce_emulator  # noqa: F401
+
+pytestmark = pytest.mark.usefixtures("public_urls")
+
+POLICY = (
+    "The app's session policy blocks API use: check the session security level and IP "
+    "locking in the External Client App's policies."
+)
+NOT_VALID = [
+    {
+        "message": "This session is not valid for use with the REST API",
+        "errorCode": "INVALID_SESSION_ID",
+    }
+]
+EXPIRED = [{"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}]
+
+
+@pytest.mark.integration
+def test_test_connection_refreshes_once_then_names_the_session_policy(
+    alice_client,
+    team,
+    salesforce_emulator,  # noqa: F811
+):
+    emulator = salesforce_emulator
+    connection, _ = connect(alice_client, team, emulator)
+    emulator.demo_app.high_assurance_required = True
+
+    page = alice_client.post(url("test", connection), follow=True).content.decode()
+
+    assert POLICY.replace("'", "&#x27;") in page
+    assert len(emulator.token_requests("refresh_token")) == 1
+    connection.refresh_from_db()
+    assert connection.status == Connection.Status.CONNECTED
+    assert emulator.is_refresh_token_live(TokenSet.objects.get().refresh_token)
+    assert not mail.outbox
+    failed = connection.events.get(kind=ConnectionEvent.Kind.TEST_FAILED)
+    assert POLICY in failed.message
+
+
+@pytest.mark.integration
+def test_call_salesforce_raises_the_distinct_class_after_one_refresh(
+    alice_client,
+    team,
+    salesforce_emulator,  # noqa: F811
+):
+    emulator = salesforce_emulator
+    connection, _ = connect(alice_client, team, emulator)
+    emulator.demo_app.high_assurance_required = True
+
+    for attempt in (1, 2):
+        with pytest.raises(salesforce.SessionPolicyBlocked):
+            keepalive.call_salesforce(connection, salesforce.api_probe)
+        assert len(emulator.token_requests("refresh_token")) == attempt
+
+    emulator.demo_app.high_assurance_required = False
+    assert keepalive.call_salesforce(connection, salesforce.api_probe)
+
+
+def probe(rsps, body, status=401):
+    rsps.get(f"{INSTANCE_URL}/services/data/", json=body, status=status)
+    return salesforce.api_probe(INSTANCE_URL, "00D!token")
+
+
+def test_the_client_tells_the_policy_from_an_expired_session(rsps):
+    with pytest.raises(salesforce.SessionPolicyBlocked) as blocked:
+        probe(rsps, NOT_VALID)
+    assert blocked.value.description == NOT_VALID[0]["message"]
+    assert isinstance(blocked.value, salesforce.SessionExpired)  # still gets its one refresh
+
+    rsps.reset()
+    with pytest.raises(salesforce.SessionExpired) as expired:
+        probe(rsps, EXPIRED)
+    assert not isinstance(expired.value, salesforce.SessionPolicyBlocked)
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "blocked"),
+    [
+        (401, NOT_VALID, True),
+        (401, b'[{"message":"This session is not valid for use with the REST API"}]', True),
+        (401, "INVALID_SESSION_ID: This session is not valid for use with the API", True),
+        (401, EXPIRED, False),
+        (401, "Bad_OAuth_Token", False),
+        (401, {"unexpected": "shape"}, False),
+        (403, NOT_VALID, False),
+    ],
+)
+def test_session_policy_blocks_api_reads_any_body(status, body, blocked):
+    assert salesforce.session_policy_blocks_api(status, body) is blocked
+
+
+def test_an_ordinary_expiry_still_says_re_authorize(connection, rsps, alice_client):
+    rsps.get(f"{INSTANCE_URL}/services/data/", json=EXPIRED, status=401)
+    rsps.post(
+        "https://login.salesforce.com/services/oauth2/token",
+        json={"error": "invalid_grant", "error_description": "expired access/refresh token"},
+        status=400,
+    )
+
+    page = alice_client.post(url("test", connection), follow=True).content.decode()
+
+    assert "session policy" not in page
+    assert "Re-authorize" in page
+
+
+def test_the_policy_text_is_one_reusable_classification():
+    assert SESSION_POLICY_BLOCKS_API.reason.startswith(POLICY)
+    assert SESSION_POLICY_BLOCKS_API.kind == ErrorKind.MISCONFIGURED
+    assert not SESSION_POLICY_BLOCKS_API.retry
