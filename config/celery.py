@@ -21,3 +21,21 @@ def close_old_database_connections(**kwargs) -> None:
     from django.db import close_old_connections
 
     close_old_connections()
+
+
+@signals.setup_logging.connect
+def use_django_logging(**kwargs) -> None:
+    """Worker and beat log through Django's LOGGING (LOG_FORMAT, the log context) instead
+    of Celery's own handlers. A receiver of this signal replaces Celery's logging setup."""
+    import logging.config
+
+    from django.conf import settings
+
+    logging.config.dictConfig(settings.LOGGING)
+
+
+@signals.beat_init.connect
+def sweep_at_start(sender, **kwargs) -> None:
+    """Start a keep-alive sweep as soon as beat starts: the schedule's first one would wait
+    a whole KEEPALIVE_SWEEP_INTERVAL, and the heartbeat (readiness) with it."""
+    sender.app.send_task("connections.tasks.keepalive_kickoff")

@@ -69,6 +69,7 @@ from django.utils import timezone
 from . import alerts, salesforce
 from .errors import SIGNATURE_MISMATCH, Classification, ErrorKind, classify
 from .models import Connection, ConnectionEvent, ExternalClientApp, TokenSet
+from .signals import announces_refresh
 
 logger = logging.getLogger(__name__)
 
@@ -193,6 +194,7 @@ def _mark_attempt(connection_id: int, attempt: _Attempt) -> None:
     ).update(refresh_attempt_generation=F("generation"), refresh_started_at=attempt.started_at)
 
 
+@announces_refresh
 def refresh_connection(
     connection_id: int,
     *,
