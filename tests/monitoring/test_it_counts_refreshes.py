@@ -36,7 +36,13 @@ def read(client, settings):
                 value(text, COUNTER, outcome=outcome),
                 value(text, DURATION_COUNT, outcome=outcome),
             )
-            for outcome in ("success", "transient", "needs_reauthorization", "misconfigured", "lost")
+            for outcome in (
+                "success",
+                "transient",
+                "needs_reauthorization",
+                "misconfigured",
+                "lost",
+            )
         }
 
     return counts
