@@ -34,6 +34,17 @@ def use_django_logging(**kwargs) -> None:
     logging.config.dictConfig(settings.LOGGING)
 
 
+@signals.celeryd_init.connect
+def no_banner_in_json_logs(instance, **kwargs) -> None:
+    """With LOG_FORMAT=json the worker's startup banner (not a log record) would be the one
+    non-JSON output: leave it out, as ``celery --quiet`` does. Beat prints its banner before
+    any signal: run it with ``celery --quiet beat``."""
+    from django.conf import settings
+
+    if settings.LOG_FORMAT == "json":
+        instance.quiet = True
+
+
 @signals.beat_init.connect
 def sweep_at_start(sender, **kwargs) -> None:
     """Start a keep-alive sweep as soon as beat starts: the schedule's first one would wait

@@ -66,6 +66,8 @@ from django.db import OperationalError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from monitoring import logs
+
 from . import alerts, salesforce
 from .errors import SIGNATURE_MISMATCH, Classification, ErrorKind, classify
 from .models import Connection, ConnectionEvent, ExternalClientApp, TokenSet
@@ -309,6 +311,7 @@ def _refresh_locked(
         connection, tokens = _lock(connection_id)
     except Connection.DoesNotExist:
         return RefreshResult(Outcome.SKIPPED, "The connection no longer exists."), ""
+    logs.bind(connection_code=str(connection.code))
     result = _refresh_with(connection, tokens, force, if_generation, actor, attempt)
     if (
         tokens is not None

@@ -8,6 +8,16 @@ from contextvars import ContextVar
 
 FIELDS = ("request_id", "connection_code", "task_id")
 
+# LOG_FORMAT=json (python-json-logger): one object per line with "timestamp" (ISO 8601, UTC),
+# "level", "logger", "message", the FIELDS, and "exc_info" for tracebacks. A logging
+# dictConfig formatter; also used by config/gunicorn.py.
+JSON_FORMATTER = {
+    "()": "pythonjsonlogger.json.JsonFormatter",
+    "fmt": ["levelname", "name", "message"],
+    "rename_fields": {"levelname": "level", "name": "logger"},
+    "timestamp": True,
+}
+
 _context: ContextVar[dict[str, str]] = ContextVar("orgkeeper_log_context")
 
 

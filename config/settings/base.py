@@ -8,6 +8,8 @@ from urllib.parse import urlsplit
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from monitoring.logs import JSON_FORMATTER
+
 from .security import content_security_policy
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -227,12 +229,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
-        "json": {
-            "()": "pythonjsonlogger.json.JsonFormatter",
-            "fmt": ["levelname", "name", "message"],
-            "rename_fields": {"levelname": "level", "name": "logger"},
-            "timestamp": True,
-        },
+        "json": JSON_FORMATTER,
     },
     "filters": {
         "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
