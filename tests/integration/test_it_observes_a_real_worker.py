@@ -86,8 +86,10 @@ def test_worker_logs_are_json_lines_with_task_id_and_connection_code(
         (connection.pk,), {"force": True}, queue=observed_worker.queue
     )
     wait_for(
-        lambda: TokenSet.objects.filter(generation=2).exists()
-        and "succeeded" in observed_worker.log_text(),
+        lambda: (
+            TokenSet.objects.filter(generation=2).exists()
+            and "succeeded" in observed_worker.log_text()
+        ),
         what="the refresh",
     )
 
