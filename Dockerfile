@@ -8,6 +8,7 @@ COPY pyproject.toml README.md ./
 COPY config ./config
 COPY accounts ./accounts
 COPY connections ./connections
+COPY monitoring ./monitoring
 RUN pip install --no-cache-dir .
 
 COPY manage.py ./

@@ -68,9 +68,12 @@ from django.db import OperationalError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from monitoring import logs
+
 from . import alerts, salesforce
 from .errors import SIGNATURE_MISMATCH, Classification, ErrorKind, classify
 from .models import Connection, ConnectionEvent, ExternalClientApp, TokenSet
+from .signals import announces_refresh
 
 logger = logging.getLogger(__name__)
 
@@ -197,6 +200,7 @@ def _mark_attempt(connection_id: int, attempt: _Attempt) -> None:
     ).update(refresh_attempt_generation=F("generation"), refresh_started_at=attempt.started_at)
 
 
+@announces_refresh
 def refresh_connection(
     connection_id: int,
     *,
@@ -313,6 +317,7 @@ def _refresh_locked(
         connection, tokens = _lock(connection_id)
     except Connection.DoesNotExist:
         return RefreshResult(Outcome.SKIPPED, "The connection no longer exists."), ""
+    logs.bind(connection_code=str(connection.code))
     result = _refresh_with(connection, tokens, force, if_generation, actor, attempt)
     if (
         tokens is not None

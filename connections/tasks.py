@@ -18,7 +18,7 @@ from celery import shared_task
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from . import alerts, keepalive
+from . import alerts, keepalive, signals
 from .checks import keepalive_settings_errors
 from .models import AuthorizationRequest
 
@@ -47,6 +47,7 @@ def keepalive_kickoff() -> dict:
     cleared = AuthorizationRequest.clear_expired()
     if cleared:
         logger.info("Deleted %d expired sign-in records", cleared)
+    signals.send(signals.sweep_finished)
     return {"refresh": len(ids), "notify": len(notify_ids), "cleared": cleared}
 
 

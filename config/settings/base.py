@@ -6,6 +6,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
+
+from monitoring.logs import JSON_FORMATTER
 
 from .security import content_security_policy
 
@@ -44,9 +47,14 @@ INSTALLED_APPS = [
     "accounts",
     "connections",
     "api",
+    "monitoring",
 ]
 
 MIDDLEWARE = [
+    # First: the request ID is in the log context of everything below, and API latency
+    # covers the whole stack.
+    "monitoring.middleware.RequestContextMiddleware",
+    "monitoring.middleware.APIMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -228,13 +236,30 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # CELERY_BEAT_SCHEDULE: see the keep-alive section below.
 
 # --- Logging ------------------------------------------------------------------------------
+# LOG_FORMAT: "plain" (human-readable, the default) or "json" (one JSON object per line, for
+# web, worker and beat). Every record carries request_id, connection_code and task_id where
+# known (monitoring.logs); the JSON format prints them.
+LOG_FORMAT = env("LOG_FORMAT", default="plain")
+LOG_FORMATS = ("plain", "json")
+if LOG_FORMAT not in LOG_FORMATS:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be one of {', '.join(LOG_FORMATS)}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "filters": {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        "json": JSON_FORMATTER,
+    },
+    "filters": {
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+        "context": {"()": "monitoring.logs.ContextFilter"},
+    },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["context"],
+        },
         "mail_admins": {
             "level": "ERROR",
             "filters": ["require_debug_false"],
@@ -253,6 +278,14 @@ LOGGING = {
         "urllib3": {"level": "WARNING"},
     },
 }
+
+# --- Monitoring (/readyz, /metrics) -------------------------------------------------------
+# /metrics answers only requests with "Authorization: Bearer <METRICS_TOKEN>"; unset: 404.
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+# prometheus-client's multiprocess directory (read by prometheus-client itself from the
+# environment): each process writes its counters there and /metrics adds up the files of
+# this directory and its subdirectories. Empty: each process counts for itself (one process).
+PROMETHEUS_MULTIPROC_DIR = env("PROMETHEUS_MULTIPROC_DIR", default="")
 
 # --- Salesforce connections and keep-alive (seconds) --------------------------------------
 SALESFORCE_HTTP_TIMEOUT = env.float("SALESFORCE_HTTP_TIMEOUT", default=20.0)

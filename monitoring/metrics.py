@@ -1,0 +1,178 @@
+"""Prometheus metrics (prometheus-client).
+
+Counters and histograms are recorded where things happen (refreshes in the worker, API
+requests in the web server). With PROMETHEUS_MULTIPROC_DIR set, prometheus-client's
+multiprocess mode writes each process's values to files there and ``/metrics`` adds them up,
+so every gunicorn worker and Celery process counts. The gauges (connections, the sweep's
+age, the backlog, the idle deadline) are read from the database at each scrape, so they are
+the same whichever process answers.
+
+Labels are bounded and never secret: outcome classes, route names, HTTP methods and status
+codes, providers and statuses; never a token, a connection's name, code or a raw path.
+Reference: https://prometheus.github.io/client_python/multiprocess/
+"""
+
+import glob
+import os
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.conf import settings
+from django.db.models import Count, Min
+from django.urls import ResolverMatch
+from django.utils import timezone
+from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.multiprocess import MultiProcessCollector
+
+from connections import keepalive
+from connections.errors import REFRESH_TOKEN_LOST, ErrorKind
+from connections.models import Connection, TokenSet
+
+from .models import KeepaliveHeartbeat
+
+PROVIDER = "salesforce"  # every connection is a Salesforce org
+OUTCOMES = ("success", "transient", "needs_reauthorization", "misconfigured", "lost")
+HTTP_METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
+
+# Every metric has labels, so a process creates its multiprocess files only when it records.
+REFRESHES = Counter(
+    "orgkeeper_keepalive_refreshes_total",
+    "Refresh attempts (refresh token used) by outcome class.",
+    ["outcome"],
+)
+REFRESH_DURATION = Histogram(
+    "orgkeeper_keepalive_refresh_duration_seconds",
+    "Duration of refresh attempts (lock wait, token request and commit) by outcome class.",
+    ["outcome"],
+    buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60),
+)
+API_REQUESTS = Counter(
+    "orgkeeper_api_requests_total",
+    "API requests by endpoint (URL route name), method and status code.",
+    ["endpoint", "method", "status"],
+)
+API_DURATION = Histogram(
+    "orgkeeper_api_request_duration_seconds",
+    "API request latency by endpoint (URL route name) and method.",
+    ["endpoint", "method"],
+)
+
+
+def outcome_class(result: keepalive.RefreshResult) -> str | None:
+    """The OUTCOMES class of a refresh, or None when it was skipped (no refresh sent)."""
+    if result.outcome == keepalive.Outcome.REFRESHED:
+        return "success"
+    if result.outcome != keepalive.Outcome.FAILED:
+        return None
+    if result.kind == ErrorKind.NEEDS_REAUTHORIZATION and REFRESH_TOKEN_LOST.reason in (
+        result.message
+    ):
+        return "lost"
+    return str(result.kind)
+
+
+def observe_refresh(result: keepalive.RefreshResult, duration: float) -> None:
+    outcome = outcome_class(result)
+    if outcome is not None:
+        REFRESHES.labels(outcome).inc()
+        REFRESH_DURATION.labels(outcome).observe(duration)
+
+
+def endpoint_name(match: ResolverMatch | None) -> str:
+    """The route's name (``api:connection-detail``), its pattern when unnamed, or
+    "unmatched" (a 404 before any view): bounded, unlike the path."""
+    if match is None:
+        return "unmatched"
+    return match.view_name or match.route
+
+
+def observe_api_request(
+    match: ResolverMatch | None, method: str, status: int, duration: float
+) -> None:
+    endpoint = endpoint_name(match)
+    method = method if method in HTTP_METHODS else "other"
+    API_REQUESTS.labels(endpoint, method, str(status)).inc()
+    API_DURATION.labels(endpoint, method).observe(duration)
+
+
+def _initialize_outcomes() -> None:
+    """Give every outcome a sample (0) so rates and alerts work before the first one."""
+    for outcome in OUTCOMES:
+        REFRESHES.labels(outcome)
+        REFRESH_DURATION.labels(outcome)
+
+
+class MultiProcessTreeCollector:
+    """prometheus-client's multiprocess files of ``path`` and of every directory below it
+    (containers that share a volume each write to a subdirectory: their process IDs may
+    collide)."""
+
+    def __init__(self, path: str):
+        self.path = path
+
+    def collect(self) -> Iterable[Metric]:
+        files = glob.glob(os.path.join(self.path, "**", "*.db"), recursive=True)
+        return MultiProcessCollector.merge(files, accumulate=True)
+
+
+class DatabaseCollector:
+    """Gauges read from the database at each scrape."""
+
+    def __init__(self, now: datetime):
+        self.now = now
+
+    def collect(self) -> Iterable[Metric]:
+        yield self._connections()
+        heartbeat = KeepaliveHeartbeat.load()
+        yield GaugeMetricFamily(
+            "orgkeeper_keepalive_last_sweep_age_seconds",
+            "Seconds since the keep-alive's last completed sweep (since installation before "
+            "the first one).",
+            value=heartbeat.age(self.now).total_seconds(),
+        )
+        yield GaugeMetricFamily(
+            "orgkeeper_keepalive_sweep_interval_seconds",
+            "KEEPALIVE_SWEEP_INTERVAL: how often beat starts a sweep.",
+            value=settings.KEEPALIVE_SWEEP_INTERVAL,
+        )
+        yield GaugeMetricFamily(
+            "orgkeeper_keepalive_backlog_connections",
+            "Connections past their refresh time (next_refresh_at) that no sweep has claimed.",
+            value=keepalive.due_connections(self.now).count(),
+        )
+        soonest = GaugeMetricFamily(
+            "orgkeeper_connections_idle_deadline_soonest_timestamp_seconds",
+            "When the first refresh token of a connected connection dies idle unless used "
+            "(Unix time); absent without connected connections.",
+        )
+        connected = TokenSet.objects.filter(connection__status=Connection.Status.CONNECTED)
+        last_used = connected.aggregate(oldest=Min("refresh_token_last_used_at"))["oldest"]
+        if last_used is not None:
+            soonest.add_metric([], last_used.timestamp() + settings.REFRESH_TOKEN_IDLE_TTL)
+        yield soonest
+
+    def _connections(self) -> Metric:
+        family = GaugeMetricFamily(
+            "orgkeeper_connections",
+            "Connections by provider and status.",
+            labels=["provider", "status"],
+        )
+        counts = dict(Connection.objects.order_by().values_list("status").annotate(n=Count("id")))
+        for status in Connection.Status.values:
+            family.add_metric([PROVIDER, status], counts.get(status, 0))
+        return family
+
+
+def exposition(now: datetime | None = None) -> bytes:
+    """The text exposition format: this process's metrics, or every process's in
+    multiprocess mode, then the database gauges."""
+    _initialize_outcomes()
+    if settings.PROMETHEUS_MULTIPROC_DIR:
+        recorded = CollectorRegistry()
+        recorded.register(MultiProcessTreeCollector(settings.PROMETHEUS_MULTIPROC_DIR))
+    else:
+        recorded = REGISTRY
+    database = CollectorRegistry()
+    database.register(DatabaseCollector(now or timezone.now()))
+    return generate_latest(recorded) + generate_latest(database)
