@@ -53,6 +53,10 @@ refresh that finds an earlier attempt's mark and gets "expired access/refresh to
 "refresh token lost" (errors.REFRESH_TOKEN_LOST) instead of a plain revocation. Queries per
 successful refresh: mark, lock + read, UPDATE tokens, UPDATE connection, INSERT event. Between
 the token response and the commit there is only parsing and those three writes.
+
+A database error in those writes (a failover, a dropped connection, a lock timeout) rolls the
+transaction back while the new tokens exist only in memory: they are written again, under a new
+lock, by ``connections.token_writes.write_again`` (fresh connection, backoff, up to 30 s).
 """
 
 import logging
@@ -62,6 +66,7 @@ from collections import deque
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from functools import partial
 
 from django.conf import settings
 from django.db import OperationalError, transaction
@@ -70,7 +75,7 @@ from django.utils import timezone
 
 from monitoring import logs
 
-from . import alerts, salesforce
+from . import alerts, salesforce, token_writes
 from .errors import SIGNATURE_MISMATCH, Classification, ErrorKind, classify
 from .models import Connection, ConnectionEvent, ExternalClientApp, TokenSet
 from .signals import announces_refresh
@@ -167,8 +172,9 @@ def commit_windows() -> list[float]:
     return list(_commit_windows)
 
 
-class _LockBusy(Exception):
-    pass
+class _LockBusy(OperationalError):
+    """The row lock wasn't granted in time (an OperationalError, so writing a token response
+    again retries it)."""
 
 
 class _NotMarked(Exception):
@@ -190,6 +196,10 @@ class _Attempt:
     posted: bool = False
     answered_at: float | None = None
     keep_mark: bool = False  # the POST may have rotated the token without us seeing it
+    # Salesforce's answer and the TokenSet generation it replaces, until committed.
+    response: salesforce.TokenResponse | None = None
+    generation: int | None = None
+    now: datetime | None = None
 
 
 def _mark_attempt(connection_id: int, attempt: _Attempt) -> None:
@@ -249,15 +259,24 @@ def refresh_connection(
             ErrorKind.TRANSIENT,
             busy=True,
         )
-    except OperationalError:
-        # SQLite raises "database is locked" at BEGIN IMMEDIATE after its busy timeout.
-        # After the POST, a failed commit may have lost a rotated token: let it surface.
-        if attempt.posted:
+    except token_writes.RETRIED as error:
+        if attempt.response is not None:
+            # Salesforce answered and the write failed: the new tokens are only in memory.
+            result, alerted_for = token_writes.write_again(
+                partial(_store_again, connection_id, actor, attempt),
+                f"connection {connection_id}",
+            )
+        elif attempt.posted or not isinstance(error, OperationalError):
             raise
-        logger.warning("Connection %s: database busy, refresh postponed", connection_id)
-        return RefreshResult(
-            Outcome.FAILED, "The database was busy; will retry.", ErrorKind.TRANSIENT, busy=True
-        )
+        else:
+            # SQLite raises "database is locked" at BEGIN IMMEDIATE after its busy timeout.
+            logger.warning("Connection %s: database busy, refresh postponed", connection_id)
+            return RefreshResult(
+                Outcome.FAILED,
+                "The database was busy; will retry.",
+                ErrorKind.TRANSIENT,
+                busy=True,
+            )
     if attempt.answered_at is not None:
         window = time.monotonic() - attempt.answered_at
         _commit_windows.append(window)
@@ -395,7 +414,33 @@ def _refresh_with(connection, tokens, force, if_generation, actor, attempt) -> R
         attempt.keep_mark = getattr(error, "sent", True)
         return _fail(connection, tokens, classify(error, lost_in_flight), str(error), actor)
     attempt.answered_at = time.monotonic()
+    attempt.response, attempt.generation, attempt.now = response, tokens.generation, now
     return _store(connection, tokens, response, now, actor)
+
+
+def _store_again(connection_id, actor, attempt: _Attempt) -> tuple[RefreshResult, str]:
+    """Write ``attempt``'s token response in a transaction of its own, after the one that
+    received it rolled back (token_writes.write_again calls this)."""
+    with transaction.atomic(durable=True):
+        try:
+            connection, tokens = _lock(connection_id)
+        except Connection.DoesNotExist:
+            logger.error("Connection %s was deleted before its tokens were written", connection_id)
+            return RefreshResult(Outcome.SKIPPED, "The connection no longer exists."), ""
+        if tokens is not None and tokens.generation == attempt.generation:
+            result = _store(connection, tokens, attempt.response, attempt.now, actor)
+        elif tokens is not None and tokens.access_token == attempt.response.access_token:
+            # The first commit went through; only its acknowledgement was lost.
+            result = RefreshResult(Outcome.REFRESHED, "Token refreshed.", None, tokens.generation)
+        else:
+            logger.error(
+                "Connection %s: newer tokens were stored before this refresh's could be",
+                connection_id,
+            )
+            result = RefreshResult(
+                Outcome.SKIPPED, "Another refresh stored newer tokens; using them."
+            )
+    return result, connection.alerted_for
 
 
 def _store(connection, tokens, response, now, actor) -> RefreshResult:

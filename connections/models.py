@@ -376,11 +376,14 @@ class AuthorizationRequest(models.Model):
     RFC 7636 §4.1)."""
 
     LIFETIME = timedelta(minutes=10)
+    NO_SECRETS = {"code_verifier": None, "consumer_secret": None}
     # Kept this long after expiry, so a late callback still reads "expired", not "unknown".
     KEPT_AFTER_EXPIRY = timedelta(days=1)
 
     state = models.CharField(max_length=64, unique=True)
-    code_verifier = encrypt(models.CharField(max_length=128))
+    # The secrets (this and consumer_secret) are NULL once the flow is used or has expired:
+    # the code exchange reads them from memory (``claim``), nothing later needs them.
+    code_verifier = encrypt(models.CharField(max_length=128, blank=True, null=True))
     redirect_uri = models.URLField(max_length=500)
     connection = models.ForeignKey(
         Connection, models.CASCADE, related_name="authorization_requests"
@@ -415,7 +418,9 @@ class AuthorizationRequest(models.Model):
         batches of ``batch_size`` and at most ``max_batches`` of them, so a call stays cheap;
         returns how many were deleted. A connection still waiting for one of them, nobody
         having come back to the callback, is put back (Connection.end_expired_sign_ins).
+        First, every expired flow forgets its secrets (``forget_expired_secrets``).
         Source: DOT ``clear_expired()``."""
+        cls.forget_expired_secrets()
         cutoff = timezone.now() - cls.KEPT_AFTER_EXPIRY
         deleted = 0
         for _ in range(max_batches):
@@ -434,6 +439,16 @@ class AuthorizationRequest(models.Model):
                 break
         return deleted
 
+    @classmethod
+    def forget_expired_secrets(cls, connection_ids: Iterable[int] | None = None) -> int:
+        """Remove the code verifier and submitted consumer secret of flows that have expired
+        (of these connections, or all); an expired flow can't be used. Returns how many flows
+        still had them."""
+        flows = cls.objects.filter(expires_at__lte=timezone.now(), code_verifier__isnull=False)
+        if connection_ids is not None:
+            flows = flows.filter(connection__in=connection_ids)
+        return flows.update(**cls.NO_SECRETS)
+
     def credentials(self) -> tuple[str, str]:
         """The consumer key and secret to use: those submitted with this flow, else the
         External Client App's."""
@@ -443,12 +458,13 @@ class AuthorizationRequest(models.Model):
         return key, secret
 
     def claim(self) -> bool:
-        """Mark the flow used. True for exactly one caller, so a replayed or double-clicked
+        """Mark the flow used and remove its secrets from the database; this object keeps them
+        for the code exchange. True for exactly one caller, so a replayed or double-clicked
         callback can't exchange the code twice (conditional UPDATE)."""
         now = timezone.now()
         claimed = (
             AuthorizationRequest.objects.filter(pk=self.pk, used_at__isnull=True).update(
-                used_at=now
+                used_at=now, **self.NO_SECRETS
             )
             == 1
         )

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
-from . import alerts, guidance, keepalive, salesforce
+from . import alerts, guidance, keepalive, salesforce, token_writes
 from .guidance import Guidance
 from .models import (
     AuthorizationRequest,
@@ -147,8 +147,13 @@ def _complete(flow: AuthorizationRequest, params: Mapping[str, str]) -> str:
     if not token.refresh_token or not REFRESH_SCOPES & token.scopes:
         _revoke_quietly(connection.login_url, token.refresh_token or token.access_token)
         raise AuthorizationFailed(guidance.missing_refresh_token(token.scope))
+    store = partial(_store, flow, token, who)
     try:
-        return _store(flow, token, who)
+        try:
+            return store()
+        except token_writes.RETRIED:
+            # The code is spent: these tokens exist only in memory.
+            return token_writes.write_again(store, f"the sign-in of connection {connection.pk}")
     except _OrganizationMismatch as mismatch:
         # Don't let the unwanted grant count toward the user's five-approval limit.
         _revoke_quietly(connection.login_url, token.refresh_token)

@@ -221,6 +221,7 @@ def oauth_callback(request: HttpRequest) -> HttpResponse:
         # Not claimed: the page can be reloaded. The connection stops waiting for it, unless
         # a newer sign-in is under way or another one connected it meanwhile.
         Connection.end_expired_sign_ins([connection.pk], request.user)
+        AuthorizationRequest.forget_expired_secrets([connection.pk])
         return _invalid_link(request, "The sign-in took more than 10 minutes.", connection)
     if not flow.claim():
         return _invalid_link(request, "This sign-in was already used.", connection)

@@ -158,11 +158,12 @@ def test_deleting_expired_flows_of_waiting_connections_takes_a_fixed_number_of_q
     for n in range(count):
         start_flow(alice_client, connection_factory(connected=False, name=f"org {n}"))
 
-    # SELECT expired flows; SAVEPOINT, SELECT ... FOR UPDATE the waiting connections, SELECT
-    # their unexpired flows, UPDATE them, INSERT the events, RELEASE; DELETE the flows.
+    # UPDATE removing expired flows' secrets; SELECT expired flows; SAVEPOINT, SELECT ... FOR
+    # UPDATE the waiting connections, SELECT their unexpired flows, UPDATE them, INSERT the
+    # events, RELEASE; DELETE the flows.
     with (
         time_machine.travel(timezone.now() + timedelta(days=2)),
-        django_assert_num_queries(8),
+        django_assert_num_queries(9),
     ):
         assert AuthorizationRequest.clear_expired() == count
 
