@@ -8,6 +8,7 @@ from . import views
 urlpatterns = [
     path("", account_views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("admin/", admin.site.urls),
     path("", include("accounts.urls")),
     path("", include("connections.urls")),

@@ -246,6 +246,7 @@ def detail(request: HttpRequest, slug: str, code) -> HttpResponse:
         "client_app": ExternalClientApp.objects.filter(connection=connection).first(),
         "events": connection.events.select_related("actor")[:EVENTS_SHOWN],
         "can_act": _can_act(request),
+        "healthy": connection.is_connected and not connection.is_degraded,
         **_setup_context(),
     }
     return render(request, "connections/detail.html", context)
