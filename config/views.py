@@ -2,8 +2,9 @@
 
 from django.conf import settings
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
-from django.views.decorators.cache import never_cache
+from django.http import HttpRequest, HttpResponseRedirect, JsonResponse
+from django.templatetags.static import static
+from django.views.decorators.cache import cache_control, never_cache
 from kombu import Connection as BrokerConnection
 
 
@@ -38,3 +39,11 @@ def healthz(request: HttpRequest) -> JsonResponse:
     }
     healthy = all(value == "ok" for value in status.values())
     return JsonResponse(status, status=200 if healthy else 503)
+
+
+@cache_control(max_age=24 * 60 * 60)
+def favicon(request: HttpRequest) -> HttpResponseRedirect:
+    """Browsers ask for /favicon.ico on pages without a <link rel="icon"> (a JSON answer, a
+    downloaded file): send them to the icon every page links to. Not permanent, because the
+    static file's name changes with its content."""
+    return HttpResponseRedirect(static("favicon.svg"))

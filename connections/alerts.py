@@ -34,6 +34,10 @@ RECOVERED = "recovered"
 QUIET_STATUSES = (Status.DRAFT, Status.PENDING_AUTHORIZATION, Status.DISCONNECTED)
 
 
+def _owners_and_admins(count: int) -> str:
+    return "1 owner or admin" if count == 1 else f"{count} owners and admins"
+
+
 def _warning_window() -> timedelta:
     return timedelta(seconds=settings.KEEPALIVE_EXPIRY_WARNING)
 
@@ -130,6 +134,6 @@ def notify(connection_id: int) -> str:
         return ""
     connection.record(
         ConnectionEvent.Kind.ALERT_SENT,
-        f"Emailed {len(recipients)} owner(s) and admin(s): {subject}",
+        f"Emailed {_owners_and_admins(len(recipients))}: {subject}",
     )
     return template

@@ -54,3 +54,14 @@ def redirect_uri_for(request_host: str) -> str:
         if urlsplit(url).netloc.lower() == wanted:
             return url
     return public_callback_url()
+
+
+def address_to_use(request_host: str, path: str) -> str:
+    """ "" when the admin browses on a host (and port) that a callback URL uses; otherwise the
+    PUBLIC_BASE_URL address of ``path``. Salesforce sends the browser back to a registered
+    callback after Allow; on another host (localhost for 127.0.0.1) this browser's session
+    cookie doesn't come along, and the sign-in is lost."""
+    wanted = request_host.lower()
+    if any(urlsplit(url).netloc.lower() == wanted for url in callback_urls()):
+        return ""
+    return settings.PUBLIC_BASE_URL.rstrip("/") + path

@@ -136,8 +136,7 @@ def explain(
     if code in ("invalid_client", "invalid_client_credentials"):
         return Guidance(
             "The Consumer Secret is wrong.",
-            "Copy the Consumer Secret again (step 7), then start again and paste it. The "
-            "connection keeps its previous secret and tokens until a sign-in succeeds.",
+            "Copy the Consumer Secret again (step 7), then start again and paste it.",
             step=7,
             detail=detail,
         )

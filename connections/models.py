@@ -87,6 +87,9 @@ class Connection(models.Model):
     alerted_for = models.CharField(
         max_length=30, blank=True, help_text="The problem the team was last emailed about."
     )
+    # The generation of the last TokenSet deleted (at disconnect): the next sign-in's tokens
+    # continue from it, so the history never shows one generation twice.
+    last_token_generation = models.PositiveIntegerField(default=0)
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
@@ -228,10 +231,12 @@ class Connection(models.Model):
             if tokens is None and locked.status == self.Status.DISCONNECTED:
                 raise self.AlreadyDisconnected
             refresh_token = tokens.refresh_token if tokens else None
+            cleared = {}
             if tokens:
                 tokens.delete()
+                cleared["last_token_generation"] = tokens.generation
             # Nothing is refreshed any more, so the keep-alive's state and problems go too.
-            cleared = {
+            cleared |= {
                 "status": self.Status.DISCONNECTED,
                 "status_reason": "",
                 "next_refresh_at": None,

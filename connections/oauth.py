@@ -176,7 +176,7 @@ def _store(
         tokens = TokenSet.objects.select_for_update().filter(connection=connection).first()
         old_refresh_token = tokens.refresh_token if tokens else None
         if tokens is None:
-            tokens = TokenSet(connection=connection, generation=0)
+            tokens = TokenSet(connection=connection, generation=connection.last_token_generation)
         tokens.access_token = token.access_token
         tokens.refresh_token = token.refresh_token
         tokens.instance_url = token.instance_url or connection.instance_url or connection.login_url

@@ -35,6 +35,14 @@ def _setup_context() -> dict:
     }
 
 
+def _wizard_context(request: HttpRequest) -> dict:
+    """The setup values, and where to go instead when this host can't finish a sign-in."""
+    return {
+        **_setup_context(),
+        "address_to_use": callback_urls.address_to_use(request.get_host(), request.path),
+    }
+
+
 def _form_status(form) -> int:
     """400 for a page shown again with form errors (as the team's invite form does)."""
     return 400 if form.is_bound and form.errors else 200
@@ -84,7 +92,7 @@ def connection_new(request: HttpRequest, slug: str) -> HttpResponse:
                 request.user,
             )
         return redirect("connections:credentials", slug=team.slug, code=connection.code)
-    context = {"team": team, "form": form, **_setup_context()}
+    context = {"team": team, "form": form, **_wizard_context(request)}
     return render(request, "connections/new.html", context, status=_form_status(form))
 
 
@@ -112,7 +120,12 @@ def setup(request: HttpRequest, slug: str, code) -> HttpResponse:
                 request.user,
             )
         return redirect("connections:credentials", slug=connection.team.slug, code=connection.code)
-    context = {"team": connection.team, "connection": connection, "form": form, **_setup_context()}
+    context = {
+        "team": connection.team,
+        "connection": connection,
+        "form": form,
+        **_wizard_context(request),
+    }
     return render(request, "connections/new.html", context, status=_form_status(form))
 
 
@@ -142,7 +155,12 @@ def credentials(request: HttpRequest, slug: str, code) -> HttpResponse:
     return render(
         request,
         "connections/credentials.html",
-        {"team": connection.team, "connection": connection, "form": form},
+        {
+            "team": connection.team,
+            "connection": connection,
+            "form": form,
+            **_wizard_context(request),
+        },
         status=_form_status(form),
     )
 
@@ -247,6 +265,7 @@ def detail(request: HttpRequest, slug: str, code) -> HttpResponse:
         "client_app": ExternalClientApp.objects.filter(connection=connection).first(),
         "events": connection.events.select_related("actor")[:EVENTS_SHOWN],
         "can_act": _can_act(request),
+        "healthy": connection.is_connected and not connection.is_degraded,
         **_setup_context(),
     }
     return render(request, "connections/detail.html", context)

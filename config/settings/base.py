@@ -16,7 +16,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
-VAR_DIR = Path(env("VAR_DIR", default=str(BASE_DIR / "var")))
+# Empty (as in .env.example) means the default.
+VAR_DIR = Path(env("VAR_DIR", default="") or BASE_DIR / "var")
 
 DEBUG = False
 

@@ -17,7 +17,7 @@ def test_it_rejects_a_wrong_password(client, alice):
         reverse("accounts:login"), {"username": alice.email, "password": "wrong"}
     )
     assert response.status_code == 200
-    assert b"error-box" in response.content
+    assert b"error-summary" in response.content
     assert "_auth_user_id" not in client.session
 
 
