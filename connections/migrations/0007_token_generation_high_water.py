@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('connections', '0005_end_sign_ins_without_flows'),
+        ('connections', '0006_forget_flow_secrets'),
     ]
 
     operations = [
