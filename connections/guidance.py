@@ -80,10 +80,9 @@ def explain(
         org = _org(org_id, login_url)
         return Guidance(
             "The External Client App isn't installed in this org.",
-            f"Salesforce knows the app, but it isn't installed in {org}. Install the External "
-            f"Client App in {org}, or use the org that owns it: create the app there (step 2) "
-            "or sign in to that org with its My Domain as environment. Nothing was saved; "
-            "start again once that's done.",
+            f"Install the External Client App in {org}, or use the org that owns it: choose "
+            "that org's My Domain as environment and sign in there, or create an app in this "
+            "org (step 2). Nothing was saved; start again once that's done.",
             step=2,
             detail=detail,
         )

@@ -28,45 +28,44 @@ NOT_VALID = [
 EXPIRED = [{"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}]
 
 
+@pytest.fixture
+def blocked(alice_client, team, salesforce_emulator):  # noqa: F811
+    """A connection made through the wizard, then its app's session policy turned on."""
+    connection, _ = connect(alice_client, team, salesforce_emulator)
+    salesforce_emulator.demo_app.high_assurance_required = True
+    return connection
+
+
 @pytest.mark.integration
 def test_test_connection_refreshes_once_then_names_the_session_policy(
     alice_client,
-    team,
+    blocked,
     salesforce_emulator,  # noqa: F811
 ):
-    emulator = salesforce_emulator
-    connection, _ = connect(alice_client, team, emulator)
-    emulator.demo_app.high_assurance_required = True
-
-    page = alice_client.post(url("test", connection), follow=True).content.decode()
+    page = alice_client.post(url("test", blocked), follow=True).content.decode()
 
     assert POLICY.replace("'", "&#x27;") in page
-    assert len(emulator.token_requests("refresh_token")) == 1
-    connection.refresh_from_db()
-    assert connection.status == Connection.Status.CONNECTED
-    assert emulator.is_refresh_token_live(TokenSet.objects.get().refresh_token)
+    assert len(salesforce_emulator.token_requests("refresh_token")) == 1
+    blocked.refresh_from_db()
+    assert blocked.status == Connection.Status.CONNECTED
+    assert salesforce_emulator.is_refresh_token_live(TokenSet.objects.get().refresh_token)
     assert not mail.outbox
-    failed = connection.events.get(kind=ConnectionEvent.Kind.TEST_FAILED)
+    failed = blocked.events.get(kind=ConnectionEvent.Kind.TEST_FAILED)
     assert POLICY in failed.message
 
 
 @pytest.mark.integration
 def test_call_salesforce_raises_the_distinct_class_after_one_refresh(
-    alice_client,
-    team,
+    blocked,
     salesforce_emulator,  # noqa: F811
 ):
-    emulator = salesforce_emulator
-    connection, _ = connect(alice_client, team, emulator)
-    emulator.demo_app.high_assurance_required = True
-
     for attempt in (1, 2):
         with pytest.raises(salesforce.SessionPolicyBlocked):
-            keepalive.call_salesforce(connection, salesforce.api_probe)
-        assert len(emulator.token_requests("refresh_token")) == attempt
+            keepalive.call_salesforce(blocked, salesforce.api_probe)
+        assert len(salesforce_emulator.token_requests("refresh_token")) == attempt
 
-    emulator.demo_app.high_assurance_required = False
-    assert keepalive.call_salesforce(connection, salesforce.api_probe)
+    salesforce_emulator.demo_app.high_assurance_required = False
+    assert keepalive.call_salesforce(blocked, salesforce.api_probe)
 
 
 def probe(rsps, body, status=401):
