@@ -1,6 +1,7 @@
 """Team settings → API keys: owners and admins create (shown once), list and revoke keys;
 viewers get 403, outsiders 404."""
 
+import secrets
 from datetime import timedelta
 
 import pytest
@@ -16,7 +17,12 @@ def keys_url(team):
 
 
 def create(client, keys_url, **fields):
-    data = {"name": "Nightly ETL", "scopes": ["connections:read", "tokens:issue"], **fields}
+    data = {
+        "name": "Nightly ETL",
+        "scopes": ["connections:read", "tokens:issue"],
+        "nonce": secrets.token_urlsafe(16),
+        **fields,
+    }
     return client.post(keys_url, data)
 
 
@@ -139,3 +145,14 @@ def test_revoke_is_for_owners_and_admins_of_the_keys_team(
     )
     key.refresh_from_db()
     assert key.revoked_at is None
+
+
+def test_a_resubmitted_form_creates_no_second_key(alice_client, keys_url):
+    form = alice_client.get(keys_url).context["form"]
+    nonce = form.initial["nonce"]
+    assert create(alice_client, keys_url, nonce=nonce).status_code == 200
+    again = create(alice_client, keys_url, nonce=nonce)
+    assert again.status_code == 302
+    assert APIKey.objects.count() == 1
+    page = alice_client.get(keys_url).content.decode()
+    assert "That key was created already" in page
