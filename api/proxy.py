@@ -14,11 +14,12 @@ can't be sent again, so Salesforce's 401 comes back and the caller's retry gets 
 Reference: https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/errorcodes.htm
 """
 
+import itertools
 import json
 import logging
 
 from django.conf import settings
-from django.http import StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.renderers import JSONRenderer
@@ -144,17 +145,27 @@ def _send(method: str, issued: keepalive.IssuedToken, path: str, query: str, hea
         raise problems.Misconfigured(str(error)) from None
 
 
-def _stream(upstream):
+def _stream(upstream, chunks):
     try:
-        yield from upstream.iter_content(CHUNK)
+        yield from chunks
     finally:
         upstream.close()
 
 
-def _response(upstream) -> StreamingHttpResponse:
-    """Salesforce's answer: its status, the allowlisted headers and the body, streamed
+def _response(upstream) -> HttpResponse | StreamingHttpResponse:
+    """Salesforce's answer: its status, the allowlisted headers and the body. A body of up
+    to CHUNK bytes goes in one piece with its Content-Length; a longer one is streamed
     (requests replays a body that was already read)."""
-    response = StreamingHttpResponse(_stream(upstream), status=upstream.status_code)
+    chunks = upstream.iter_content(CHUNK)
+    first = next(chunks, b"")
+    second = next(chunks, None)
+    if second is None:
+        response = HttpResponse(first, status=upstream.status_code)
+        response["Content-Length"] = str(len(first))
+        upstream.close()
+    else:
+        body = _stream(upstream, itertools.chain((first, second), chunks))
+        response = StreamingHttpResponse(body, status=upstream.status_code)
     for name in RESPONSE_HEADERS:
         if name in upstream.headers:
             response[name] = upstream.headers[name]

@@ -203,3 +203,17 @@ def test_wrong_methods_are_refused(api, make_key, fresh):
 
     assert response.status_code == 405
     assert response["Content-Type"] == "application/problem+json"
+
+
+def test_a_small_answer_keeps_its_length_and_a_large_one_streams(api, make_key, fresh, rsps):
+    small, large = b'{"totalSize": 0}', b"[" + b'"x",' * 40_000 + b'"x"]'
+    rsps.get(QUERY_URL, body=small, content_type="application/json")
+    rsps.get(QUERY_URL, body=large, content_type="application/json")
+    _, raw = make_key()
+
+    first = api.get(proxy_url(fresh, "data/v62.0/query"), **bearer(raw))
+    second = api.get(proxy_url(fresh, "data/v62.0/query"), **bearer(raw))
+
+    assert (first.streaming, first["Content-Length"], first.content) == (False, "16", small)
+    assert second.streaming
+    assert content(second) == large
