@@ -183,7 +183,7 @@ def to_problem(exc: Exception) -> Problem | None:
     if isinstance(exc, exceptions.UnsupportedMediaType):
         return UnsupportedMediaType()
     if isinstance(exc, exceptions.NotFound):
-        return NotFound()
+        return NotFound(str(exc.detail))
     if isinstance(exc, exceptions.APIException):
         problem = Problem(str(exc.detail))
         problem.status_code = exc.status_code
