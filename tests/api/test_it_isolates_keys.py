@@ -72,6 +72,7 @@ def test_wrong_key(api, connection, make_key, method, name, scope, header):
     make_key()
     response = call(api, method, name, connection, HTTP_AUTHORIZATION=header)
     assert_problem(response, 401, "unauthenticated")
+    assert response["WWW-Authenticate"] == 'Bearer realm="orgkeeper"'
 
 
 @pytest.mark.parametrize(("method", "name", "scope"), ENDPOINTS, ids=IDS)

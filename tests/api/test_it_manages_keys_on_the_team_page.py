@@ -26,8 +26,10 @@ def create(client, keys_url, **fields):
     return client.post(keys_url, data)
 
 
-def test_owners_and_admins_see_the_page(alice_client, bob_client, keys_url):
+def test_owners_and_admins_see_the_page(alice_client, bob_client, keys_url, team):
+    home = reverse("connections:list", args=[team.slug])
     for client in (alice_client, bob_client):
+        assert f'href="{keys_url}"' in client.get(home).content.decode()
         response = client.get(keys_url)
         assert response.status_code == 200
         assert response["Cache-Control"].startswith("max-age=0")
@@ -38,6 +40,10 @@ def test_owners_and_admins_see_the_page(alice_client, bob_client, keys_url):
 
 
 def test_viewers_get_403_and_outsiders_404(victor_client, charlie_client, keys_url, team):
+    assert (
+        keys_url
+        not in victor_client.get(reverse("connections:list", args=[team.slug])).content.decode()
+    )
     assert victor_client.get(keys_url).status_code == 403
     assert create(victor_client, keys_url).status_code == 403
     assert charlie_client.get(keys_url).status_code == 404
