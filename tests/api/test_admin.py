@@ -35,3 +35,13 @@ def test_keys_are_not_created_or_deleted_in_the_admin(admin_client, make_key):
     assert admin_client.get(reverse("admin:api_apikey_add")).status_code == 403
     assert admin_client.post(reverse("admin:api_apikey_delete", args=[key.pk])).status_code == 403
     assert APIKey.objects.filter(pk=key.pk).exists()
+
+
+def test_the_teams_history_is_read_only(admin_client, make_key):
+    make_key()
+    event = TeamEvent.objects.get()
+    assert admin_client.get(reverse("admin:api_teamevent_changelist")).status_code == 200
+    assert (
+        admin_client.post(reverse("admin:api_teamevent_delete", args=[event.pk])).status_code == 403
+    )
+    assert TeamEvent.objects.filter(pk=event.pk).exists()

@@ -110,3 +110,34 @@ def test_salesforce_repeating_the_secrets(
     _, raw = make_key()
     texts = run_everything(api, raw, canary, caplog, alice_client)
     assert any('"code":"' in text for text in texts)
+
+
+def test_a_crash_keeps_the_key_and_the_secrets_out_of_the_error_email(
+    make_key, canary, rsps, settings, monkeypatch
+):
+    from django.core import mail
+    from django.test import Client
+
+    from api import views
+
+    settings.ADMINS = [("Ops", "ops@example.com")]
+
+    def explode(*args, **kwargs):
+        raise RuntimeError("unexpected")
+
+    monkeypatch.setattr(views.versions, "api_base_url", explode)
+    _, raw = make_key()
+    response = Client(raise_request_exception=False).post(
+        reverse("api:access_token", args=[canary.code]),
+        "{}",
+        content_type="application/json",
+        **bearer(raw),
+    )
+    assert response.status_code == 500
+    assert response["Content-Type"] == "application/problem+json"
+    assert mail.outbox, "the crash was reported"
+    for message in mail.outbox:
+        text = f"{message.subject}\n{message.body}\n{message.alternatives}"
+        assert raw not in text
+        assert "HTTP_AUTHORIZATION" in text  # reported, redacted
+        assert_clean(text)
