@@ -1,7 +1,6 @@
 """The HTTP API (/api/v1/): connections, access tokens and the connection test. Every view
 loads its connection through ``get_connection_for_key``; errors are problem details."""
 
-import logging
 import re
 
 from django.conf import settings
@@ -31,7 +30,6 @@ from .serializers import (
     TestResultSerializer,
 )
 
-logger = logging.getLogger(__name__)
 Status = Connection.Status
 Scope = APIKey.Scope
 
