@@ -13,7 +13,6 @@ production server) with the Salesforce emulator in a process of its own.
 import asyncio
 import json
 import os
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
@@ -45,6 +44,7 @@ class ApiResult:
     proxied: load.LoadResult
     load_before: tuple[float, float, float]
     load_after: tuple[float, float, float]
+    cpu_ms: dict[str, dict[str, float]]  # run -> process group -> CPU ms per request
 
     @property
     def ratio(self) -> float:
@@ -55,9 +55,17 @@ class ApiResult:
         return self.proxied.p50 - self.direct.p50
 
 
-def _start(command: list[str], env: dict, log: Path, ready: str) -> None:
+def _start(command: list[str], env: dict, log: Path, ready: str):
     process = procs.start(command, env, log)
     procs.wait_for_log(process, log, ready, timeout=60)
+    return process
+
+
+def _measured(groups: dict[str, list[int]], run, requests_of) -> tuple[object, dict[str, float]]:
+    """``run()``'s result and the CPU milliseconds per request of each process group."""
+    before = procs.cpu_snapshot(groups)
+    result = run()
+    return result, procs.cpu_per_item(before, procs.cpu_snapshot(groups), requests_of(result))
 
 
 def _connection(emulator_url: str):
@@ -114,7 +122,7 @@ def run(
 ) -> ApiResult:
     load_before = os.getloadavg()
     emulator_url = f"http://{HOST}:{emulator_port}"
-    _start(
+    emulator = _start(
         ["-m", "tests.salesforce_emulator", "--port", str(emulator_port)],
         env,
         workdir / "emulator.log",
@@ -122,7 +130,7 @@ def run(
     )
     connection, raw_key = _connection(emulator_url)
     web_env = {**env, "DJANGO_SETTINGS_MODULE": "benchmarks.api_settings"}
-    _start(
+    gunicorn = _start(
         ["-m", "gunicorn", "config.wsgi", "--workers", "2", "--bind", f"{HOST}:{port}"],
         web_env,
         workdir / "gunicorn.log",
@@ -140,10 +148,20 @@ def run(
         if set(statuses) != {200}:
             raise RuntimeError(f"warm-up answered {statuses}; see {workdir / 'gunicorn.log'}")
 
+    groups = {
+        "gunicorn": [gunicorn.pid, *procs.children(gunicorn.pid)],
+        "emulator": [emulator.pid],
+        "clients": [os.getpid()],
+    }
+    cpu = {}
     say(f"  access-token: {CLIENTS} clients for {duration:.0f} s")
-    token_load = load.load(HOST, port, token_request, CLIENTS, duration)
+    token_load, cpu["access-token"] = _measured(
+        groups, lambda: load.load(HOST, port, token_request, CLIENTS, duration), _count
+    )
     say(f"  bare view: {CLIENTS} clients for {duration:.0f} s")
-    bare_load = load.load(HOST, port, bare_request, CLIENTS, duration)
+    bare_load, cpu["bare"] = _measured(
+        groups, lambda: load.load(HOST, port, bare_request, CLIENTS, duration), _count
+    )
 
     say(f"  stampede: {STAMPEDE} concurrent /invalid")
     _, response, _ = asyncio.run(load.fetch(HOST, port, token_request))
@@ -176,9 +194,9 @@ def run(
         "GET", f"{base}/proxy{query}", host, {"Authorization": f"Bearer {raw_key}"}
     )
     _alternate(port, emulator_port, proxied, direct, WARM_UP)
-    started = time.monotonic()
-    direct_result, proxied_result = _alternate(port, emulator_port, proxied, direct, PROXY_CALLS)
-    say(f"  ({time.monotonic() - started:.1f} s)")
+    (direct_result, proxied_result), cpu["proxy + direct pair"] = _measured(
+        groups, lambda: _alternate(port, emulator_port, proxied, direct, PROXY_CALLS), _pairs
+    )
     return ApiResult(
         token_load,
         bare_load,
@@ -189,4 +207,13 @@ def run(
         proxied_result,
         load_before,
         os.getloadavg(),
+        cpu,
     )
+
+
+def _count(result: load.LoadResult) -> int:
+    return result.requests
+
+
+def _pairs(results: tuple[load.LoadResult, load.LoadResult]) -> int:
+    return results[0].requests

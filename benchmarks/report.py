@@ -215,4 +215,11 @@ def api_rows(result: ApiResult) -> list[list[str]]:
             proxy_ok,
         ),
         _row("API load average before, after", f"{before}; {after}"),
+        *(
+            _row(
+                f"API CPU ms per request, {run}",
+                ", ".join(f"{name} {ms:.2f}" for name, ms in groups.items()),
+            )
+            for run, groups in result.cpu_ms.items()
+        ),
     ]
