@@ -98,8 +98,18 @@ def _request_headers(request: Request) -> dict[str, str]:
     return headers
 
 
+class LengthRequired(problems.Problem):
+    status_code = 411
+    code = "length_required"
+    title = "Length required"
+    default_detail = "Send the request body with a Content-Length header, not chunked."
+
+
 def _request_body(request: Request):
     """bytes (buffered, can be sent twice), a streamed ``_Body``, or None."""
+    if "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower():
+        # Django reads a body by its Content-Length only: a chunked one would arrive empty.
+        raise LengthRequired()
     try:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
