@@ -18,6 +18,7 @@ import itertools
 import json
 import logging
 
+import requests
 from django.conf import settings
 from django.http import HttpResponse, StreamingHttpResponse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -121,11 +122,19 @@ def _request_body(request: Request):
     return _Body(request.stream, length)
 
 
+def _unavailable(error: Exception) -> problems.SalesforceUnavailable:
+    return problems.SalesforceUnavailable(
+        str(salesforce.unreachable(error)), retry_after=views.UNAVAILABLE_RETRY_AFTER
+    )
+
+
 def _is_invalid_session(upstream) -> bool:
     if upstream.status_code != 401:
         return False
     try:
         body = json.loads(upstream.content)
+    except requests.RequestException as error:
+        raise _unavailable(error) from None
     except ValueError:
         return False
     return isinstance(body, list) and any(
@@ -166,9 +175,13 @@ def _response(upstream) -> HttpResponse | StreamingHttpResponse:
     """Salesforce's answer: its status, the allowlisted headers and the body. A body of up
     to CHUNK bytes goes in one piece with its Content-Length; a longer one is streamed
     (requests replays a body that was already read)."""
-    chunks = upstream.iter_content(CHUNK)
-    first = next(chunks, b"")
-    second = next(chunks, None)
+    try:
+        chunks = upstream.iter_content(CHUNK)
+        first = next(chunks, b"")
+        second = next(chunks, None)
+    except requests.RequestException as error:  # cut off before we answered: say so
+        upstream.close()
+        raise _unavailable(error) from None
     if second is None:
         response = HttpResponse(first, status=upstream.status_code)
         response["Content-Length"] = str(len(first))
