@@ -36,7 +36,7 @@ emulator: install  ## the Salesforce emulator on http://127.0.0.1:8882
 screenshots: install  ## re-take docs/screenshots/ with the browser tests (needs Chromium)
 	BROWSER_SCREENSHOTS=$(CURDIR)/docs/screenshots $(BIN)/pytest tests/browser
 
-bench: install  ## benchmarks (issue 7): keep-alive at 10,000 connections, web pages; exits 1 on a missed target
+bench: install  ## benchmarks (issues 7, 12): keep-alive at 10,000 connections, web pages, the API; BENCH_ARGS="--only api" for one phase; exits 1 on a missed target
 	$(BIN)/python -m benchmarks $(BENCH_ARGS)
 
 clean:

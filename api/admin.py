@@ -64,3 +64,6 @@ class TeamEventAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:  # the team's audit trail
+        return False

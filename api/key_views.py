@@ -14,6 +14,8 @@ from .forms import APIKeyForm
 from .models import APIKey, TeamEvent
 
 EVENTS_SHOWN = 20
+USED_NONCES = "api_key_form_nonces"
+NONCES_KEPT = 20
 
 
 def _render(request: HttpRequest, team, form: APIKeyForm, status: int = 200, **extra):
@@ -43,6 +45,15 @@ def key_list(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST":
         if not form.is_valid():
             return _render(request, team, form, status=400)
+        used = request.session.get(USED_NONCES, [])
+        if form.cleaned_data["nonce"] in used:
+            messages.info(
+                request,
+                "That key was created already, and its value was shown only once. If you "
+                "didn't copy it, revoke it and create another.",
+            )
+            return redirect("api:keys", slug=team.slug)
+        request.session[USED_NONCES] = [*used, form.cleaned_data["nonce"]][-NONCES_KEPT:]
         key, raw = APIKey.create(
             team,
             form.cleaned_data["name"],

@@ -183,7 +183,7 @@ def to_problem(exc: Exception) -> Problem | None:
     if isinstance(exc, exceptions.UnsupportedMediaType):
         return UnsupportedMediaType()
     if isinstance(exc, exceptions.NotFound):
-        return NotFound()
+        return NotFound(str(exc.detail))
     if isinstance(exc, exceptions.APIException):
         problem = Problem(str(exc.detail))
         problem.status_code = exc.status_code
@@ -208,7 +208,7 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         headers=_headers(problem),
         content_type=CONTENT_TYPE,
     )
-    if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
+    if problem.status_code == 401:  # RFC 6750 §3
         response["WWW-Authenticate"] = 'Bearer realm="orgkeeper"'
     return response
 

@@ -14,11 +14,13 @@ can't be sent again, so Salesforce's 401 comes back and the caller's retry gets 
 Reference: https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/errorcodes.htm
 """
 
+import itertools
 import json
 import logging
 
+import requests
 from django.conf import settings
-from django.http import StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.renderers import JSONRenderer
@@ -97,8 +99,18 @@ def _request_headers(request: Request) -> dict[str, str]:
     return headers
 
 
+class LengthRequired(problems.Problem):
+    status_code = 411
+    code = "length_required"
+    title = "Length required"
+    default_detail = "Send the request body with a Content-Length header, not chunked."
+
+
 def _request_body(request: Request):
     """bytes (buffered, can be sent twice), a streamed ``_Body``, or None."""
+    if "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower():
+        # Django reads a body by its Content-Length only: a chunked one would arrive empty.
+        raise LengthRequired()
     try:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
@@ -110,11 +122,19 @@ def _request_body(request: Request):
     return _Body(request.stream, length)
 
 
+def _unavailable(error: Exception) -> problems.SalesforceUnavailable:
+    return problems.SalesforceUnavailable(
+        str(salesforce.unreachable(error)), retry_after=views.UNAVAILABLE_RETRY_AFTER
+    )
+
+
 def _is_invalid_session(upstream) -> bool:
     if upstream.status_code != 401:
         return False
     try:
         body = json.loads(upstream.content)
+    except requests.RequestException as error:
+        raise _unavailable(error) from None
     except ValueError:
         return False
     return isinstance(body, list) and any(
@@ -144,17 +164,31 @@ def _send(method: str, issued: keepalive.IssuedToken, path: str, query: str, hea
         raise problems.Misconfigured(str(error)) from None
 
 
-def _stream(upstream):
+def _stream(upstream, chunks):
     try:
-        yield from upstream.iter_content(CHUNK)
+        yield from chunks
     finally:
         upstream.close()
 
 
-def _response(upstream) -> StreamingHttpResponse:
-    """Salesforce's answer: its status, the allowlisted headers and the body, streamed
+def _response(upstream) -> HttpResponse | StreamingHttpResponse:
+    """Salesforce's answer: its status, the allowlisted headers and the body. A body of up
+    to CHUNK bytes goes in one piece with its Content-Length; a longer one is streamed
     (requests replays a body that was already read)."""
-    response = StreamingHttpResponse(_stream(upstream), status=upstream.status_code)
+    try:
+        chunks = upstream.iter_content(CHUNK)
+        first = next(chunks, b"")
+        second = next(chunks, None)
+    except requests.RequestException as error:  # cut off before we answered: say so
+        upstream.close()
+        raise _unavailable(error) from None
+    if second is None:
+        response = HttpResponse(first, status=upstream.status_code)
+        response["Content-Length"] = str(len(first))
+        upstream.close()
+    else:
+        body = _stream(upstream, itertools.chain((first, second), chunks))
+        response = StreamingHttpResponse(body, status=upstream.status_code)
     for name in RESPONSE_HEADERS:
         if name in upstream.headers:
             response[name] = upstream.headers[name]

@@ -1,7 +1,8 @@
 """Per-key rate limit (API_RATE_LIMIT, e.g. ``600/min``), counted in Django's cache.
 
 A fixed window per key: one atomic ``incr`` per request (Redis INCR when the cache is
-Redis), so every web process counts against the same budget."""
+Redis), so every web process counts against the same budget. The window is part of the cache
+key, so a counter is never read after its window, whenever it expires."""
 
 import re
 import time
@@ -38,12 +39,10 @@ class KeyRateThrottle(BaseThrottle):
         now = time.time()
         window = int(now // period)
         cache_key = f"api:rate:{key.code}:{window}"
-        cache.add(cache_key, 0, timeout=period + 1)
         try:
             count = cache.incr(cache_key)
-        except ValueError:  # expired or evicted between add and incr
-            cache.set(cache_key, 1, timeout=period + 1)
-            count = 1
+        except ValueError:  # the window's first request (or two at once)
+            count = 1 if cache.add(cache_key, 1, timeout=period + 1) else cache.incr(cache_key)
         self._wait = (window + 1) * period - now
         return count <= limit
 

@@ -1,6 +1,7 @@
 """API representations. None of them has a field for a refresh token or consumer secret."""
 
 from django.conf import settings
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from connections.models import Connection, TokenSet
@@ -10,7 +11,9 @@ class ConnectionSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="code", read_only=True)
     provider = serializers.SerializerMethodField()
     org_id = serializers.CharField(source="organization_id", read_only=True)
-    last_refreshed_at = serializers.SerializerMethodField()
+    last_refreshed_at = serializers.DateTimeField(
+        source="tokens.refreshed_at", read_only=True, allow_null=True
+    )
     refresh_token_expires_at = serializers.SerializerMethodField()
     url = serializers.SerializerMethodField()
 
@@ -44,11 +47,7 @@ class ConnectionSerializer(serializers.ModelSerializer):
     def get_provider(self, connection: Connection) -> str:
         return "salesforce"
 
-    def get_last_refreshed_at(self, connection: Connection) -> str | None:
-        tokens = self._tokens(connection)
-        value = tokens.refreshed_at if tokens else None
-        return serializers.DateTimeField().to_representation(value) if value else None
-
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
     def get_refresh_token_expires_at(self, connection: Connection) -> str | None:
         """The idle deadline, while Salesforce still accepts the refresh token."""
         tokens = self._tokens(connection)

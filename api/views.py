@@ -1,10 +1,10 @@
 """The HTTP API (/api/v1/): connections, access tokens and the connection test. Every view
 loads its connection through ``get_connection_for_key``; errors are problem details."""
 
-import logging
 import re
 
 from django.conf import settings
+from django.db.models.functions import Lower
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics
@@ -30,7 +30,6 @@ from .serializers import (
     TestResultSerializer,
 )
 
-logger = logging.getLogger(__name__)
 Status = Connection.Status
 Scope = APIKey.Scope
 
@@ -41,8 +40,8 @@ SETUP_STEP = re.compile(r"\bstep (\d+)\b")
 
 
 def _problem_responses(*statuses: int) -> dict:
-    problem = OpenApiResponse(ProblemSerializer, description="application/problem+json")
-    return {status: problem for status in (401, 403, 404, 429, *statuses)}
+    problem = OpenApiResponse(ProblemSerializer, description="RFC 9457 problem details")
+    return {(status, problems.CONTENT_TYPE): problem for status in (401, 403, 404, 429, *statuses)}
 
 
 def _absolute(path: str) -> str:
@@ -116,7 +115,7 @@ class ConnectionList(generics.ListAPIView):
         queryset = (
             self.request.auth.connection_queryset()
             .select_related("team", "tokens")
-            .order_by("name", "pk")
+            .order_by(Lower("name"), "pk")
         )
         status = self.request.query_params.get("status")
         if status is not None:
@@ -168,7 +167,6 @@ def _issue(connection: Connection, **options) -> Response:
         raise _not_connected(connection) from None
     except keepalive.RefreshFailed as failure:
         raise refresh_problem(failure, connection) from None
-    connection.refresh_from_db(fields=["organization_id", "user_id", "username"])
     return _token_response(connection, issued)
 
 
@@ -246,6 +244,10 @@ class TestConnection(APIView):
         except salesforce.SalesforceError as error:
             text = guidance.test_failed(error)
             connection.record(ConnectionEvent.Kind.TEST_FAILED, f"{text}{via}")
+            if isinstance(error, salesforce.SalesforceUnavailable):
+                raise problems.SalesforceUnavailable(
+                    text, retry_after=UNAVAILABLE_RETRY_AFTER
+                ) from None
             return Response(
                 TestResultSerializer({"ok": False, "message": text, "api_versions": []}).data
             )

@@ -4,9 +4,11 @@ PostgreSQL database and Redis DB, print a table, exit 1 when a target is missed.
     python -m benchmarks                     # 10,000 connections (about 3 minutes on 2 cores)
     python -m benchmarks --connections 1000  # a quick run
 
+    python -m benchmarks --only api          # one phase: keepalive, web or api
+
 Phases: the keep-alive pipeline at 1,000 and N connections (benchmarks.keepalive), the bare
-baseline (benchmarks.baseline), the Celery floor (benchmarks.floor) and the web pages
-(benchmarks.web).
+baseline (benchmarks.baseline), the Celery floor (benchmarks.floor), the web pages
+(benchmarks.web) and the connection API under gunicorn (benchmarks.api).
 """
 
 import argparse
@@ -28,6 +30,7 @@ DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/orgkeeper_bench"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/11"
 SMALL = 1000  # the second size for "independent of N" and memory growth
 WEB_SIZES = (100, 1000)
+PHASES = ("keepalive", "web", "api")
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -45,6 +48,16 @@ def parse_args(argv=None) -> argparse.Namespace:
         help="a Redis DB of its own, flushed (env BENCH_REDIS_URL)",
     )
     parser.add_argument("--skip-web", action="store_true")
+    parser.add_argument(
+        "--only",
+        choices=PHASES,
+        help="run one phase: keepalive (pipeline, baseline, floor), web, api",
+    )
+    parser.add_argument("--api-port", type=int, default=9161, help="gunicorn (API phase)")
+    parser.add_argument(
+        "--api-seconds", type=float, default=20.0, help="each API throughput run (default 20)"
+    )
+    parser.add_argument("--emulator-port", type=int, default=9160, help="emulator (API phase)")
     parser.add_argument("--keep-db", action="store_true", help="don't drop the database after")
     parser.add_argument("--keep-logs", action="store_true", help="keep worker and beat logs")
     return parser.parse_args(argv)
@@ -126,52 +139,81 @@ def _run(args, started: float) -> int:
 
     from tests.salesforce_emulator import Emulator
 
-    from . import floor, keepalive, report, web
+    from . import api, report, web
 
     call_command("migrate", verbosity=0)
-    env = keepalive.env_for_subprocesses(args.database_url, args.redis_url)
-    n = args.connections
-    sizes = sorted({min(SMALL, n), n})
-    pipelines = {}
+    env = keepalive_env(args)
     workdir = Path(tempfile.mkdtemp(prefix="orgkeeper-bench-"))
-    with Emulator() as emu:
-        say(f"Emulator at {emu.base_url}; logs in {workdir}")
-        try:
-            for size in sizes:
-                say(f"Keep-alive pipeline, {size} connections:")
-                pipelines[size] = keepalive.run_pipeline(emu, size, env, workdir, say)
-                result = pipelines[size]
-                say(
-                    f"  {result.rate:.0f} refreshes/s, {result.queries_per_refresh:.2f} "
-                    f"queries/refresh, {result.lost} lost"
-                )
-            say(f"Baseline, {n} connections:")
-            baseline = keepalive.run_baseline(emu, n, env, workdir, say)
-            say(f"  {baseline.rate:.0f} refreshes/s")
-            say(f"Celery floor, {n} connections:")
-            floor_config = {
-                "prefetch": settings.CELERY_WORKER_PREFETCH_MULTIPLIER,
-                "time_limit": settings.CELERY_TASK_TIME_LIMIT,
-                "soft_time_limit": settings.CELERY_TASK_SOFT_TIME_LIMIT,
-            }
-            token_url = f"{emu.base_url}/services/oauth2/token"
-            celery_floor = floor.run(n, token_url, floor_config, env, workdir, say)
-            say(f"  {celery_floor.rate:.0f} refreshes/s")
-        except BaseException:
-            say(f"Failed; worker, beat and baseline logs kept in {workdir}")
-            raise
+    tables, missed = [], []
+    try:
+        if args.only in (None, "keepalive"):
+            with Emulator() as emu:
+                say(f"Emulator at {emu.base_url}; logs in {workdir}")
+                pipelines, baseline, celery_floor = _keepalive(args, emu, env, workdir, settings)
+        if args.only == "web" or (args.only is None and not args.skip_web):
+            pages = web.run(WEB_SIZES, say)
+        else:
+            pages = []
+        if args.only in (None, "keepalive"):
+            elapsed = time.monotonic() - started
+            tables.append(
+                report.build(pipelines, args.connections, baseline, celery_floor, pages, elapsed)
+            )
+        elif pages:
+            tables.append(report.table(report.web_rows(pages)))
+        if args.only in (None, "api"):
+            say(f"API (gunicorn on {args.api_port}, emulator on {args.emulator_port}):")
+            result = api.run(env, workdir, args.api_port, args.emulator_port, say, args.api_seconds)
+            tables.append(report.table(report.api_rows(result)))
+    except BaseException:
+        say(f"Failed; logs kept in {workdir}")
+        raise
     if args.keep_logs:
-        say(f"Worker, beat and baseline logs: {workdir}")
+        say(f"Logs: {workdir}")
     else:
         shutil.rmtree(workdir)
-    pages = [] if args.skip_web else web.run(WEB_SIZES, say)
-    elapsed = time.monotonic() - started
-    table, missed = report.build(pipelines, n, baseline, celery_floor, pages, elapsed)
-    say("")
-    say(table)
+    for text, table_missed in tables:
+        say("")
+        say(text)
+        missed += table_missed
     say("")
     say("All targets met." if not missed else "Missed: " + "; ".join(missed))
     return 1 if missed else 0
+
+
+def keepalive_env(args) -> dict[str, str]:
+    from . import keepalive
+
+    return keepalive.env_for_subprocesses(args.database_url, args.redis_url)
+
+
+def _keepalive(args, emu, env, workdir, settings):
+    """The keep-alive pipeline at each size, the baseline and the Celery floor."""
+    from . import floor, keepalive
+
+    n = args.connections
+    pipelines = {}
+    for size in sorted({min(SMALL, n), n}):
+        say(f"Keep-alive pipeline, {size} connections:")
+        pipelines[size] = keepalive.run_pipeline(emu, size, env, workdir, say)
+        result = pipelines[size]
+        say(
+            f"  {result.rate:.0f} refreshes/s, {result.queries_per_refresh:.2f} "
+            f"queries/refresh, {result.lost} lost"
+        )
+    say(f"Baseline, {n} connections:")
+    baseline = keepalive.run_baseline(emu, n, env, workdir, say)
+    say(f"  {baseline.rate:.0f} refreshes/s")
+    say(f"Celery floor, {n} connections:")
+    floor_config = {
+        "prefetch": settings.CELERY_WORKER_PREFETCH_MULTIPLIER,
+        "time_limit": settings.CELERY_TASK_TIME_LIMIT,
+        "soft_time_limit": settings.CELERY_TASK_SOFT_TIME_LIMIT,
+    }
+    token_url = f"{emu.base_url}/services/oauth2/token"
+    celery_floor = floor.run(n, token_url, floor_config, env, workdir, say)
+    say(f"  {celery_floor.rate:.0f} refreshes/s")
+    return pipelines, baseline, celery_floor
 
 
 if __name__ == "__main__":

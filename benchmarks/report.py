@@ -1,5 +1,6 @@
 """The results table and the targets (issue 7)."""
 
+from .api import ApiResult
 from .floor import FloorResult
 from .keepalive import BaselineResult, PipelineResult
 from .web import PageResult
@@ -8,6 +9,8 @@ TARGET_RATIO = 0.5
 TARGET_QUERIES_PER_REFRESH = 5
 TARGET_RSS_GROWTH = 0.20
 TARGET_WEB_QUERIES = 10
+TARGET_API_RATIO = 0.5
+TARGET_PROXY_ADDED_MS = 5.0
 PAGE_ITEMS = {"list": "connections", "detail": "events"}
 
 
@@ -125,6 +128,14 @@ def build(
     ):
         parts = ", ".join(f"{name} {ms:.1f}" for name, ms in cpu_ms.items())
         rows.append(_row(f"CPU ms per refresh, {label}", f"{sum(cpu_ms.values()):.1f}: {parts}"))
+    rows += web_rows(pages)
+    rows.append(_row("Total benchmark time", f"{elapsed:.0f} s"))
+    return table(rows)
+
+
+def web_rows(pages: list[PageResult]) -> list[list[str]]:
+    """The web pages' rows: queries and median time per page and size."""
+    rows: list[list[str]] = []
     for page in pages:
         rows.append(
             _row(
@@ -145,8 +156,11 @@ def build(
                     len(set(counts)) == 1,
                 )
             )
-    rows.append(_row("Total benchmark time", f"{elapsed:.0f} s"))
+    return rows
 
+
+def table(rows: list[list[str]]) -> tuple[str, list[str]]:
+    """The rows as a text table, and the rows whose target was missed."""
     header = ["Measure", "Value", "Target", ""]
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(4)]
     lines = [" | ".join(c.ljust(w) for c, w in zip(header, widths, strict=True)).rstrip()]
@@ -154,3 +168,58 @@ def build(
     lines += [" | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
     missed = [r[0].strip() + f" ({r[1]})" for r in rows if r[3] == "MISSED"]
     return "\n".join(lines), missed
+
+
+def _load(result) -> str:
+    statuses = ", ".join(f"{status}: {count}" for status, count in sorted(result.statuses.items()))
+    return (
+        f"{result.rps:.0f} req/s, p50 {result.p50:.1f} ms, p99 {result.p99:.1f} ms "
+        f"({result.requests} requests; HTTP {statuses})"
+    )
+
+
+def api_rows(result: ApiResult) -> list[list[str]]:
+    """The API phase's rows (issue 12 §6)."""
+    token, bare = result.access_token, result.bare
+    ratio_ok = result.ratio >= TARGET_API_RATIO and token.errors == 0 and bare.errors == 0
+    stampede_ok = (
+        result.stampede_token_calls == 1
+        and result.stampede_errors == 0
+        and len(result.stampede_versions) == 1
+    )
+    proxy_ok = result.proxy_added_ms <= TARGET_PROXY_ADDED_MS and result.proxied.errors == 0
+    before = ", ".join(f"{x:.1f}" for x in result.load_before)
+    after = ", ".join(f"{x:.1f}" for x in result.load_after)
+    return [
+        _row("API access-token (gunicorn, 2 workers, 32 clients)", _load(token)),
+        _row("API bare view (one indexed SELECT)", _load(bare)),
+        _row(
+            "API ratio access-token / bare",
+            f"{result.ratio:.2f}",
+            f">= {TARGET_API_RATIO}",
+            ratio_ok,
+        ),
+        _row(
+            "API stampede: 200 /invalid, token calls",
+            f"{result.stampede_token_calls} ({result.stampede_errors} errors, "
+            f"versions {sorted(result.stampede_versions)})",
+            "1",
+            stampede_ok,
+        ),
+        _row("API direct emulator query", _load(result.direct)),
+        _row("API same query through the proxy", _load(result.proxied)),
+        _row(
+            "API proxy added latency, p50",
+            f"{result.proxy_added_ms:.1f} ms",
+            f"<= {TARGET_PROXY_ADDED_MS:.0f} ms",
+            proxy_ok,
+        ),
+        _row("API load average before, after", f"{before}; {after}"),
+        *(
+            _row(
+                f"API CPU ms per request, {run}",
+                ", ".join(f"{name} {ms:.2f}" for name, ms in groups.items()),
+            )
+            for run, groups in result.cpu_ms.items()
+        ),
+    ]

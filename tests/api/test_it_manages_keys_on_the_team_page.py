@@ -1,6 +1,7 @@
 """Team settings → API keys: owners and admins create (shown once), list and revoke keys;
 viewers get 403, outsiders 404."""
 
+import secrets
 from datetime import timedelta
 
 import pytest
@@ -16,12 +17,19 @@ def keys_url(team):
 
 
 def create(client, keys_url, **fields):
-    data = {"name": "Nightly ETL", "scopes": ["connections:read", "tokens:issue"], **fields}
+    data = {
+        "name": "Nightly ETL",
+        "scopes": ["connections:read", "tokens:issue"],
+        "nonce": secrets.token_urlsafe(16),
+        **fields,
+    }
     return client.post(keys_url, data)
 
 
-def test_owners_and_admins_see_the_page(alice_client, bob_client, keys_url):
+def test_owners_and_admins_see_the_page(alice_client, bob_client, keys_url, team):
+    home = reverse("connections:list", args=[team.slug])
     for client in (alice_client, bob_client):
+        assert f'href="{keys_url}"' in client.get(home).content.decode()
         response = client.get(keys_url)
         assert response.status_code == 200
         assert response["Cache-Control"].startswith("max-age=0")
@@ -32,6 +40,10 @@ def test_owners_and_admins_see_the_page(alice_client, bob_client, keys_url):
 
 
 def test_viewers_get_403_and_outsiders_404(victor_client, charlie_client, keys_url, team):
+    assert (
+        keys_url
+        not in victor_client.get(reverse("connections:list", args=[team.slug])).content.decode()
+    )
     assert victor_client.get(keys_url).status_code == 403
     assert create(victor_client, keys_url).status_code == 403
     assert charlie_client.get(keys_url).status_code == 404
@@ -139,3 +151,14 @@ def test_revoke_is_for_owners_and_admins_of_the_keys_team(
     )
     key.refresh_from_db()
     assert key.revoked_at is None
+
+
+def test_a_resubmitted_form_creates_no_second_key(alice_client, keys_url):
+    form = alice_client.get(keys_url).context["form"]
+    nonce = form.initial["nonce"]
+    assert create(alice_client, keys_url, nonce=nonce).status_code == 200
+    again = create(alice_client, keys_url, nonce=nonce)
+    assert again.status_code == 302
+    assert APIKey.objects.count() == 1
+    page = alice_client.get(keys_url).content.decode()
+    assert "That key was created already" in page

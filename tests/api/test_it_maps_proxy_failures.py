@@ -117,3 +117,19 @@ def test_a_signed_in_browser_without_a_key_is_refused(client, alice, team, rsps)
 
     assert_problem(response, 401, "unauthenticated")
     assert not rsps.calls
+
+
+def test_an_answer_cut_off_before_it_is_passed_on_is_503(api, make_key, team, rsps):
+    rsps.get(URL, json=[])
+    _, raw = make_key()
+    cut = requests.exceptions.ChunkedEncodingError("Connection broken: IncompleteRead")
+
+    def broken(self, chunk_size=1, decode_unicode=False):
+        raise cut
+        yield b""  # a generator, like requests' own
+
+    with patch.object(requests.Response, "iter_content", broken):
+        response = get(api, raw, fresh_connection(team))
+
+    body = assert_problem(response, 503, "salesforce_unavailable")
+    assert "cut off" in body["detail"]

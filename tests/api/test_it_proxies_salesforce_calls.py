@@ -203,3 +203,52 @@ def test_wrong_methods_are_refused(api, make_key, fresh):
 
     assert response.status_code == 405
     assert response["Content-Type"] == "application/problem+json"
+
+
+def test_a_small_answer_keeps_its_length_and_a_large_one_streams(api, make_key, fresh, rsps):
+    small, large = b'{"totalSize": 0}', b"[" + b'"x",' * 40_000 + b'"x"]'
+    rsps.get(QUERY_URL, body=small, content_type="application/json")
+    rsps.get(QUERY_URL, body=large, content_type="application/json")
+    _, raw = make_key()
+
+    first = api.get(proxy_url(fresh, "data/v62.0/query"), **bearer(raw))
+    second = api.get(proxy_url(fresh, "data/v62.0/query"), **bearer(raw))
+
+    assert (first.streaming, first["Content-Length"], first.content) == (False, "16", small)
+    assert second.streaming
+    assert content(second) == large
+
+
+def test_a_form_body_goes_along_untouched(api, make_key, fresh, rsps):
+    url = f"{INSTANCE_URL}/services/apexrest/orders"
+    rsps.post(url, json={"ok": True})
+    _, raw = make_key()
+
+    response = api.generic(
+        "POST",
+        proxy_url(fresh, "apexrest/orders"),
+        "name=Acme&city=Lyon",
+        content_type="application/x-www-form-urlencoded",
+        **bearer(raw),
+    )
+
+    assert response.status_code == 200
+    sent = rsps.calls[0].request
+    assert sent.body == b"name=Acme&city=Lyon"
+    assert sent.headers["Content-Type"] == "application/x-www-form-urlencoded"
+
+
+def test_a_chunked_body_is_refused_rather_than_lost(api, make_key, fresh, rsps):
+    _, raw = make_key()
+
+    response = api.generic(
+        "POST",
+        proxy_url(fresh, "data/v62.0/sobjects/Account/"),
+        content_type="application/json",
+        HTTP_TRANSFER_ENCODING="chunked",
+        **bearer(raw),
+    )
+
+    assert response.status_code == 411
+    assert response.json()["code"] == "length_required"
+    assert not rsps.calls

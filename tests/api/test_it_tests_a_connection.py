@@ -52,3 +52,13 @@ def test_a_disconnected_connection_is_not_connected(api, make_key, team):
     response = run(api, raw, connection)
     assert response.status_code == 409
     assert response.json()["code"] == "not_connected"
+
+
+def test_an_unreachable_salesforce_is_a_503(api, make_key, fresh, rsps):
+    rsps.get(PROBE, status=503)
+    _, raw = make_key()
+    response = run(api, raw, fresh)
+    assert response.status_code == 503
+    assert response.json()["code"] == "salesforce_unavailable"
+    assert int(response["Retry-After"]) > 0
+    assert fresh.events.filter(kind=ConnectionEvent.Kind.TEST_FAILED).exists()

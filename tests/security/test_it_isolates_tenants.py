@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.http import urlsafe_base64_encode
 
 from accounts.models import Invitation, Membership, Team, User
+from api.models import APIKey
 from connections.models import (
     AuthorizationRequest,
     Connection,
@@ -109,6 +110,18 @@ MATRIX = {
     # The flow (found by ?state=) was started by the owner: the admin gets "another user
     # started this sign-in" (403), the owner "no authorization code" (400).
     "connections:oauth_callback": {"kind": "flow", "GET": CALLBACK, **GET_ONLY},
+    # Team settings → API keys. POST without fields: the form answers 400.
+    "api:keys": {"kind": "team", "GET": ADMIN_FORM, "POST": (ANON, 404, 403, 400, 400, 404)},
+    "api:revoke": {"kind": "object", "GET": ADMIN_FORM, "POST": ADMIN_ACTION},
+    # The HTTP API takes API keys only: a session is no key (tests/api/test_it_isolates_keys).
+    "api:schema": {"kind": PLAIN, "GET": everyone(200), "POST": everyone(NO)},
+    "api:docs": {"kind": PLAIN, "GET": everyone(200), "POST": everyone(NO)},
+    "api:connections": {"kind": PLAIN, "GET": everyone(401), "POST": everyone(401)},
+    "api:connection": {"kind": "api", "GET": everyone(401), "POST": everyone(401)},
+    "api:access_token": {"kind": "api", "GET": everyone(401), "POST": everyone(401)},
+    "api:access_token_invalid": {"kind": "api", "GET": everyone(401), "POST": everyone(401)},
+    "api:test": {"kind": "api", "GET": everyone(401), "POST": everyone(401)},
+    "api:proxy": {"kind": "api", "GET": everyone(401), "POST": everyone(401)},
 }  # fmt: skip
 # Mixed targets where a role check (403) or leaving oneself decides before the lookup.
 MIXED = {("accounts:remove_member", "POST"): {"admin": 403}}
@@ -148,7 +161,9 @@ def populate(team: Team, owner: User, prefix: str) -> dict:
         redirect_uri="http://127.0.0.1:8881/api/connections/oauth/callback",
     )  # fmt: skip
     invitation = team.invite(f"{prefix}.invitee@example.com", "admin", owner)
+    api_key, _ = APIKey.create(team, f"{prefix} key", APIKey.Scope.values, created_by=owner)
     return {
+        "api_key": api_key.code,
         "slug": team.slug,
         "connection": connection.code,
         "membership": Membership.objects.get(user=member, team=team).code,
@@ -187,12 +202,16 @@ def path_for(name: str, ids: dict, code_ids: dict) -> str:
     kind = MATRIX[name]["kind"]
     if kind == "plain":
         return reverse(name)
+    if kind == "api":
+        extra = {"path": "data/"} if name == "api:proxy" else {}
+        return reverse(name, kwargs={"id": code_ids["connection"], **extra})
     if kind == "team":
         return reverse(name, kwargs={"slug": ids["slug"]})
     key = {
         "accounts:change_role": "membership",
         "accounts:remove_member": "membership",
         "accounts:cancel_invitation": "invitation",
+        "api:revoke": "api_key",
     }.get(name, "connection")
     return reverse(name, kwargs={"slug": ids["slug"], "code": code_ids[key]})
 
@@ -212,7 +231,8 @@ def expected(name: str, method: str, target: str, role: str) -> int:
 def targets(name: str) -> list[str]:
     kind = MATRIX[name]["kind"]
     return {"plain": ["ours"], "capability": ["ours", "theirs"], "flow": ["ours", "theirs"],
-            "team": ["ours", "theirs"], "object": ["ours", "theirs", "mixed"]}[kind]  # fmt: skip
+            "team": ["ours", "theirs"], "object": ["ours", "theirs", "mixed"],
+            "api": ["ours", "theirs"]}[kind]  # fmt: skip
 
 
 CASES = [
