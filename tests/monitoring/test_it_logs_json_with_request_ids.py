@@ -10,7 +10,6 @@ import responses
 
 from tests.connections.helpers import url
 from tests.connections.keepalive_support import add_token_response, make_connection
-from tests.monitoring.json_logs import json_logs  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

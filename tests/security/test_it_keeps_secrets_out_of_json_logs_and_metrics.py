@@ -5,7 +5,6 @@ connection's name or code, even when a secret is sent in an API path."""
 
 import pytest
 
-from tests.monitoring.json_logs import json_logs  # noqa: F401
 from tests.monitoring.metrics_support import TOKEN, samples, scrape
 from tests.security.conftest import MARKERS, REFRESH_TOKEN, assert_no_canary
 from tests.security.test_it_keeps_secrets_out_of_the_whole_flow import connect, use
