@@ -4,7 +4,6 @@ tests/integration/test_it_observes_a_real_worker.py."""
 
 import json
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -12,7 +11,7 @@ import urllib.request
 
 import pytest
 
-from tests.celery_worker import ROOT, wait_for
+from tests.celery_worker import ROOT, stop_process_group, wait_for
 
 PORTS = range(9250, 9300)
 
@@ -34,16 +33,6 @@ def run(command: list[str], output, **env) -> subprocess.Popen:
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
-
-
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=5)
 
 
 def json_lines(path) -> list[dict]:
@@ -74,7 +63,7 @@ def test_gunicorn_logs_json_with_the_request_id_in_the_access_log(tmp_path):
         assert wait_for(answered, what="an answer") == "probe-42"
         wait_for(lambda: "probe-42" in log.read_text(), what="the access log line")
     finally:
-        stop(web)
+        stop_process_group(web)
 
     records = json_lines(log)
     [access] = [record for record in records if record["logger"] == "gunicorn.access"]
@@ -95,7 +84,7 @@ def test_beat_logs_json(tmp_path):
     try:
         wait_for(lambda: "beat: Starting..." in log.read_text(), what="beat to start")
     finally:
-        stop(beat)
+        stop_process_group(beat)
 
     records = json_lines(log)
     assert records[0]["logger"] == "celery.beat"
