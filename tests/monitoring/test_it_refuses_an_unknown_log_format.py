@@ -8,7 +8,7 @@ from tests.celery_worker import ROOT
 
 
 def test_an_unknown_log_format_stops_startup():
-    result = subprocess.run(  # noqa: S603
+    result = subprocess.run(
         [sys.executable, "-c", "import django; django.setup()"],
         cwd=ROOT,
         env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test", "LOG_FORMAT": "xml"},
