@@ -53,7 +53,8 @@ REFRESHES = Counter(
 )
 REFRESH_DURATION = Histogram(
     "orgkeeper_keepalive_refresh_duration_seconds",
-    "Duration of refresh attempts (lock wait, token request and commit) by outcome class.",
+    "Duration of refresh attempts (lock wait, token request, commit, alert email if any) "
+    "by outcome class.",
     ["outcome"],
     buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60),
 )
