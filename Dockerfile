@@ -17,7 +17,7 @@ COPY static ./static
 RUN SECRET_KEY=collectstatic-only CRYPTOGRAPHY_KEY=collectstatic-only \
     python manage.py collectstatic --noinput
 
-RUN useradd --create-home --uid 1000 orgkeeper && mkdir -p /app/var && chown orgkeeper /app/var
+RUN useradd --create-home --uid 1000 orgkeeper && mkdir -p /app/var/metrics && chown -R orgkeeper /app/var
 USER orgkeeper
 EXPOSE 8881
-CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8881", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "-c", "config/gunicorn.py", "config.wsgi"]

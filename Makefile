@@ -17,7 +17,9 @@ install: $(STAMP)
 
 run: install  ## web + worker + beat on http://127.0.0.1:8881 (Ctrl-C stops them all)
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/honcho start -f Procfile
+	@# prometheus-client's multiprocess files (/metrics): one directory, empty at each start.
+	rm -rf var/metrics && mkdir -p var/metrics
+	PROMETHEUS_MULTIPROC_DIR=$(CURDIR)/var/metrics $(BIN)/honcho start -f Procfile
 
 test: install  ## the whole suite
 	$(BIN)/pytest $(PYTEST_ARGS)

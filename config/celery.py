@@ -11,6 +11,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", settings_module())
 app = Celery("orgkeeper")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# Workers also notice a stopped beat (monitoring.stall), not only requests to /readyz.
+app.steps["worker"].add("monitoring.worker.StallWatch")
 
 
 @signals.task_prerun.connect

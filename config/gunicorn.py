@@ -15,7 +15,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
-bind = env("GUNICORN_BIND", default="0.0.0.0:8881")
+bind = "0.0.0.0:8881"
 workers = env.int("WEB_CONCURRENCY", default=3)
 accesslog = "-"
 # gunicorn's default format, plus the request ID the app put in the response header.

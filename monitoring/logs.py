@@ -4,7 +4,7 @@ middleware, the Celery task signals and the keep-alive bind, and ``ContextFilter
 every record (the JSON format prints them; see LOG_FORMAT in config/settings/base.py)."""
 
 import logging
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 
 FIELDS = ("request_id", "connection_code", "task_id")
 
@@ -21,9 +21,14 @@ JSON_FORMATTER = {
 _context: ContextVar[dict[str, str]] = ContextVar("orgkeeper_log_context")
 
 
-def bind(**fields: str) -> None:
-    """Add ``fields`` (names from FIELDS) to the context of the current request or task."""
-    _context.set({**_context.get({}), **fields})
+def bind(**fields: str) -> Token:
+    """Add ``fields`` (names from FIELDS) to the context of the current request or task;
+    ``reset(token)`` restores the context as it was before."""
+    return _context.set({**_context.get({}), **fields})
+
+
+def reset(token: Token) -> None:
+    _context.reset(token)
 
 
 def clear() -> None:

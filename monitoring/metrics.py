@@ -21,7 +21,14 @@ from django.conf import settings
 from django.db.models import Count, Min
 from django.urls import ResolverMatch
 from django.utils import timezone
-from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import (
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    disable_created_metrics,
+    generate_latest,
+)
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.multiprocess import MultiProcessCollector
 
@@ -35,6 +42,9 @@ PROVIDER = "salesforce"  # every connection is a Salesforce org
 OUTCOMES = ("success", "transient", "needs_reauthorization", "misconfigured", "lost")
 HTTP_METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 
+# No "_created" series: multiprocess mode has none, so single-process output matches it.
+disable_created_metrics()
+
 # Every metric has labels, so a process creates its multiprocess files only when it records.
 REFRESHES = Counter(
     "orgkeeper_keepalive_refreshes_total",
@@ -43,7 +53,8 @@ REFRESHES = Counter(
 )
 REFRESH_DURATION = Histogram(
     "orgkeeper_keepalive_refresh_duration_seconds",
-    "Duration of refresh attempts (lock wait, token request and commit) by outcome class.",
+    "Duration of refresh attempts (lock wait, token request, commit, alert email if any) "
+    "by outcome class.",
     ["outcome"],
     buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60),
 )

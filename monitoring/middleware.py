@@ -13,6 +13,9 @@ REQUEST_ID_HEADER = "X-Request-ID"
 # An incoming ID is kept only if it is short and plain (it is logged and echoed back).
 VALID_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 API_PREFIX = "/api/v1/"
+# The URL keyword that holds a connection's code, per URL namespace (app_name). Other
+# namespaces' codes (API keys, invitations) name no connection.
+CONNECTION_KWARG = {"connections": "code", "api": "id"}
 
 
 class RequestContextMiddleware:
@@ -37,9 +40,13 @@ class RequestContextMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs) -> None:
-        code = view_kwargs.get("code")
-        if isinstance(code, uuid.UUID):
-            logs.bind(connection_code=str(code))
+        match = request.resolver_match
+        kwarg = CONNECTION_KWARG.get(match.app_name) if match else None
+        try:
+            code = uuid.UUID(str(view_kwargs[kwarg]))
+        except (KeyError, ValueError):
+            return
+        logs.bind(connection_code=str(code))
 
 
 class APIMetricsMiddleware:

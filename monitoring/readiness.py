@@ -18,8 +18,9 @@ def backlog_limit() -> timedelta:
     return timedelta(seconds=settings.KEEPALIVE_SWEEP_INTERVAL) + BACKLOG_GRACE
 
 
-def _minutes(delta: timedelta) -> int:
-    return int(delta.total_seconds() // 60)
+def _minutes(delta: timedelta) -> str:
+    minutes = int(delta.total_seconds() // 60)
+    return f"{minutes} minute{'' if minutes == 1 else 's'}"
 
 
 def heartbeat_status(heartbeat: KeepaliveHeartbeat, now: datetime) -> str:
@@ -28,7 +29,7 @@ def heartbeat_status(heartbeat: KeepaliveHeartbeat, now: datetime) -> str:
     since = "since installation" if heartbeat.last_sweep_at is None else "for"
     return (
         f"stalled: no keep-alive sweep completed {since} {_minutes(heartbeat.age(now))} "
-        f"minutes (limit {_minutes(stall_limit())}); check that Celery beat and the worker run"
+        f"(limit {_minutes(stall_limit())}); check that Celery beat and the worker run"
     )
 
 
@@ -37,7 +38,7 @@ def backlog_status(now: datetime) -> str:
     if not overdue:
         return OK
     return (
-        f"behind: {overdue} connection(s) more than {_minutes(backlog_limit())} minutes past "
+        f"behind: {overdue} connection(s) more than {_minutes(backlog_limit())} past "
         "their refresh time; the workers are not keeping up or are stopped"
     )
 

@@ -1,6 +1,8 @@
 """Signal receivers: the keep-alive's refreshes and sweeps feed the metrics and the
 heartbeat; Celery tasks bind their ID (and connection) to the log context."""
 
+from contextvars import Token
+
 from celery import signals as celery_signals
 from django.dispatch import receiver
 
@@ -22,12 +24,18 @@ def beat(**kwargs) -> None:
     stall.notify()
 
 
+# Per task ID: what the log context was before the task, restored after it (so nothing a task
+# binds reaches the next task of the same process, and an eager task keeps its request's ID).
+_before_task: dict[str, Token] = {}
+
+
 @celery_signals.task_prerun.connect
 def bind_task(task_id: str, **kwargs) -> None:
-    logs.clear()
-    logs.bind(task_id=task_id)
+    _before_task[task_id] = logs.bind(task_id=task_id)
 
 
 @celery_signals.task_postrun.connect
-def unbind_task(**kwargs) -> None:
-    logs.clear()
+def unbind_task(task_id: str, **kwargs) -> None:
+    token = _before_task.pop(task_id, None)
+    if token is not None:
+        logs.reset(token)

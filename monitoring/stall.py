@@ -2,9 +2,10 @@
 intervals), once, and once more when sweeps resume.
 
 Beat can't report its own death, so this runs outside beat: on each request to ``/readyz``
-(polled by the container health checks) and after each completed sweep (in the worker, for
-the recovery). ``notify`` is idempotent: a conditional UPDATE claims each email, so
-concurrent callers send it once; a failed send un-claims it for the next call to retry.
+(polled by the container health checks), in each worker every sweep interval
+(monitoring.worker), and after each completed sweep (the recovery). ``notify`` is
+idempotent: a conditional UPDATE claims each email, so concurrent callers send it once; a
+failed send un-claims it for the next call to retry.
 """
 
 import logging

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from . import metrics, readiness, stall
@@ -14,6 +15,7 @@ from . import metrics, readiness, stall
 logger = logging.getLogger(__name__)
 
 
+@require_safe
 @never_cache
 def readyz(request: HttpRequest) -> JsonResponse:
     """200 when the database, the broker and the keep-alive are fine, else 503; the body
@@ -38,6 +40,7 @@ def _authorized(request: HttpRequest) -> bool:
     )
 
 
+@require_safe
 @never_cache
 def metrics_view(request: HttpRequest) -> HttpResponse:
     """The Prometheus exposition, for ``Authorization: Bearer <METRICS_TOKEN>``; 401

@@ -34,6 +34,18 @@ def wait_for(predicate, timeout: float = 20, interval: float = 0.1, what: str = 
     pytest.fail(f"timed out after {timeout} s waiting for {what}")
 
 
+def stop_process_group(process: subprocess.Popen) -> None:
+    """SIGTERM the group of ``process`` (started with ``start_new_session=True``); SIGKILL it
+    if ``process`` doesn't exit in 15 s."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=5)
+
+
 def worker_database_url() -> str:
     """``DATABASE_URL`` with pytest-django's test database in place of the configured one."""
     test_db = db_connection.settings_dict["NAME"]
@@ -100,13 +112,7 @@ class CeleryWorker:
         process = self.process
         if process is None:
             return
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(timeout=5)
+        stop_process_group(process)
         # Prefork children left behind by a crashed parent share its process group.
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)

@@ -1,6 +1,7 @@
 """Settings shared by every environment. Each value comes from an environment variable
 (documented in ``.env.example`` and the README) read with django-environ."""
 
+import os
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -287,6 +288,10 @@ METRICS_TOKEN = env("METRICS_TOKEN", default="")
 # environment): each process writes its counters there and /metrics adds up the files of
 # this directory and its subdirectories. Empty: each process counts for itself (one process).
 PROMETHEUS_MULTIPROC_DIR = env("PROMETHEUS_MULTIPROC_DIR", default="")
+if not PROMETHEUS_MULTIPROC_DIR:
+    # Set but empty (a blank line in .env): prometheus-client would write its files to the
+    # working directory.
+    os.environ.pop("PROMETHEUS_MULTIPROC_DIR", None)
 
 # --- Salesforce connections and keep-alive (seconds) --------------------------------------
 SALESFORCE_HTTP_TIMEOUT = env.float("SALESFORCE_HTTP_TIMEOUT", default=20.0)

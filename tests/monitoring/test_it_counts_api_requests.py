@@ -27,24 +27,24 @@ def test_it_counts_requests_by_route_name_method_and_status(client, metrics):
     before = metrics()
     code = uuid.uuid4()
     for _ in range(3):
-        assert client.get(f"/api/v1/probes/{code}/").status_code == 200
-    client.get(f"/api/v1/probes/{uuid.uuid4()}/", {"fail": "1"})
-    client.post(f"/api/v1/probes/{code}/")
+        assert client.get(f"/api/v1/connections/{code}/").status_code == 200
+    client.get(f"/api/v1/connections/{uuid.uuid4()}/", {"fail": "1"})
+    client.post(f"/api/v1/connections/{code}/")
     client.get("/api/v1/no-such-endpoint/")
-    client.generic("BREW", f"/api/v1/probes/{code}/")
+    client.generic("BREW", f"/api/v1/connections/{code}/")
 
     after = metrics()
 
     def delta(*labels):
         return counted(after, *labels) - counted(before, *labels)
 
-    assert delta("api-test:probe-detail", "GET", "200") == 3
-    assert delta("api-test:probe-detail", "GET", "404") == 1
-    assert delta("api-test:probe-detail", "POST", "200") == 1
+    assert delta("api:probe-detail", "GET", "200") == 3
+    assert delta("api:probe-detail", "GET", "404") == 1
+    assert delta("api:probe-detail", "POST", "200") == 1
     assert delta("unmatched", "GET", "404") == 1
-    assert delta("api-test:probe-detail", "other", "200") == 1  # no unbounded method names
-    latency = value(after, LATENCY_COUNT, endpoint="api-test:probe-detail", method="GET")
-    earlier = value(before, LATENCY_COUNT, endpoint="api-test:probe-detail", method="GET") or 0
+    assert delta("api:probe-detail", "other", "200") == 1  # no unbounded method names
+    latency = value(after, LATENCY_COUNT, endpoint="api:probe-detail", method="GET")
+    earlier = value(before, LATENCY_COUNT, endpoint="api:probe-detail", method="GET") or 0
     assert latency - earlier == 4
     assert str(code) not in after
     assert "/api/v1/" not in after

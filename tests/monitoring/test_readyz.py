@@ -40,7 +40,7 @@ def test_it_fails_when_beat_has_not_swept_in_time(client, swept):
     assert response.status_code == 503
     body = response.json()
     assert body["keepalive"].startswith("stalled: no keep-alive sweep completed for 45 minutes")
-    assert "(limit 45)" in body["keepalive"]
+    assert "(limit 45 minutes)" in body["keepalive"]
     assert body["database"] == body["broker"] == body["backlog"] == "ok"
 
 

@@ -74,6 +74,8 @@ def signed_in(status: int) -> tuple:
 MATRIX = {
     "home": {"kind": PLAIN, "GET": everyone(302), "POST": everyone(302)},
     "healthz": {"kind": PLAIN, "GET": everyone(200), "POST": everyone(200)},
+    "readyz": {"kind": PLAIN, "GET": everyone(200), "POST": everyone(NO)},
+    "metrics": {"kind": PLAIN, "GET": everyone(404), "POST": everyone(NO)},  # no METRICS_TOKEN
     "accounts:setup": {"kind": PLAIN, "GET": everyone(404), "POST": everyone(404)},
     "accounts:login": {"kind": PLAIN, "GET": SIGN_IN, "POST": SIGN_IN},
     "accounts:logout": {"kind": PLAIN, "GET": everyone(NO), "POST": everyone(302)},
