@@ -114,11 +114,18 @@ AUTHENTICATION_BACKENDS = [
 ]
 
 # --- Sign-in protection (django-axes) -----------------------------------------------------
-# Failed sign-ins (the app's and the admin's) are counted per account and, separately, per IP
-# address; AXES_FAILURE_LIMIT failures lock that account or address for AXES_COOLOFF_MINUTES.
+# Failed sign-ins (the app's and the admin's) are counted per account, per (account, IP
+# address) pair and per address (accounts.signin.SignInLimitsHandler): AXES_FAILURE_LIMIT
+# failures lock that account or pair, AXES_IP_FAILURE_LIMIT failures (password spraying) lock
+# the address for every account, each for AXES_COOLOFF_MINUTES after its last failure. So one
+# person's typos don't lock out colleagues behind the same address.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_IP_FAILURE_LIMIT = env.int("AXES_IP_FAILURE_LIMIT", default=50)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
-AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username"], ["username", "ip_address"], ["ip_address"]]
+AXES_HANDLER = "accounts.signin.SignInLimitsHandler"
+# Attempts refused during a lockout don't push its end further: the time shown holds.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 # The sign-in form's email field is called "username" (Django's AuthenticationForm).
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "accounts.signin.lockout_username"
