@@ -219,10 +219,31 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "filters": {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        # Django's own format for runserver's access log.
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+    },
+    "filters": {
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+        # The OAuth callback's code and state never reach a log (config/request_logging.py).
+        "redact_callback_query": {"()": "config.request_logging.RedactCallbackQuery"},
+    },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["redact_callback_query"],
+        },
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["redact_callback_query"],
+        },
         "mail_admins": {
             "level": "ERROR",
             "filters": ["require_debug_false"],
@@ -233,6 +254,7 @@ LOGGING = {
     "loggers": {
         # The root handler prints; Django's own console handler would print everything twice.
         "django": {"handlers": ["mail_admins"], "level": "INFO"},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
         # 4xx are in the access log already; no PermissionDenied tracebacks.
         "django.request": {"level": "ERROR"},
         # oauthlib and urllib3 log request bodies and headers at DEBUG: keep them quiet.
@@ -241,6 +263,9 @@ LOGGING = {
         "urllib3": {"level": "WARNING"},
     },
 }
+
+# Error reports (the email to ADMINS) leave out the OAuth callback's query string.
+DEFAULT_EXCEPTION_REPORTER = "config.request_logging.RedactingExceptionReporter"
 
 # --- Salesforce connections and keep-alive (seconds) --------------------------------------
 SALESFORCE_HTTP_TIMEOUT = env.float("SALESFORCE_HTTP_TIMEOUT", default=20.0)
