@@ -3,6 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+PORT ?= 8881
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
 .PHONY: install run test lint format emulator screenshots bench clean
@@ -15,9 +16,9 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-run: install  ## web + worker + beat on http://127.0.0.1:8881 (Ctrl-C stops them all)
+run: install  ## web + worker + beat on http://127.0.0.1:$(PORT) (Ctrl-C stops them all)
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/honcho start -f Procfile
+	$(BIN)/honcho start -f Procfile --port $(PORT)
 
 test: install  ## the whole suite
 	$(BIN)/pytest $(PYTEST_ARGS)
