@@ -6,6 +6,7 @@ Before, honcho's SIGTERM to the worker's process group killed its prefork pool c
 ("Process 'ForkPoolWorker-1' ... exited with 'signal 15 (SIGTERM)'" at ERROR) and the main
 process hung in its warm shutdown until honcho's SIGKILL."""
 
+import contextlib
 import os
 import shutil
 import signal
@@ -98,10 +99,8 @@ class Run:
 
     def kill_everything(self) -> None:
         for pid in processes_with(self.marker):
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
 
 
 @pytest.fixture(scope="module")
