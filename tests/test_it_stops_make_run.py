@@ -23,6 +23,14 @@ ROOT = Path(__file__).resolve().parent.parent
 PORT = 9321
 STOP_WITHIN = 10  # seconds, from the signal until every process is gone
 READY = ("Starting development server", "ready.", "beat: Starting...")
+# The development defaults, not pytest's test settings or the suite's services.
+DROPPED_ENV = (
+    "DJANGO_SETTINGS_MODULE",
+    "DATABASE_URL",
+    "CELERY_BROKER_URL",
+    "MAKEFLAGS",
+    "MAKELEVEL",
+)
 
 
 def processes_with(marker: str) -> list[int]:
@@ -45,11 +53,7 @@ class Run:
 
     def __init__(self, var_dir: Path):
         self.marker = f"ORGKEEPER_RUN_TEST={uuid.uuid4().hex}"
-        env = {
-            key: value
-            for key, value in os.environ.items()
-            if key not in ("DATABASE_URL", "CELERY_BROKER_URL", "MAKEFLAGS", "MAKELEVEL")
-        }
+        env = {key: value for key, value in os.environ.items() if key not in DROPPED_ENV}
         env.update(DJANGO_ENV="development", VAR_DIR=str(var_dir), PORT=str(PORT))
         env.update([self.marker.split("=", 1)])
         self.lines: list[str] = []
@@ -79,6 +83,7 @@ class Run:
             if self.process.poll() is not None:
                 pytest.fail(f"make run exited early:\n{self.output}")
             if all(sign in self.output for sign in READY):
+                assert "using settings 'config.settings.dev'" in self.output
                 response = requests.get(f"http://127.0.0.1:{PORT}/healthz", timeout=5)
                 assert response.status_code == 200
                 return

@@ -7,6 +7,7 @@ import logging
 import os
 import subprocess
 import sys
+import threading
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -28,6 +29,7 @@ CALLBACK = f"{CALLBACK_PATH}?code={CODE}&state={STATE}"
 ENCODED_NEXT = f"/accounts/login/?next={CALLBACK_PATH}%3Fcode%3D{CODE}%26state%3D{STATE}"
 PORT = 9310
 ROOT = Path(__file__).resolve().parents[2]
+DROPPED_ENV = ("DJANGO_SETTINGS_MODULE", "DATABASE_URL", "CELERY_BROKER_URL")
 
 
 def assert_redacted(text: str) -> None:
@@ -51,7 +53,7 @@ def test_it_redacts_plain_and_encoded_callback_urls(url):
 
 def test_runserver_logs_the_callback_without_its_query(tmp_path):
     env = {
-        **{k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "CELERY_BROKER_URL")},
+        **{k: v for k, v in os.environ.items() if k not in DROPPED_ENV},
         "DJANGO_ENV": "development",
         "VAR_DIR": str(tmp_path),
     }
@@ -63,6 +65,10 @@ def test_runserver_logs_the_callback_without_its_query(tmp_path):
         stderr=subprocess.STDOUT,
         text=True,
     )
+    lines = []
+    reader = threading.Thread(target=lambda: lines.extend(server.stdout), daemon=True)
+    reader.start()
+    logged = "GET /api/connections/oauth/callback?[redacted] HTTP/1.1"
     try:
         base = f"http://127.0.0.1:{PORT}"
         for _ in range(100):
@@ -72,10 +78,16 @@ def test_runserver_logs_the_callback_without_its_query(tmp_path):
             except requests.ConnectionError:
                 time.sleep(0.1)
         assert response.status_code == 302  # to the sign-in page
+        for _ in range(50):  # the line is written after the response
+            if logged in "".join(lines):
+                break
+            time.sleep(0.1)
     finally:
         server.terminate()
-        output = server.communicate(timeout=10)[0]
-    assert "GET /api/connections/oauth/callback?[redacted] HTTP/1.1" in output
+        server.wait(timeout=10)
+        reader.join(timeout=5)
+    output = "".join(lines)
+    assert logged in output
     assert CODE not in output and STATE not in output
 
 
