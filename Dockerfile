@@ -19,4 +19,5 @@ RUN SECRET_KEY=collectstatic-only CRYPTOGRAPHY_KEY=collectstatic-only \
 RUN useradd --create-home --uid 1000 orgkeeper && mkdir -p /app/var && chown orgkeeper /app/var
 USER orgkeeper
 EXPOSE 8881
-CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8881", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8881", "--workers", "3", "--access-logfile", "-", \
+     "--logger-class", "config.gunicorn_logging.RedactingLogger"]
