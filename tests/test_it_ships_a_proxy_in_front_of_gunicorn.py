@@ -12,7 +12,7 @@ import yaml
 from django.test import RequestFactory
 
 from accounts.signin import client_ip
-from tests.test_it_configures_production import STRONG_KEY, manage
+from tests.test_it_configures_production import CONFIGURED, manage
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
@@ -50,14 +50,8 @@ def test_production_counts_the_address_the_proxy_saw(settings):
         assert "TRUSTED_PROXY_COUNT" not in SERVICES[name].get("environment", {})
     env_example = (ROOT / ".env.example").read_text()
     assert not re.search(r"^TRUSTED_PROXY_COUNT=", env_example, re.MULTILINE)
-    result = manage(
-        "shell",
-        "-c",
-        "from django.conf import settings; print(settings.TRUSTED_PROXY_COUNT)",
-        SECRET_KEY=STRONG_KEY,
-        CRYPTOGRAPHY_KEY=STRONG_KEY + "2",
-        PUBLIC_BASE_URL="https://orgkeeper.example.com",
-    )
+    read = "from django.conf import settings; print(settings.TRUSTED_PROXY_COUNT)"
+    result = manage("shell", "-c", read, **CONFIGURED)
     assert result.returncode == 0, result.stderr
     settings.TRUSTED_PROXY_COUNT = int(result.stdout.split()[-1])
     # As Caddy forwards any request: X-Forwarded-For replaced by the address it saw.
