@@ -3,6 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+PORT ?= 8881
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
 .PHONY: install run test lint format emulator screenshots bench clean
@@ -15,11 +16,11 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-run: install  ## web + worker + beat on http://127.0.0.1:8881 (Ctrl-C stops them all)
+run: install  ## web + worker + beat on http://127.0.0.1:$(PORT) (Ctrl-C stops them all)
 	$(BIN)/python manage.py migrate --noinput
 	@# prometheus-client's multiprocess files (/metrics): one directory, empty at each start.
 	rm -rf var/metrics && mkdir -p var/metrics
-	PROMETHEUS_MULTIPROC_DIR=$(CURDIR)/var/metrics $(BIN)/honcho start -f Procfile
+	PROMETHEUS_MULTIPROC_DIR=$(CURDIR)/var/metrics $(BIN)/honcho start -f Procfile --port $(PORT)
 
 test: install  ## the whole suite
 	$(BIN)/pytest $(PYTEST_ARGS)

@@ -18,6 +18,8 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 bind = "0.0.0.0:8881"
 workers = env.int("WEB_CONCURRENCY", default=3)
 accesslog = "-"
+# The access log leaves out the OAuth callback's code and state (config/gunicorn_logging.py).
+logger_class = "config.gunicorn_logging.RedactingLogger"
 # gunicorn's default format, plus the request ID the app put in the response header.
 access_log_format = (
     '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %({x-request-id}o)s'

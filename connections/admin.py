@@ -1,10 +1,12 @@
 """Admin for connections. Secrets (consumer secret, tokens, code verifier) are never listed
 or shown: their fields are excluded and at most shown as "set" / "not set"."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.db import models, transaction
 
 from . import keepalive
+from .forms import clean_login_url
 from .models import AuthorizationRequest, Connection, ConnectionEvent, ExternalClientApp, TokenSet
 
 
@@ -26,8 +28,17 @@ class ViewOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class ConnectionAdminForm(forms.ModelForm):
+    """Accepts the login URLs the wizard accepts: another host would get the consumer
+    secret and the tokens."""
+
+    def clean(self):
+        return clean_login_url(self, super().clean())
+
+
 @admin.register(Connection)
 class ConnectionAdmin(admin.ModelAdmin):
+    form = ConnectionAdminForm
     list_display = ("name", "team", "environment", "status", "organization_id", "next_refresh_at")
     list_filter = ("status", "environment", "team")
     search_fields = ("name", "organization_id")

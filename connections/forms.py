@@ -38,20 +38,28 @@ class ConnectionForm(forms.Form):
     )
 
     def clean(self):
-        data = super().clean()
-        if data.get("environment") == Environment.MY_DOMAIN:
-            try:
-                data["my_domain_url"] = normalize_my_domain_url(data.get("my_domain_url", ""))
-            except forms.ValidationError as error:
-                self.add_error("my_domain_url", error)
-        else:
-            data["my_domain_url"] = ""
-        return data
+        return clean_login_url(self, super().clean())
 
     def apply(self, connection: Connection) -> None:
         connection.name = self.cleaned_data["name"]
         connection.environment = self.cleaned_data["environment"]
         connection.my_domain_url = self.cleaned_data["my_domain_url"]
+
+
+def clean_login_url(form: forms.BaseForm, data: dict) -> dict:
+    """Step 1's rule for a form's ``environment`` and ``my_domain_url`` (also the Connection
+    admin's): a My Domain URL must be one ``normalize_my_domain_url`` accepts, and is stored
+    normalized; other environments store none. Returns ``data`` (the cleaned data)."""
+    if data.get("environment") == Environment.MY_DOMAIN:
+        if form.has_error("my_domain_url"):
+            return data  # the field's own validation said why already
+        try:
+            data["my_domain_url"] = normalize_my_domain_url(data.get("my_domain_url", ""))
+        except forms.ValidationError as error:
+            form.add_error("my_domain_url", error)
+    else:
+        data["my_domain_url"] = ""
+    return data
 
 
 class CredentialsForm(forms.Form):

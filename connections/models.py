@@ -16,7 +16,7 @@ from accounts.models import Team
 
 from . import salesforce
 from .encryption import encrypt
-from .login_hosts import PRODUCTION_LOGIN_URL, SANDBOX_LOGIN_URL
+from .login_hosts import PRODUCTION_LOGIN_URL, SANDBOX_LOGIN_URL, normalize_my_domain_url
 
 OAUTH_CALLBACK_PATH = "/api/connections/oauth/callback"
 SIGN_IN_EXPIRED = (
@@ -127,6 +127,12 @@ class Connection(models.Model):
         if environment == cls.Environment.MY_DOMAIN:
             return my_domain_url.rstrip("/")
         return PRODUCTION_LOGIN_URL
+
+    def check_login_url(self) -> None:
+        """Raise ValidationError when the My Domain URL isn't one step 1 accepts (saved
+        before the admin checked it, or http:// since ALLOW_INSECURE_LOGIN_HOSTS went off)."""
+        if self.environment == self.Environment.MY_DOMAIN:
+            normalize_my_domain_url(self.my_domain_url)
 
     @property
     def is_connected(self) -> bool:

@@ -5,6 +5,7 @@ Every page loads its team or connection through ``get_team_for_user`` /
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models.functions import Lower
@@ -144,14 +145,19 @@ def credentials(request: HttpRequest, slug: str, code) -> HttpResponse:
         initial={"consumer_key": app.consumer_key} if app else None,
     )
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            authorize_url = connection.start_authorization(
-                request.user,
-                request.get_host(),
-                form.cleaned_data["consumer_key"],
-                form.cleaned_data["consumer_secret"],
-            )
-        return redirect(authorize_url)
+        try:
+            connection.check_login_url()
+        except ValidationError as error:
+            form.add_error(None, f"Can't sign in at this My Domain URL: {' '.join(error)}")
+        else:
+            with transaction.atomic():
+                authorize_url = connection.start_authorization(
+                    request.user,
+                    request.get_host(),
+                    form.cleaned_data["consumer_key"],
+                    form.cleaned_data["consumer_secret"],
+                )
+            return redirect(authorize_url)
     return render(
         request,
         "connections/credentials.html",

@@ -7,6 +7,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 STRONG_KEY = "k" * 10 + "9f8e7d6c5b4a3z2y1x0w-Vu_Ts.Rq:Po;Nm+Lk=Ji/Hg" + "Fe"
+# What a production .env must set.
+CONFIGURED = {
+    "SECRET_KEY": STRONG_KEY,
+    "CRYPTOGRAPHY_KEY": STRONG_KEY + "2",
+    "PUBLIC_BASE_URL": "https://orgkeeper.example.com",
+}
 
 
 def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
@@ -36,14 +42,6 @@ def test_it_refuses_to_start_without_secret_key():
 
 
 def test_it_passes_the_deployment_checklist_without_warnings():
-    result = manage(
-        "check",
-        "--deploy",
-        "--fail-level",
-        "WARNING",
-        SECRET_KEY=STRONG_KEY,
-        CRYPTOGRAPHY_KEY=STRONG_KEY + "2",
-        PUBLIC_BASE_URL="https://orgkeeper.example.com",
-    )
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **CONFIGURED)
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues" in result.stdout

@@ -128,11 +128,18 @@ AUTHENTICATION_BACKENDS = [
 ]
 
 # --- Sign-in protection (django-axes) -----------------------------------------------------
-# Failed sign-ins (the app's and the admin's) are counted per account and, separately, per IP
-# address; AXES_FAILURE_LIMIT failures lock that account or address for AXES_COOLOFF_MINUTES.
+# Failed sign-ins (the app's and the admin's) are counted per account, per (account, IP
+# address) pair and per address (accounts.signin.SignInLimitsHandler): AXES_FAILURE_LIMIT
+# failures lock that account or pair, AXES_IP_FAILURE_LIMIT failures (password spraying) lock
+# the address for every account, each for AXES_COOLOFF_MINUTES after its last failure. So one
+# person's typos don't lock out colleagues behind the same address.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_IP_FAILURE_LIMIT = env.int("AXES_IP_FAILURE_LIMIT", default=50)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
-AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username"], ["username", "ip_address"], ["ip_address"]]
+AXES_HANDLER = "accounts.signin.SignInLimitsHandler"
+# Attempts refused during a lockout don't push its end further: the time shown holds.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 # The sign-in form's email field is called "username" (Django's AuthenticationForm).
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "accounts.signin.lockout_username"
@@ -251,16 +258,29 @@ LOGGING = {
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
         "json": JSON_FORMATTER,
+        # Django's own format for runserver's access log.
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
     },
     "filters": {
         "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
         "context": {"()": "monitoring.logs.ContextFilter"},
+        # The OAuth callback's code and state never reach a log (config/request_logging.py).
+        "redact_callback_query": {"()": "config.request_logging.RedactCallbackQuery"},
     },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": LOG_FORMAT,
-            "filters": ["context"],
+            "filters": ["context", "redact_callback_query"],
+        },
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server" if LOG_FORMAT == "plain" else "json",
+            "filters": ["context", "redact_callback_query"],
         },
         "mail_admins": {
             "level": "ERROR",
@@ -272,6 +292,7 @@ LOGGING = {
     "loggers": {
         # The root handler prints; Django's own console handler would print everything twice.
         "django": {"handlers": ["mail_admins"], "level": "INFO"},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
         # 4xx are in the access log already; no PermissionDenied tracebacks.
         "django.request": {"level": "ERROR"},
         # oauthlib and urllib3 log request bodies and headers at DEBUG: keep them quiet.
@@ -292,6 +313,9 @@ if not PROMETHEUS_MULTIPROC_DIR:
     # Set but empty (a blank line in .env): prometheus-client would write its files to the
     # working directory.
     os.environ.pop("PROMETHEUS_MULTIPROC_DIR", None)
+
+# Error reports (the email to ADMINS) leave out the OAuth callback's query string.
+DEFAULT_EXCEPTION_REPORTER = "config.request_logging.RedactingExceptionReporter"
 
 # --- Salesforce connections and keep-alive (seconds) --------------------------------------
 SALESFORCE_HTTP_TIMEOUT = env.float("SALESFORCE_HTTP_TIMEOUT", default=20.0)

@@ -126,3 +126,20 @@ def reauthorize(client, connection: Connection, rsps, capture) -> None:
 
 def issued(millis: str) -> datetime:
     return datetime.fromtimestamp(int(millis) / 1000, tz=UTC)
+
+
+def admin_form_data(page) -> dict:
+    """The POST data of an admin change page's form as rendered (``page`` is its GET)."""
+    from django.forms import SplitDateTimeWidget
+
+    form = page.context["adminform"].form
+    data = {}
+    for name, field in form.fields.items():
+        value = form[name].value()
+        if isinstance(field.widget, SplitDateTimeWidget):
+            day, time = field.widget.decompress(value)
+            data[f"{name}_0"] = day.isoformat() if day else ""
+            data[f"{name}_1"] = time.strftime("%H:%M:%S.%f") if time else ""
+        else:
+            data[name] = "" if value is None else value
+    return data

@@ -4,12 +4,12 @@ that commits between the page's read and its save keeps its status and schedule.
 from unittest import mock
 
 import pytest
-from django.forms import SplitDateTimeWidget
 from django.test import Client
 
 from accounts.models import User
 from connections.admin import ConnectionAdmin
 from connections.models import Connection
+from tests.connections.helpers import admin_form_data
 from tests.connections.keepalive_support import make_connection
 
 pytestmark = pytest.mark.django_db
@@ -30,16 +30,7 @@ def test_it_keeps_what_a_concurrent_refresh_wrote(team):
         return obj
 
     page = client.get(f"/admin/connections/connection/{connection.pk}/change/")
-    form = page.context["adminform"].form
-    data = {}
-    for name, field in form.fields.items():
-        value = form[name].value()
-        if isinstance(field.widget, SplitDateTimeWidget):
-            day, time = field.widget.decompress(value)
-            data[f"{name}_0"] = day.isoformat() if day else ""
-            data[f"{name}_1"] = time.strftime("%H:%M:%S.%f") if time else ""
-        else:
-            data[name] = "" if value is None else value
+    data = admin_form_data(page)
     data["name"] = "New name"
     with mock.patch.object(ConnectionAdmin, "get_object", read_then_refresh_fails):
         response = client.post(f"/admin/connections/connection/{connection.pk}/change/", data)

@@ -1,6 +1,7 @@
 """Failed sign-ins are limited per account and per IP address (django-axes): after
-AXES_FAILURE_LIMIT failures that account, or that address, sees the lockout page (429) until
-the cool-off has passed, even with the right password."""
+AXES_FAILURE_LIMIT failures that account, or after AXES_IP_FAILURE_LIMIT failures that
+address, sees the lockout page (429) until the cool-off has passed, even with the right
+password. tests/security/test_it_keeps_colleagues_signing_in.py covers the shared address."""
 
 from datetime import timedelta
 
@@ -30,12 +31,18 @@ def fail(times: int, email: str, ip: str = "198.51.100.1") -> None:
 @pytest.fixture(autouse=True)
 def limits(settings):
     settings.AXES_FAILURE_LIMIT = 5
+    settings.AXES_IP_FAILURE_LIMIT = 8
     settings.AXES_COOLOFF_TIME = timedelta(minutes=15)
 
 
 def test_it_uses_axes_first():
     assert settings.AUTHENTICATION_BACKENDS[0] == "axes.backends.AxesStandaloneBackend"
-    assert settings.AXES_LOCKOUT_PARAMETERS == [["username"], ["ip_address"]]
+    assert settings.AXES_LOCKOUT_PARAMETERS == [
+        ["username"],
+        ["username", "ip_address"],
+        ["ip_address"],
+    ]
+    assert settings.AXES_HANDLER == "accounts.signin.SignInLimitsHandler"
     assert settings.MIDDLEWARE[-1] == "axes.middleware.AxesMiddleware"
 
 
@@ -47,13 +54,14 @@ def test_it_locks_an_account_whatever_the_address_and_case(alice):
     assert locked.status_code == 429
     page = locked.content.decode()
     assert "Too many sign-in attempts" in page
-    assert "Try again in 15 minutes" in page
+    assert "Sign-in to this account is paused after 5 failed attempts" in page
+    assert "in 15 minutes" in page
     assert "css/app.css" in page  # the site's own page, not axes' plain text
     assert "_auth_user_id" not in Client().session
 
 
 def test_it_locks_an_address_whatever_the_account(alice, bob):
-    for n in range(5):
+    for n in range(8):
         attempt(f"nobody{n}@example.com", "wrong", ip="198.51.100.7")
     assert attempt(bob.email, PASSWORD, ip="198.51.100.7").status_code == 429
     assert attempt(bob.email, PASSWORD, ip="198.51.100.8").status_code == 302
@@ -89,7 +97,7 @@ def test_it_counts_the_address_the_proxy_saw(settings, alice):
     """Behind one proxy (production's default), the right-most X-Forwarded-For entry is the
     client; what the client put further left can't dodge the limit."""
     settings.TRUSTED_PROXY_COUNT = 1
-    for n in range(5):
+    for n in range(8):
         Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=f"192.0.2.{n}, 198.51.100.9").post(
             LOGIN, {"username": f"nobody{n}@example.com", "password": "wrong"}
         )
