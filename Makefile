@@ -16,11 +16,15 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# prometheus-client's multiprocess files (/metrics): one directory, emptied at each start.
+METRICS_DIR = $(abspath $(or $(VAR_DIR),var))/metrics
+# Exported, not a "VAR=... honcho" prefix: that needs a shell between make and honcho, and
+# a SIGTERM to make would then never reach honcho.
+run: export PROMETHEUS_MULTIPROC_DIR = $(METRICS_DIR)
 run: install  ## web + worker + beat on http://127.0.0.1:$(PORT) (Ctrl-C stops them all)
 	$(BIN)/python manage.py migrate --noinput
-	@# prometheus-client's multiprocess files (/metrics): one directory, empty at each start.
-	rm -rf var/metrics && mkdir -p var/metrics
-	PROMETHEUS_MULTIPROC_DIR=$(CURDIR)/var/metrics $(BIN)/honcho start -f Procfile --port $(PORT)
+	rm -rf $(METRICS_DIR) && mkdir -p $(METRICS_DIR)
+	$(BIN)/honcho start -f Procfile --port $(PORT)
 
 test: install  ## the whole suite
 	$(BIN)/pytest $(PYTEST_ARGS)
