@@ -46,11 +46,17 @@ def server_env(var_dir: Path) -> dict:
 
 
 def shipped_gunicorn_options() -> list[str]:
-    """docker-compose.yml's gunicorn options, bound to a local port with one worker."""
-    options = shlex.split(SERVICES["web"]["command"][-1].split("exec gunicorn ", 1)[1])
-    options[options.index("--bind") + 1] = f"127.0.0.1:{GUNICORN_PORT}"
-    options[options.index("--workers") + 1] = "1"
-    return options
+    """docker-compose.yml's gunicorn options (a config file's included: the command line
+    overrides it), bound to a local port with one worker."""
+    shipped = shlex.split(SERVICES["web"]["command"][-1].split("exec gunicorn ", 1)[1])
+    options = []
+    while shipped:
+        option = shipped.pop(0)
+        if option in ("--bind", "--workers"):
+            shipped.pop(0)
+        else:
+            options.append(option)
+    return [*options, "--bind", f"127.0.0.1:{GUNICORN_PORT}", "--workers", "1"]
 
 
 def wait_for(url: str, process: subprocess.Popen) -> None:
