@@ -64,9 +64,9 @@ def wait_for(url: str, process: subprocess.Popen) -> None:
         if process.poll() is not None:
             pytest.fail(f"{process.args[0]} exited: {process.stdout.read()}")
         try:
-            requests.get(url, timeout=2, allow_redirects=False)
+            requests.get(url, timeout=5, allow_redirects=False)
             return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # still starting
             time.sleep(0.1)
     pytest.fail(f"{url} didn't answer")
 
