@@ -152,7 +152,8 @@ class APIKey(models.Model):
         """The usable key ``raw_key`` is, or None (unknown, revoked or expired)."""
         if not raw_key.startswith(PREFIX):
             return None
-        key = cls.objects.select_related("team").filter(digest=digest(raw_key)).first()
+        # No ORDER BY (Meta.ordering) on a unique lookup: it runs on every request.
+        key = next(iter(cls.objects.filter(digest=digest(raw_key)).order_by()[:1]), None)
         return key if key is not None and key.is_usable else None
 
     def touch(self) -> None:
