@@ -22,6 +22,8 @@ def get_connection_for_key(
         raise ConnectionNotFound() from None
     # No ORDER BY (Meta.ordering) on a unique lookup: it runs on every request.
     queryset = key.connection_queryset().select_related(*related).filter(code=code).order_by()
+    if "tokens" in related:  # the API never needs the refresh token: not even decrypted
+        queryset = queryset.defer("tokens__refresh_token")
     connection = next(iter(queryset[:1]), None)
     if connection is None:
         raise ConnectionNotFound()
