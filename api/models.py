@@ -30,15 +30,6 @@ def digest(raw_key: str) -> str:
     return hashlib.sha512(raw_key.encode()).hexdigest()
 
 
-class APIKeyQuerySet(models.QuerySet):
-    def usable(self) -> "APIKeyQuerySet":
-        """Keys not revoked and not expired."""
-        now = timezone.now()
-        return self.filter(revoked_at__isnull=True).filter(
-            Q(expires_at__isnull=True) | Q(expires_at__gt=now)
-        )
-
-
 class APIKey(models.Model):
     """A team's key for the HTTP API (``Authorization: Bearer okk_…``)."""
 
@@ -65,8 +56,6 @@ class APIKey(models.Model):
     expires_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
-
-    objects = APIKeyQuerySet.as_manager()
 
     class Meta:
         verbose_name = "API key"
