@@ -30,15 +30,6 @@ def digest(raw_key: str) -> str:
     return hashlib.sha512(raw_key.encode()).hexdigest()
 
 
-class APIKeyQuerySet(models.QuerySet):
-    def usable(self) -> "APIKeyQuerySet":
-        """Keys not revoked and not expired."""
-        now = timezone.now()
-        return self.filter(revoked_at__isnull=True).filter(
-            Q(expires_at__isnull=True) | Q(expires_at__gt=now)
-        )
-
-
 class APIKey(models.Model):
     """A team's key for the HTTP API (``Authorization: Bearer okk_…``)."""
 
@@ -65,8 +56,6 @@ class APIKey(models.Model):
     expires_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
-
-    objects = APIKeyQuerySet.as_manager()
 
     class Meta:
         verbose_name = "API key"
@@ -152,7 +141,8 @@ class APIKey(models.Model):
         """The usable key ``raw_key`` is, or None (unknown, revoked or expired)."""
         if not raw_key.startswith(PREFIX):
             return None
-        key = cls.objects.select_related("team").filter(digest=digest(raw_key)).first()
+        # No ORDER BY (Meta.ordering) on a unique lookup: it runs on every request.
+        key = next(iter(cls.objects.filter(digest=digest(raw_key)).order_by()[:1]), None)
         return key if key is not None and key.is_usable else None
 
     def touch(self) -> None:

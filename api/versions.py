@@ -4,6 +4,7 @@ Reference: https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_r
 """
 
 import logging
+import time
 
 from django.core.cache import cache
 
@@ -16,6 +17,9 @@ logger = logging.getLogger(__name__)
 FALLBACK_VERSION = "60.0"
 CACHED_FOR = 24 * 3600  # seconds
 RETRY_AFTER = 5 * 60  # seconds before asking again after a failure
+# Each process also remembers a version this long, saving a cache round trip per request.
+REMEMBERED_FOR = 60  # seconds
+_remembered: dict[str, tuple[str, float]] = {}
 
 
 def newest_version(body: object) -> str | None:
@@ -32,9 +36,16 @@ def newest_version(body: object) -> str | None:
 def api_version(connection: Connection, instance_url: str, access_token: str) -> str:
     """A REST API version the org supports, such as ``"65.0"``."""
     cache_key = f"api:sf-version:{connection.code}:{instance_url}"
-    version = cache.get(cache_key)
-    if version:
+    version, until = _remembered.get(cache_key, ("", 0.0))
+    if version and time.monotonic() < until:
         return version
+    version = cache.get(cache_key) or _ask(connection, cache_key, instance_url, access_token)
+    _remembered[cache_key] = (version, time.monotonic() + REMEMBERED_FOR)
+    return version
+
+
+def _ask(connection: Connection, cache_key: str, instance_url: str, access_token: str) -> str:
+    """Read the org's versions and cache the newest (on failure, the fallback, briefly)."""
     try:
         version = newest_version(salesforce.api_probe(instance_url, access_token))
     except salesforce.SalesforceError as error:

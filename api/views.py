@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 
 from connections import guidance, keepalive, salesforce
 from connections.errors import ErrorKind
-from connections.models import Connection, ConnectionEvent
+from connections.models import Connection, ConnectionEvent, TokenSet
 
 from . import problems, versions
 from .access import get_connection_for_key
@@ -140,6 +140,8 @@ class ConnectionDetail(APIView):
 
 
 def _token_response(connection: Connection, issued: keepalive.IssuedToken) -> Response:
+    # Plain values (AccessTokenSerializer documents them): DRF's JSON encoder writes the
+    # datetimes as ISO 8601, and a serializer per request costs more than the rest.
     data = {
         "access_token": issued.access_token,
         "token_type": "Bearer",
@@ -154,7 +156,7 @@ def _token_response(connection: Connection, issued: keepalive.IssuedToken) -> Re
         "token_version": issued.generation,
         "refreshed": issued.refreshed,
     }
-    response = Response(AccessTokenSerializer(data).data)
+    response = Response(data)
     response["Cache-Control"] = "no-store"
     response["Pragma"] = "no-cache"
     return response
@@ -162,7 +164,11 @@ def _token_response(connection: Connection, issued: keepalive.IssuedToken) -> Re
 
 def _issue(connection: Connection, **options) -> Response:
     try:
-        issued = keepalive.issue_access_token(connection, **options)
+        tokens = connection.tokens
+    except TokenSet.DoesNotExist:
+        tokens = None
+    try:
+        issued = keepalive.issue_access_token(connection, tokens=tokens, **options)
     except keepalive.NotConnected:
         raise _not_connected(connection) from None
     except keepalive.RefreshFailed as failure:
@@ -186,7 +192,7 @@ class AccessToken(APIView):
         responses={200: AccessTokenSerializer, **TOKEN_ERRORS},
     )
     def post(self, request: Request, id: str) -> Response:
-        connection = get_connection_for_key(request.auth, id)
+        connection = get_connection_for_key(request.auth, id, ("tokens",))
         body = AccessTokenRequestSerializer(data=request.data or {})
         body.is_valid(raise_exception=True)
         return _issue(
@@ -209,7 +215,7 @@ class InvalidAccessToken(APIView):
         responses={200: AccessTokenSerializer, **TOKEN_ERRORS},
     )
     def post(self, request: Request, id: str) -> Response:
-        connection = get_connection_for_key(request.auth, id)
+        connection = get_connection_for_key(request.auth, id, ("tokens",))
         body = InvalidTokenRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         return _issue(connection, rejected_generation=body.validated_data["token_version"])

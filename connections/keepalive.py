@@ -689,6 +689,7 @@ def issue_access_token(
     min_ttl: int = 0,
     force_refresh: bool = False,
     rejected_generation: int | None = None,
+    tokens: TokenSet | None = None,
 ) -> IssuedToken:
     """The connection's access token for the HTTP API, refreshed first (single-flight,
     through ``refresh_connection(if_generation=...)``) when:
@@ -702,9 +703,11 @@ def issue_access_token(
     on the row lock (bounded by the database's lock wait, SALESFORCE_HTTP_TIMEOUT + 5 s) and
     get the new token with ``refreshed`` False. Raises NotConnected (no tokens, or not
     connected) and RefreshFailed (``result.busy`` when the wait ran out). Never call inside
-    ``transaction.atomic()``.
+    ``transaction.atomic()``. ``tokens``: the connection's TokenSet, read together with
+    ``connection`` by the caller (saves a query); otherwise it is read here.
     """
-    tokens = _connected_tokens(connection)
+    if tokens is None or connection.status != Status.CONNECTED:
+        tokens = _connected_tokens(connection)
     now = timezone.now()
     if rejected_generation is not None:
         wanted = tokens.generation == rejected_generation

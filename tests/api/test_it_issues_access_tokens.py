@@ -160,3 +160,12 @@ def test_a_busy_refresh_answers_refresh_in_progress(api, make_key, fresh, monkey
     assert response.status_code == 503
     assert response.json()["code"] == "refresh_in_progress"
     assert response["Retry-After"] == "2"
+
+
+def test_a_fresh_token_costs_two_queries(api, make_key, fresh, rsps, django_assert_num_queries):
+    """The key, then the connection with its tokens: no query more per request."""
+    rsps.get(VERSIONS_URL, json=VERSIONS)
+    _, raw = make_key()
+    post(api, raw, fresh)  # the first use writes "last used"
+    with django_assert_num_queries(2):
+        assert post(api, raw, fresh).json()["refreshed"] is False

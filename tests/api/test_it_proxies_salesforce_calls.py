@@ -252,3 +252,16 @@ def test_a_chunked_body_is_refused_rather_than_lost(api, make_key, fresh, rsps):
     assert response.status_code == 411
     assert response.json()["code"] == "length_required"
     assert not rsps.calls
+
+
+def test_a_call_with_a_fresh_token_runs_two_queries(
+    api, make_key, fresh, rsps, django_assert_num_queries
+):
+    rsps.get(QUERY_URL, json=QUERY_RESULT)
+    _, raw = make_key()
+    api.get(proxy_url(fresh, "data/v62.0/query"), **bearer(raw))  # records the key's use
+
+    with django_assert_num_queries(2):  # the key; the connection with its tokens
+        response = api.get(proxy_url(fresh, "data/v62.0/query"), **bearer(raw))
+
+    assert response.status_code == 200
