@@ -1,11 +1,18 @@
-"""The results table and the targets (issue 7)."""
+"""The results table and the targets.
+
+Keep-alive targets (the owner's decision, issue 13): one refresh task per connection stays, so
+the ratio against the bare loop is printed but is no longer a target. Instead the pipeline's
+CPU per refresh must stay within TARGET_CPU_VS_FLOOR of the Celery floor's in the same run, its
+capacity at or above TARGET_CAPACITY refreshes a second (about 1,000,000 a day), and no refresh
+token may be lost."""
 
 from .api import ApiResult
 from .floor import FloorResult
 from .keepalive import BaselineResult, PipelineResult
 from .web import PageResult
 
-TARGET_RATIO = 0.5
+TARGET_CPU_VS_FLOOR = 2.2
+TARGET_CAPACITY = 12.0  # refreshes a second
 TARGET_QUERIES_PER_REFRESH = 5
 TARGET_RSS_GROWTH = 0.20
 TARGET_WEB_QUERIES = 10
@@ -32,7 +39,14 @@ def build(
     big, small = pipelines[n], pipelines[small_size]
     ratio = big.rate / baseline.rate if baseline.rate else 0.0
 
-    rows.append(_row(f"Pipeline refreshes/s (N={n})", f"{big.rate:.0f}"))
+    rows.append(
+        _row(
+            f"Pipeline refreshes/s (N={n})",
+            f"{big.rate:.0f}",
+            f">= {TARGET_CAPACITY:.0f}",
+            big.rate >= TARGET_CAPACITY,
+        )
+    )
     rows.append(
         _row(
             "  sweep time, refreshed / N",
@@ -43,8 +57,7 @@ def build(
     )
     rows.append(_row(f"Baseline refreshes/s (N={n})", f"{baseline.rate:.0f}"))
     rows.append(_row("  baseline errors", str(baseline.errors), "0", baseline.errors == 0))
-    ratio_ok = ratio >= TARGET_RATIO
-    rows.append(_row("Ratio pipeline / baseline", f"{ratio:.2f}", f">= {TARGET_RATIO}", ratio_ok))
+    rows.append(_row("Ratio pipeline / baseline (no longer a target)", f"{ratio:.2f}"))
     # Informational: the same work as the baseline, one Celery task per ID (benchmarks.floor).
     rows.append(_row(f"Celery floor refreshes/s (N={n})", f"{floor.rate:.0f}"))
     floor_ratio = floor.rate / baseline.rate if baseline.rate else 0.0
@@ -128,9 +141,25 @@ def build(
     ):
         parts = ", ".join(f"{name} {ms:.1f}" for name, ms in cpu_ms.items())
         rows.append(_row(f"CPU ms per refresh, {label}", f"{sum(cpu_ms.values()):.1f}: {parts}"))
+    pipeline_cpu, floor_cpu = orgkeeper_cpu_ms(big.cpu_ms), orgkeeper_cpu_ms(floor.cpu_ms)
+    cpu_ratio = pipeline_cpu / floor_cpu if floor_cpu else float("inf")
+    rows.append(
+        _row(
+            "CPU per refresh, pipeline / Celery floor (all but the emulator)",
+            f"{cpu_ratio:.2f} ({pipeline_cpu:.1f} / {floor_cpu:.1f} ms)",
+            f"<= {TARGET_CPU_VS_FLOOR}",
+            cpu_ratio <= TARGET_CPU_VS_FLOOR,
+        )
+    )
     rows += web_rows(pages)
     rows.append(_row("Total benchmark time", f"{elapsed:.0f} s"))
     return table(rows)
+
+
+def orgkeeper_cpu_ms(cpu_ms: dict[str, float]) -> float:
+    """CPU ms per refresh of every process group but the emulator, which stands in for
+    Salesforce: the worker, beat, PostgreSQL and Redis."""
+    return sum(ms for name, ms in cpu_ms.items() if name != "emulator")
 
 
 def web_rows(pages: list[PageResult]) -> list[list[str]]:
