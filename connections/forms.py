@@ -5,6 +5,8 @@ import re
 
 from django import forms
 
+from accounts.submissions import SubmittedOnce
+
 from .login_hosts import PRODUCTION_LOGIN_URL, SANDBOX_LOGIN_URL, normalize_my_domain_url
 from .models import Connection, ExternalClientApp
 
@@ -99,6 +101,14 @@ class CredentialsForm(forms.Form):
         if self.cleaned_data["consumer_secret"]:
             app.consumer_secret = self.cleaned_data["consumer_secret"]
         app.save()
+
+
+class NewConnectionForm(SubmittedOnce, ConnectionForm):
+    """Step 1 for a new draft; a second POST of the same form finds the first's draft."""
+
+
+class ConnectForm(SubmittedOnce, CredentialsForm):
+    """Step 2's Connect; a second POST of the same form reuses the first's sign-in flow."""
 
 
 class EditForm(ConnectionForm, CredentialsForm):

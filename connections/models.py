@@ -94,6 +94,9 @@ class Connection(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Step 1's one-time form value: a second POST of the same form (a double click, a
+    # reload) finds this draft instead of creating another.
+    submission = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
@@ -171,27 +174,45 @@ class Connection(models.Model):
         return self.status in deletable and not self.has_tokens
 
     def start_authorization(
-        self, user, request_host: str, consumer_key: str, consumer_secret: str = ""
+        self,
+        user,
+        request_host: str,
+        consumer_key: str,
+        consumer_secret: str = "",
+        submission: uuid.UUID | None = None,
     ) -> str:
         """Start an OAuth web server flow with PKCE for ``user`` and return the authorize URL
         to redirect to. The flow's ``state``, code verifier, ``redirect_uri`` (the callback
         on the host the admin uses) and the submitted consumer key and secret (empty: keep
         the stored one) are kept in a new AuthorizationRequest; the credentials replace the
         External Client App's only when the flow succeeds. A connection that holds tokens
-        keeps its status and tokens until then; others wait for sign-in.
+        keeps its status and tokens until then; others wait for sign-in. ``submission``
+        (Connect's one-time form value): a second POST of the same form gets the first's
+        authorize URL while that flow is unused and unexpired.
         Reference: https://help.salesforce.com/s/articleView?id=xcloud.remoteaccess_oauth_web_server_flow.htm
         """
+        from accounts.submissions import once
+
         from .callback_urls import redirect_uri_for
 
-        flow = AuthorizationRequest.objects.create(
-            state=salesforce.new_state(),
-            code_verifier=salesforce.new_code_verifier(),
-            redirect_uri=redirect_uri_for(request_host),
-            connection=self,
-            user=user,
-            consumer_key=consumer_key,
-            consumer_secret=consumer_secret,
-        )
+        def create(submission: uuid.UUID | None = submission) -> AuthorizationRequest:
+            return AuthorizationRequest.objects.create(
+                state=salesforce.new_state(),
+                code_verifier=salesforce.new_code_verifier(),
+                redirect_uri=redirect_uri_for(request_host),
+                connection=self,
+                user=user,
+                consumer_key=consumer_key,
+                consumer_secret=consumer_secret,
+                submission=submission,
+            )
+
+        flows = AuthorizationRequest.objects.filter(connection=self, user=user)
+        flow, created = once(flows, submission, create)
+        if not created and (flow.used_at is not None or flow.is_expired()):
+            flow, created = create(submission=None), True  # an old page submitted again
+        if not created:
+            return flow.authorization_url(self.login_url)
         if not self.has_tokens:
             with transaction.atomic():
                 # The status as of the row lock that end_expired_sign_ins takes: it either
@@ -209,13 +230,7 @@ class Connection(models.Model):
             f"Sign-in to Salesforce started (callback {flow.redirect_uri}).",
             user,
         )
-        return salesforce.authorization_url(
-            self.login_url,
-            consumer_key,
-            flow.redirect_uri,
-            flow.state,
-            flow.code_verifier,
-        )
+        return flow.authorization_url(self.login_url)
 
     def disconnect(self, actor) -> bool:
         """Delete the tokens, mark the connection disconnected, then revoke the refresh token
@@ -396,6 +411,9 @@ class AuthorizationRequest(models.Model):
     # secret is nullable only so that flows started before this field existed read as empty.
     consumer_key = models.CharField("consumer key", max_length=255, blank=True)
     consumer_secret = encrypt(models.TextField("consumer secret", blank=True, null=True))
+    # Connect's one-time form value: a second POST of the same form (a double click) is
+    # sent to this flow's authorize URL instead of starting another flow.
+    submission = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     created = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
@@ -438,6 +456,14 @@ class AuthorizationRequest(models.Model):
             if len(rows) < batch_size:
                 break
         return deleted
+
+    def authorization_url(self, login_url: str) -> str:
+        """Where this flow sends the browser: Salesforce's authorize endpoint at
+        ``login_url`` with this flow's consumer key, ``redirect_uri``, ``state`` and PKCE
+        challenge."""
+        return salesforce.authorization_url(
+            login_url, self.consumer_key, self.redirect_uri, self.state, self.code_verifier
+        )
 
     def credentials(self) -> tuple[str, str]:
         """The consumer key and secret to use: those submitted with this flow, else the

@@ -14,10 +14,11 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import Role, get_team_for_user
+from accounts.submissions import once
 
 from . import callback_urls, guidance, keepalive, salesforce
 from .access import get_connection_for_user
-from .forms import ConnectionForm, CredentialsForm, EditForm
+from .forms import ConnectForm, ConnectionForm, EditForm, NewConnectionForm
 from .guidance import Guidance
 from .models import AuthorizationRequest, Connection, ConnectionEvent, ExternalClientApp, TokenSet
 from .oauth import AuthorizationFailed, complete_authorization
@@ -80,17 +81,23 @@ def connection_new(request: HttpRequest, slug: str) -> HttpResponse:
     """Step 1 of 2, "Set up Salesforce External Client App": name and environment, with the
     values and checklist for Salesforce Setup. Creates a draft connection."""
     team = get_team_for_user(request, slug, Role.ADMIN)
-    form = ConnectionForm(request.POST or None)
+    form = NewConnectionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        connection = Connection(team=team, created_by=request.user)
-        form.apply(connection)
-        with transaction.atomic():
+        submission = form.cleaned_data["submission"]
+
+        def create() -> Connection:
+            connection = Connection(team=team, created_by=request.user, submission=submission)
+            form.apply(connection)
             connection.save()
             connection.record(
                 ConnectionEvent.Kind.CREATED,
                 f"Created for {connection.get_environment_display()} ({connection.login_url}).",
                 request.user,
             )
+            return connection
+
+        # The same form again (a double click, a reload): the first POST's draft.
+        connection, _ = once(Connection.objects.for_team(team), submission, create)
         return redirect("connections:credentials", slug=team.slug, code=connection.code)
     context = {"team": team, "form": form, **_wizard_context(request)}
     return render(request, "connections/new.html", context, status=_form_status(form))
@@ -138,7 +145,7 @@ def credentials(request: HttpRequest, slug: str, code) -> HttpResponse:
     and saved only once the sign-in succeeds (connections.oauth)."""
     connection = get_connection_for_user(request, slug, code, Role.ADMIN)
     app = ExternalClientApp.objects.filter(connection=connection).first()
-    form = CredentialsForm(
+    form = ConnectForm(
         request.POST or None,
         has_secret=app is not None,
         initial={"consumer_key": app.consumer_key} if app else None,
@@ -150,6 +157,7 @@ def credentials(request: HttpRequest, slug: str, code) -> HttpResponse:
                 request.get_host(),
                 form.cleaned_data["consumer_key"],
                 form.cleaned_data["consumer_secret"],
+                form.cleaned_data["submission"],
             )
         return redirect(authorize_url)
     return render(
@@ -354,8 +362,21 @@ def refresh_now(request: HttpRequest, slug: str, code) -> HttpResponse:
     """Refresh the tokens now through the keep-alive (single-flight, forced)."""
     connection = get_connection_for_user(request, slug, code, Role.ADMIN)
     status_before = connection.status
-    result = keepalive.refresh_connection(connection.pk, force=True, actor=request.user)
-    if result.outcome == keepalive.Outcome.REFRESHED:
+    # The generation the page showed: a second POST of it (a double click) finds newer
+    # tokens and refreshes nothing.
+    shown = request.POST.get("generation", "")
+    result = keepalive.refresh_connection(
+        connection.pk,
+        force=True,
+        if_generation=int(shown) if shown.isdecimal() else None,
+        actor=request.user,
+    )
+    refreshed_meanwhile = (
+        result.outcome == keepalive.Outcome.SKIPPED
+        and shown.isdecimal()
+        and (result.generation or 0) > int(shown)
+    )
+    if result.outcome == keepalive.Outcome.REFRESHED or refreshed_meanwhile:
         messages.success(request, "Refreshed. Salesforce issued new tokens.")
         return redirect(connection)
     connection.refresh_from_db()
