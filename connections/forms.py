@@ -142,6 +142,15 @@ class EditForm(ConnectionForm, CredentialsForm):
             return forms.Form.clean(self)
         return super().clean()
 
+    def changed_labels(self) -> str:
+        """The fields the POST changes, for the history: "Name and Consumer Secret"."""
+        labels = [
+            self[name].label.split(" (")[0]
+            for name in self.changed_data
+            if not self.fields[name].disabled
+        ]
+        return " and ".join([", ".join(labels[:-1]), labels[-1]] if len(labels) > 1 else labels)
+
     def apply(self, connection: Connection) -> None:
         connection.name = self.cleaned_data["name"]
         if self.can_change_environment:

@@ -109,12 +109,14 @@ class Outcome(StrEnum):
 @dataclass(frozen=True)
 class RefreshResult:
     """What ``refresh_connection`` did. ``kind`` is set when ``outcome`` is failed;
-    ``generation`` is the TokenSet generation afterwards (None without tokens)."""
+    ``generation`` is the TokenSet generation afterwards (None without tokens); ``refusal``
+    is Salesforce's answer when it refused ``new_credentials`` (nothing was recorded)."""
 
     outcome: Outcome
     message: str
     kind: ErrorKind | None = None
     generation: int | None = None
+    refusal: salesforce.OAuthError | None = None
 
     @property
     def retry(self) -> bool:
@@ -199,6 +201,7 @@ def refresh_connection(
     force: bool = False,
     if_generation: int | None = None,
     actor=None,
+    new_credentials: tuple[str, str] | None = None,
 ) -> RefreshResult:
     """Refresh the connection's tokens once, single-flight (see the module docstring).
 
@@ -209,6 +212,9 @@ def refresh_connection(
     generation (the caller saw that access token rejected or stale). ``force``: refresh
     anyway (an admin's "Refresh now"; also tries needs_reauthorization connections).
     ``actor`` (a User or None for the system) is recorded on the events.
+    ``new_credentials`` (consumer key, consumer secret): refresh with these instead of the
+    External Client App's, and save them on it with the new tokens if Salesforce accepts
+    them; if Salesforce refuses them, nothing is saved or recorded (see ``result.refusal``).
 
     Success and failure are both committed before this returns; alert emails go out after
     the commit (connections.alerts). Never raises for Salesforce errors: see the result.
@@ -222,7 +228,7 @@ def refresh_connection(
             try:
                 with transaction.atomic(durable=True):
                     result, alerted_for = _refresh_locked(
-                        connection_id, force, if_generation, actor, attempt
+                        connection_id, force, if_generation, actor, attempt, new_credentials
                     )
                 break
             except _NotMarked:
@@ -300,14 +306,16 @@ def _is_due(connection: Connection, tokens: TokenSet, now: datetime) -> bool:
 
 
 def _refresh_locked(
-    connection_id, force, if_generation, actor, attempt: _Attempt
+    connection_id, force, if_generation, actor, attempt: _Attempt, new_credentials=None
 ) -> tuple[RefreshResult, str]:
     """The result, and the connection's ``alerted_for`` as read under the lock."""
     try:
         connection, tokens = _lock(connection_id)
     except Connection.DoesNotExist:
         return RefreshResult(Outcome.SKIPPED, "The connection no longer exists."), ""
-    result = _refresh_with(connection, tokens, force, if_generation, actor, attempt)
+    result = _refresh_with(
+        connection, tokens, force, if_generation, actor, attempt, new_credentials
+    )
     if (
         tokens is not None
         and _own_mark(tokens, attempt)
@@ -328,7 +336,9 @@ def _own_mark(tokens: TokenSet, attempt: _Attempt) -> bool:
     )
 
 
-def _refresh_with(connection, tokens, force, if_generation, actor, attempt) -> RefreshResult:
+def _refresh_with(
+    connection, tokens, force, if_generation, actor, attempt, new_credentials=None
+) -> RefreshResult:
     now = timezone.now()
     allowed = FORCE_REFRESHABLE if force else Connection.KEEPALIVE_STATUSES
     if connection.status not in allowed:
@@ -366,23 +376,32 @@ def _refresh_with(connection, tokens, force, if_generation, actor, attempt) -> R
     # A mark that isn't ours: an earlier attempt sent (or was about to send) this token and
     # its answer was never stored.
     lost_in_flight = not _own_mark(tokens, attempt)
+    consumer_key, consumer_secret = new_credentials or (app.consumer_key, app.consumer_secret)
     attempt.posted = True
     try:
         response = salesforce.refresh(
             connection.login_url,
-            app.consumer_key,
-            app.consumer_secret,
+            consumer_key,
+            consumer_secret,
             tokens.refresh_token,
             timeout=settings.SALESFORCE_HTTP_TIMEOUT,
         )
     except salesforce.OAuthError as error:  # Salesforce answered: nothing rotated
-        return _fail(connection, tokens, classify(error, lost_in_flight), str(error), actor)
+        classification = classify(error, lost_in_flight)
+        if new_credentials:  # refused: the caller explains; the connection stays as it was
+            return RefreshResult(
+                Outcome.FAILED, str(error), classification.kind, tokens.generation, error
+            )
+        return _fail(connection, tokens, classification, str(error), actor)
     except salesforce.SalesforceError as error:
         # No answer (read timeout, dropped connection, 5xx): Salesforce may have rotated the
         # token. Unless the connection never opened: then nothing was sent.
         attempt.keep_mark = getattr(error, "sent", True)
         return _fail(connection, tokens, classify(error, lost_in_flight), str(error), actor)
     attempt.answered_at = time.monotonic()
+    if new_credentials and response.signature_verified:  # signed with the new secret
+        app.consumer_key, app.consumer_secret = new_credentials
+        app.save(update_fields=["consumer_key", "consumer_secret", "updated"])
     return _store(connection, tokens, response, now, actor)
 
 

@@ -293,7 +293,11 @@ def edit(request: HttpRequest, slug: str, code) -> HttpResponse:
         "consumer_key": app.consumer_key if app else "",
     }
     form = EditForm(request.POST or None, initial=initial, connection=connection)
+    verified, problem = False, None
     if request.method == "POST" and form.is_valid():
+        verified, problem = _verify_new_credentials(request, connection, app, form)
+    if request.method == "POST" and form.is_valid() and problem is None:
+        changed = form.changed_labels() + (" (accepted by Salesforce)" if verified else "")
         with transaction.atomic():
             # Lock the row first (the order oauth._store and the keep-alive use), and write
             # only the form's fields: a full save would put back the keep-alive state read
@@ -303,15 +307,49 @@ def edit(request: HttpRequest, slug: str, code) -> HttpResponse:
             connection.save(
                 update_fields=["name", "environment", "my_domain_url", "login_url", "updated"]
             )
-            connection.record(ConnectionEvent.Kind.UPDATED, "Settings updated.", request.user)
+            connection.record(
+                ConnectionEvent.Kind.UPDATED,
+                f"Changed {changed}." if changed else "Saved without changes.",
+                request.user,
+            )
         messages.success(request, "Saved.")
         return redirect(connection)
-    return render(
-        request,
-        "connections/edit.html",
-        {"team": connection.team, "connection": connection, "form": form},
-        status=_form_status(form),
+    context = {
+        "team": connection.team,
+        "connection": connection,
+        "form": form,
+        "guidance": problem,
+        **(_setup_context() if problem else {}),
+    }
+    status = problem.http_status if problem else _form_status(form)
+    return render(request, "connections/edit.html", context, status=status)
+
+
+def _verify_new_credentials(request, connection, app, form) -> tuple[bool, Guidance | None]:
+    """A connection whose refresh token is alive tries a new consumer key or secret with one
+    refresh (the keep-alive's, under its lock) before anything is saved; the rotated tokens
+    and the credentials are stored only if Salesforce accepts them. Returns whether they
+    were verified, and what went wrong (None: accepted, or nothing to verify)."""
+    key = form.cleaned_data.get("consumer_key", "")
+    secret = form.cleaned_data.get("consumer_secret", "")
+    if app is None or not (secret or key != app.consumer_key):
+        return False, None
+    if not (connection.refresh_token_alive and connection.has_tokens):
+        return False, None
+    result = keepalive.refresh_connection(
+        connection.pk,
+        force=True,
+        actor=request.user,
+        new_credentials=(key, secret or app.consumer_secret),
     )
+    if result.outcome == keepalive.Outcome.REFRESHED:
+        return True, None
+    if result.refusal is not None:
+        advice = guidance.explain_exception(result.refusal)
+    else:
+        advice = Guidance("The new credentials couldn't be checked.", f"{result.message}")
+    form.add_error(None, f"Nothing was saved. {advice.title} {advice.message}")
+    return False, advice
 
 
 def _api_versions(body: object) -> str:
