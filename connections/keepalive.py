@@ -66,7 +66,7 @@ from django.db import OperationalError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from . import alerts, salesforce
+from . import alerts, approvals, salesforce
 from .errors import SIGNATURE_MISMATCH, Classification, ErrorKind, classify
 from .models import Connection, ConnectionEvent, ExternalClientApp, TokenSet
 
@@ -505,6 +505,7 @@ def _fail(connection, tokens, classification: Classification, error_text, actor)
         logger.info("Connection %s: refresh failed after newer tokens were stored", connection.pk)
         return RefreshResult(Outcome.SKIPPED, "Another refresh stored newer tokens; using them.")
 
+    classification = approvals.explain_revocation(connection, classification)
     now = timezone.now()
     kind = classification.kind
     plain = classification.reason  # plain words, then Salesforce's own

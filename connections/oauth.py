@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from . import alerts, guidance, keepalive, salesforce
+from .approvals import APPROVALS_PER_USER_AND_APP
 from .guidance import Guidance
 from .models import (
     AuthorizationRequest,
@@ -27,8 +28,6 @@ logger = logging.getLogger(__name__)
 
 # Either scope yields a refresh token (seed step 3: "refresh_token, offline_access").
 REFRESH_SCOPES = {"refresh_token", "offline_access"}
-# Refresh tokens Salesforce keeps per user and app; approving one more revokes the oldest.
-APPROVALS_PER_USER_AND_APP = 5
 # How much of a redirect's ``error`` and ``error_description`` is shown and stored.
 MAX_ERROR_LENGTH = 100
 MAX_DESCRIPTION_LENGTH = 1000
