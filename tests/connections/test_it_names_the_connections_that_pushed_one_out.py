@@ -28,7 +28,7 @@ def signed_in_connections(connection_factory, count: int) -> list[Connection]:
 
 
 def test_the_oldest_of_six_names_the_five_newer(connection_factory, rsps):
-    oldest, *newer = signed_in_connections(connection_factory, 6)
+    oldest, *_ = signed_in_connections(connection_factory, 6)
     rsps.post(TOKEN_URL, **REVOKED)
 
     keepalive.refresh_connection(oldest.pk, force=True)
