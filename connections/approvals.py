@@ -59,3 +59,21 @@ def explain_revocation(connection: Connection, classification: Classification) -
         "revoked this connection's refresh token as the oldest. Disconnect a connection you "
         "don't need, or re-authorize this one with another Salesforce user.",
     )
+
+
+def twin(connection: Connection, who, consumer_key: str) -> Connection | None:
+    """The team's (oldest) other connection of the Salesforce user ``who`` (a
+    ``salesforce.Identity``) through the External Client App ``consumer_key``, not itself
+    waiting for a choice; None if there is none."""
+    return (
+        Connection.objects.filter(
+            team_id=connection.team_id,
+            organization_id=who.organization_id,
+            user_id=who.user_id,
+            client_app__consumer_key=consumer_key,
+        )
+        .exclude(pk=connection.pk)
+        .exclude(status=Connection.Status.PENDING_AUTHORIZATION, duplicate_of__isnull=False)
+        .order_by("created", "pk")
+        .first()
+    )

@@ -201,7 +201,7 @@ def refresh_connection(
     force: bool = False,
     if_generation: int | None = None,
     actor=None,
-    new_credentials: tuple[str, str] | None = None,
+    new_credentials: ExternalClientApp | None = None,
 ) -> RefreshResult:
     """Refresh the connection's tokens once, single-flight (see the module docstring).
 
@@ -212,9 +212,10 @@ def refresh_connection(
     generation (the caller saw that access token rejected or stale). ``force``: refresh
     anyway (an admin's "Refresh now"; also tries needs_reauthorization connections).
     ``actor`` (a User or None for the system) is recorded on the events.
-    ``new_credentials`` (consumer key, consumer secret): refresh with these instead of the
-    External Client App's, and save them on it with the new tokens if Salesforce accepts
-    them; if Salesforce refuses them, nothing is saved or recorded (see ``result.refusal``).
+    ``new_credentials`` (an unsaved ExternalClientApp with the consumer key and secret to
+    try): refresh with these instead of the stored ones, and save them with the new tokens if
+    Salesforce accepts them; if it refuses them, nothing is saved or recorded (see
+    ``result.refusal``). An object, so that no frame of an error report shows the secret.
 
     Success and failure are both committed before this returns; alert emails go out after
     the commit (connections.alerts). Never raises for Salesforce errors: see the result.
@@ -376,13 +377,13 @@ def _refresh_with(
     # A mark that isn't ours: an earlier attempt sent (or was about to send) this token and
     # its answer was never stored.
     lost_in_flight = not _own_mark(tokens, attempt)
-    consumer_key, consumer_secret = new_credentials or (app.consumer_key, app.consumer_secret)
+    credentials = new_credentials or app
     attempt.posted = True
     try:
         response = salesforce.refresh(
             connection.login_url,
-            consumer_key,
-            consumer_secret,
+            credentials.consumer_key,
+            credentials.consumer_secret,
             tokens.refresh_token,
             timeout=settings.SALESFORCE_HTTP_TIMEOUT,
         )
@@ -400,7 +401,8 @@ def _refresh_with(
         return _fail(connection, tokens, classify(error, lost_in_flight), str(error), actor)
     attempt.answered_at = time.monotonic()
     if new_credentials and response.signature_verified:  # signed with the new secret
-        app.consumer_key, app.consumer_secret = new_credentials
+        app.consumer_key = new_credentials.consumer_key
+        app.consumer_secret = new_credentials.consumer_secret
         app.save(update_fields=["consumer_key", "consumer_secret", "updated"])
     return _store(connection, tokens, response, now, actor)
 

@@ -87,6 +87,12 @@ class Connection(models.Model):
     alerted_for = models.CharField(
         max_length=30, blank=True, help_text="The problem the team was last emailed about."
     )
+    # A first sign-in returned an org user and External Client App that this connection of
+    # the team holds already: the tokens are kept here, unused, until an admin moves them to
+    # that connection (re-authorizing it) or keeps both (connections.duplicates).
+    duplicate_of = models.ForeignKey(
+        "self", models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     # The generation of the last TokenSet deleted (at disconnect): the next sign-in's tokens
     # continue from it, so the history never shows one generation twice.
     last_token_generation = models.PositiveIntegerField(default=0)
@@ -140,6 +146,12 @@ class Connection(models.Model):
         """Set up but never connected: a draft, or waiting for its first sign-in."""
         unfinished = (self.Status.DRAFT, self.Status.PENDING_AUTHORIZATION)
         return self.status in unfinished and not self.organization_id
+
+    @property
+    def awaits_choice(self) -> bool:
+        """Signed in, holding tokens, but waiting for an admin to choose between
+        re-authorizing the connection it duplicates and keeping both."""
+        return self.status == self.Status.PENDING_AUTHORIZATION and self.has_tokens
 
     @property
     def refresh_token_alive(self) -> bool:
@@ -303,6 +315,8 @@ class Connection(models.Model):
             waiting = list(
                 cls.objects.select_for_update()
                 .filter(pk__in=pks, status=cls.Status.PENDING_AUTHORIZATION)
+                # Holding tokens: not waiting for a sign-in but for a choice (duplicate_of).
+                .exclude(pk__in=TokenSet.objects.values("connection_id"))
                 .order_by("pk")
                 .only("pk", "organization_id")
             )

@@ -5,23 +5,24 @@ Every page loads its team or connection through ``get_team_for_user`` /
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models.functions import Lower
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import Role, get_team_for_user
 from accounts.submissions import once
 
-from . import callback_urls, guidance, keepalive, salesforce
+from . import approvals, callback_urls, duplicates, guidance, keepalive, salesforce
 from .access import get_connection_for_user
 from .forms import ConnectForm, ConnectionForm, EditForm, NewConnectionForm
 from .guidance import Guidance
 from .models import AuthorizationRequest, Connection, ConnectionEvent, ExternalClientApp, TokenSet
-from .oauth import AuthorizationFailed, complete_authorization
+from .oauth import AuthorizationFailed, approval_limit_warning, complete_authorization
 
 CONNECTIONS_PER_PAGE = 50
 EVENTS_SHOWN = 50
@@ -255,6 +256,9 @@ def oauth_callback(request: HttpRequest) -> HttpResponse:
     except AuthorizationFailed as failure:
         return _problem(request, failure.guidance, connection)
     _remember_completed(request, flow)
+    if flow.connection.duplicate_of_id:
+        messages.info(request, f"Signed in. {authorized.message} Choose below.")
+        return redirect(connection)
     messages.success(request, f"Connected. {authorized.message}")
     if authorized.warning:
         messages.warning(request, authorized.warning)
@@ -265,7 +269,16 @@ def oauth_callback(request: HttpRequest) -> HttpResponse:
 @require_GET
 def detail(request: HttpRequest, slug: str, code) -> HttpResponse:
     connection = get_connection_for_user(request, slug, code)
+    awaits_choice = connection.awaits_choice
     context = {
+        "awaits_choice": awaits_choice,
+        "holding": (
+            approvals.holding_same_approval(connection, connection.client_app.consumer_key).count()
+            + 1
+            if awaits_choice
+            else 0
+        ),
+        "approvals_per_user_and_app": approvals.APPROVALS_PER_USER_AND_APP,
         "team": connection.team,
         "connection": connection,
         "tokens": TokenSet.objects.filter(connection=connection).first(),
@@ -325,22 +338,24 @@ def edit(request: HttpRequest, slug: str, code) -> HttpResponse:
     return render(request, "connections/edit.html", context, status=status)
 
 
+@sensitive_variables()
 def _verify_new_credentials(request, connection, app, form) -> tuple[bool, Guidance | None]:
     """A connection whose refresh token is alive tries a new consumer key or secret with one
     refresh (the keep-alive's, under its lock) before anything is saved; the rotated tokens
     and the credentials are stored only if Salesforce accepts them. Returns whether they
     were verified, and what went wrong (None: accepted, or nothing to verify)."""
-    key = form.cleaned_data.get("consumer_key", "")
-    secret = form.cleaned_data.get("consumer_secret", "")
-    if app is None or not (secret or key != app.consumer_key):
+    data = form.cleaned_data
+    if app is None or not (data["consumer_secret"] or data["consumer_key"] != app.consumer_key):
         return False, None
     if not (connection.refresh_token_alive and connection.has_tokens):
         return False, None
+    new_credentials = ExternalClientApp(
+        connection=connection,
+        consumer_key=data["consumer_key"],
+        consumer_secret=data["consumer_secret"] or app.consumer_secret,
+    )
     result = keepalive.refresh_connection(
-        connection.pk,
-        force=True,
-        actor=request.user,
-        new_credentials=(key, secret or app.consumer_secret),
+        connection.pk, force=True, actor=request.user, new_credentials=new_credentials
     )
     if result.outcome == keepalive.Outcome.REFRESHED:
         return True, None
@@ -471,3 +486,37 @@ def delete(request: HttpRequest, slug: str, code) -> HttpResponse:
     return render(
         request, "connections/delete.html", {"team": connection.team, "connection": connection}
     )
+
+
+@login_required
+@require_POST
+def reauthorize_instead(request: HttpRequest, slug: str, code) -> HttpResponse:
+    """Give this connection the tokens of a new connection that signed in as the same user
+    and External Client App (``duplicate`` = its code), and remove that one."""
+    connection = get_connection_for_user(request, slug, code, Role.ADMIN)
+    try:
+        duplicates.reauthorize_twin(connection, request.POST.get("duplicate", ""), request.user)
+    except (duplicates.ChoiceMade, ValidationError):
+        messages.info(request, "This choice was made already.")
+    else:
+        messages.success(
+            request, "Re-authorized with the new sign-in; its old approval is revoked."
+        )
+    return redirect(connection)
+
+
+@login_required
+@require_POST
+def keep_both(request: HttpRequest, slug: str, code) -> HttpResponse:
+    """Keep a connection that signed in as the same user and app as another one."""
+    connection = get_connection_for_user(request, slug, code, Role.ADMIN)
+    try:
+        duplicates.keep_both(connection, request.user)
+    except duplicates.ChoiceMade:
+        messages.info(request, "This choice was made already.")
+        return redirect(connection)
+    messages.success(request, "Kept both connections.")
+    warning = approval_limit_warning(connection, connection.client_app.consumer_key, False)
+    if warning:
+        messages.warning(request, warning)
+    return redirect(connection)
