@@ -19,16 +19,20 @@ def holding_same_approval(connection: Connection, consumer_key: str):
     sign-in)."""
     last_sign_in = Max("events__created", filter=Q(events__kind=ConnectionEvent.Kind.AUTHORIZED))
     return (
-        Connection.objects.filter(
-            team_id=connection.team_id,
-            organization_id=connection.organization_id,
-            user_id=connection.user_id,
-            client_app__consumer_key=consumer_key,
-            tokens__isnull=False,
-        )
-        .exclude(pk=connection.pk)
+        _others_of(connection, connection.organization_id, connection.user_id, consumer_key)
+        .filter(tokens__isnull=False)
         .annotate(authorized_at=Coalesce(last_sign_in, "tokens__created"))
     )
+
+
+def _others_of(connection: Connection, organization_id: str, user_id: str, consumer_key: str):
+    """The team's connections other than ``connection`` of that org user and app."""
+    return Connection.objects.filter(
+        team_id=connection.team_id,
+        organization_id=organization_id,
+        user_id=user_id,
+        client_app__consumer_key=consumer_key,
+    ).exclude(pk=connection.pk)
 
 
 def explain_revocation(connection: Connection, classification: Classification) -> Classification:
@@ -66,13 +70,7 @@ def twin(connection: Connection, who, consumer_key: str) -> Connection | None:
     ``salesforce.Identity``) through the External Client App ``consumer_key``, not itself
     waiting for a choice; None if there is none."""
     return (
-        Connection.objects.filter(
-            team_id=connection.team_id,
-            organization_id=who.organization_id,
-            user_id=who.user_id,
-            client_app__consumer_key=consumer_key,
-        )
-        .exclude(pk=connection.pk)
+        _others_of(connection, who.organization_id, who.user_id, consumer_key)
         .exclude(status=Connection.Status.PENDING_AUTHORIZATION, duplicate_of__isnull=False)
         .order_by("created", "pk")
         .first()
