@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.steps import add_member, field, fill_step1, heading, sign_in
+from tests.browser.steps import add_member, field, fill_step1, heading, screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -39,6 +39,7 @@ def test_delete_draft_asks_first_and_the_list_fits_a_phone(page, orgkeeper):
     box = status.bounding_box()
     assert box["x"] + box["width"] <= PHONE["width"]
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    screenshot(page, "phone-connections")
     page.get_by_role("link", name="Acme production draft").click()
     for label in ("Who", "Details"):
         cell = page.locator(f"td[data-label='{label}']").first
@@ -47,6 +48,10 @@ def test_delete_draft_asks_first_and_the_list_fits_a_phone(page, orgkeeper):
         box = cell.bounding_box()
         assert box["x"] + box["width"] <= PHONE["width"], label
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    screenshot(page, "phone-history")
+    page.goto(f"/teams/{slug}/members/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    screenshot(page, "phone-members")
 
     page.set_viewport_size({"width": 1280, "height": 800})
     page.goto(f"/teams/{slug}/connections/")
