@@ -363,7 +363,13 @@ def _verify_new_credentials(request, connection, app, form) -> tuple[bool, Guida
         advice = guidance.explain_exception(result.refusal)
     else:
         advice = Guidance("The new credentials couldn't be checked.", f"{result.message}")
-    form.add_error(None, f"Nothing was saved. {advice.title} {advice.message}")
+    # The advice speaks of the sign-in flow; here the admin only has to paste again.
+    fix = (
+        f"Check it in Salesforce (step {advice.step}, below) and paste it again."
+        if advice.step
+        else advice.message
+    )
+    form.add_error(None, f"Nothing was saved. {advice.title} {fix}")
     return False, advice
 
 

@@ -13,6 +13,7 @@ from tests.browser.steps import (
     field,
     heading,
     message,
+    screenshot,
     sign_in,
     sign_in_at_salesforce,
     start_connection,
@@ -36,6 +37,7 @@ def test_a_second_sign_in_as_the_same_user_reauthorizes_the_first(page, orgkeepe
     choice = page.get_by_role("region", name=re.compile("Acme production already connects"))
     expect(choice).to_contain_text("Salesforce keeps at most 5 approvals")
     assert len(emulator.live_grants()) == 2  # Salesforce made the approval at Allow
+    screenshot(page, "duplicate-sign-in-choice")
     choice.get_by_role("button", name="Re-authorize Acme production instead").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Acme production Connected")
@@ -59,6 +61,7 @@ def test_a_wrong_secret_under_edit_is_refused_and_nothing_saved(page, orgkeeper,
     expect(summary).to_contain_text("The Consumer Secret is wrong.")
     expect(summary).to_be_focused()
     expect(heading(page, "Fix it in Salesforce: step 7")).to_be_visible()
+    screenshot(page, "edit-wrong-secret")
 
     page.get_by_role("link", name="Cancel").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Acme production Connected")

@@ -49,6 +49,7 @@ def test_the_tokens_wait_unused_and_the_page_offers_the_choice(alice_client, con
     assert "Re-authorize Acme production instead" in page and "Keep both connections" in page
     assert "Salesforce keeps at most 5 approvals (refresh tokens) per user" in page
     assert "hold 2 of them" in page
+    assert "— (not used until you choose)" in page
     assert "Waiting for your choice" in page
     assert ">Test connection<" not in page  # no other action until the choice is made
 

@@ -45,7 +45,10 @@ def test_a_refused_secret_saves_nothing_and_names_the_step(alice_client, connect
 
     assert response.status_code == 400
     page = response.content.decode()
-    assert "Nothing was saved. The Consumer Secret is wrong." in page
+    assert (
+        "Nothing was saved. The Consumer Secret is wrong. Check it in Salesforce (step 7, "
+        "below) and paste it again."
+    ) in page
     assert "Fix it in Salesforce: step 7" in page and 'id="step-7"' in page
     assert ExternalClientApp.objects.get().consumer_secret == CONSUMER_SECRET
     connection.refresh_from_db()
