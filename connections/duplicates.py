@@ -12,7 +12,13 @@ from functools import partial
 from django.db import transaction
 
 from . import alerts, keepalive
-from .models import Connection, ConnectionEvent, ExternalClientApp, TokenSet
+from .models import (
+    AuthorizationRequest,
+    Connection,
+    ConnectionEvent,
+    ExternalClientApp,
+    TokenSet,
+)
 from .oauth import _revoke_quietly
 
 Status = Connection.Status
@@ -80,6 +86,8 @@ def reauthorize_twin(twin: Connection, duplicate_code, actor) -> None:
                 f"{Status(previous_status).label} → {Status.CONNECTED.label}: re-authorized.",
                 actor,
             )
+        # The sign-in now belongs to the twin: reloading its callback leads there.
+        AuthorizationRequest.objects.filter(connection=duplicate).update(connection=twin)
         duplicate.delete()
         if twin.alerted_for:
             transaction.on_commit(partial(alerts.notify, twin.pk), robust=True)

@@ -121,3 +121,14 @@ def test_another_user_of_the_same_org_is_no_duplicate(
     finish_flow(alice_client, {"code": "c", "state": params["state"]})
     second.refresh_from_db()
     assert (second.status, second.duplicate_of) == (Connection.Status.CONNECTED, None)
+
+
+def test_reloading_the_callback_afterwards_leads_to_the_reauthorized_connection(
+    alice_client, connection, duplicate, rsps
+):
+    rsps.post(REVOKE_URL)
+    alice_client.post(url("reauthorize_instead", connection), {"duplicate": duplicate.code})
+    state = AuthorizationRequest.objects.get().state
+    response = finish_flow(alice_client, {"code": "c", "state": state}, follow=True)
+    assert response.redirect_chain[-1][0] == url("detail", connection)
+    assert "This sign-in was already completed." in response.content.decode()
