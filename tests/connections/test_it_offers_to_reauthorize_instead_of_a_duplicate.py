@@ -132,3 +132,10 @@ def test_reloading_the_callback_afterwards_leads_to_the_reauthorized_connection(
     response = finish_flow(alice_client, {"code": "c", "state": state}, follow=True)
     assert response.redirect_chain[-1][0] == url("detail", connection)
     assert "This sign-in was already completed." in response.content.decode()
+
+
+def test_the_admin_shows_the_duplicate_by_id_and_the_generation_read_only(admin_client, duplicate):
+    page = admin_client.get(f"/admin/connections/connection/{duplicate.pk}/change/")
+    html = page.content.decode()
+    assert 'class="vForeignKeyRawIdAdminField"' in html and 'name="duplicate_of"' in html
+    assert 'name="last_token_generation"' not in html
