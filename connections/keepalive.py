@@ -185,6 +185,9 @@ class _Attempt:
     posted: bool = False
     answered_at: float | None = None
     keep_mark: bool = False  # the POST may have rotated the token without us seeing it
+    # refresh_connection's new_credentials: tried instead of the stored ones, saved with the
+    # new tokens (_store_credentials).
+    new_credentials: ExternalClientApp | None = None
 
 
 def _mark_attempt(connection_id: int, attempt: _Attempt) -> None:
@@ -224,12 +227,12 @@ def refresh_connection(
     """
     try:
         for _ in range(MARK_ATTEMPTS):
-            attempt = _Attempt(started_at=timezone.now())
+            attempt = _Attempt(started_at=timezone.now(), new_credentials=new_credentials)
             _mark_attempt(connection_id, attempt)
             try:
                 with transaction.atomic(durable=True):
                     result, alerted_for = _refresh_locked(
-                        connection_id, force, if_generation, actor, attempt, new_credentials
+                        connection_id, force, if_generation, actor, attempt
                     )
                 break
             except _NotMarked:
@@ -307,16 +310,14 @@ def _is_due(connection: Connection, tokens: TokenSet, now: datetime) -> bool:
 
 
 def _refresh_locked(
-    connection_id, force, if_generation, actor, attempt: _Attempt, new_credentials=None
+    connection_id, force, if_generation, actor, attempt: _Attempt
 ) -> tuple[RefreshResult, str]:
     """The result, and the connection's ``alerted_for`` as read under the lock."""
     try:
         connection, tokens = _lock(connection_id)
     except Connection.DoesNotExist:
         return RefreshResult(Outcome.SKIPPED, "The connection no longer exists."), ""
-    result = _refresh_with(
-        connection, tokens, force, if_generation, actor, attempt, new_credentials
-    )
+    result = _refresh_with(connection, tokens, force, if_generation, actor, attempt)
     if (
         tokens is not None
         and _own_mark(tokens, attempt)
@@ -337,9 +338,7 @@ def _own_mark(tokens: TokenSet, attempt: _Attempt) -> bool:
     )
 
 
-def _refresh_with(
-    connection, tokens, force, if_generation, actor, attempt, new_credentials=None
-) -> RefreshResult:
+def _refresh_with(connection, tokens, force, if_generation, actor, attempt) -> RefreshResult:
     now = timezone.now()
     allowed = FORCE_REFRESHABLE if force else Connection.KEEPALIVE_STATUSES
     if connection.status not in allowed:
@@ -377,7 +376,7 @@ def _refresh_with(
     # A mark that isn't ours: an earlier attempt sent (or was about to send) this token and
     # its answer was never stored.
     lost_in_flight = not _own_mark(tokens, attempt)
-    credentials = new_credentials or app
+    credentials = attempt.new_credentials or app
     attempt.posted = True
     try:
         response = salesforce.refresh(
@@ -389,7 +388,7 @@ def _refresh_with(
         )
     except salesforce.OAuthError as error:  # Salesforce answered: nothing rotated
         classification = classify(error, lost_in_flight)
-        if new_credentials:  # refused: the caller explains; the connection stays as it was
+        if attempt.new_credentials:  # refused: the caller explains; nothing changes
             return RefreshResult(
                 Outcome.FAILED, str(error), classification.kind, tokens.generation, error
             )
@@ -400,11 +399,17 @@ def _refresh_with(
         attempt.keep_mark = getattr(error, "sent", True)
         return _fail(connection, tokens, classify(error, lost_in_flight), str(error), actor)
     attempt.answered_at = time.monotonic()
-    if new_credentials and response.signature_verified:  # signed with the new secret
-        app.consumer_key = new_credentials.consumer_key
-        app.consumer_secret = new_credentials.consumer_secret
-        app.save(update_fields=["consumer_key", "consumer_secret", "updated"])
+    _store_credentials(app, response, attempt)
     return _store(connection, tokens, response, now, actor)
+
+
+def _store_credentials(app: ExternalClientApp, response, attempt: _Attempt) -> None:
+    """Save the tried ``attempt.new_credentials`` on ``app`` when the token response is signed
+    with the new secret (caller's transaction, with the tokens)."""
+    tried = attempt.new_credentials
+    if tried and response.signature_verified:
+        app.consumer_key, app.consumer_secret = tried.consumer_key, tried.consumer_secret
+        app.save(update_fields=["consumer_key", "consumer_secret", "updated"])
 
 
 def _store(connection, tokens, response, now, actor) -> RefreshResult:
