@@ -5,6 +5,7 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 
 from .models import Membership, User
+from .submissions import SubmittedOnce
 
 # forms.EmailField allows 320 characters; the column holds 254 (PostgreSQL rejects more).
 EMAIL_MAX_LENGTH = User._meta.get_field("email").max_length
@@ -73,7 +74,7 @@ class TeamForm(forms.Form):
         return clean_team_name(self.cleaned_data["name"])
 
 
-class InviteForm(forms.Form):
+class InviteForm(SubmittedOnce):
     email = forms.EmailField(label="Email", max_length=EMAIL_MAX_LENGTH)
     role = forms.ChoiceField(label="Role", choices=Membership.Role.choices, initial="admin")
 

@@ -129,12 +129,19 @@ class Team(models.Model):
             is_active=True,
         )
 
-    def invite(self, email: str, role: str, invited_by) -> "Invitation":
-        """Create (or renew) a pending invitation for ``email``; the caller sends it."""
+    def invite(self, email: str, role: str, invited_by, submission=None) -> "Invitation":
+        """Create (or renew) a pending invitation for ``email``; the caller sends it.
+        ``submission``: the invite form's one-time value; raises IntegrityError when an
+        invitation was made with it already (a repeated POST)."""
         email = email.strip().lower()
+        pending = self.invitations.filter(email__iexact=email, accepted_at__isnull=True)
+        if submission is not None:  # a twin's invitation stays, so that ours can't be made
+            pending = pending.exclude(submission=submission)
         with transaction.atomic():
-            self.invitations.filter(email__iexact=email, accepted_at__isnull=True).delete()
-            return self.invitations.create(email=email, role=role, invited_by=invited_by)
+            pending.delete()
+            return self.invitations.create(
+                email=email, role=role, invited_by=invited_by, submission=submission
+            )
 
 
 class Membership(models.Model):
@@ -209,6 +216,9 @@ class Invitation(models.Model):
         max_length=10, choices=Membership.Role.choices, default=Membership.Role.ADMIN
     )
     invited_by = models.ForeignKey(User, models.SET_NULL, null=True, related_name="+")
+    # The invite form's one-time value: a second POST of the same form (a double click)
+    # finds this invitation instead of sending another.
+    submission = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     created = models.DateTimeField(auto_now_add=True)
     accepted_at = models.DateTimeField(null=True, blank=True)
 

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 from .access import get_team_for_user
 from .forms import AcceptInvitationForm, InviteForm, RoleForm, TeamForm
 from .models import Invitation, LastOwnerError, Membership, Team, User
+from .submissions import once
 
 logger = logging.getLogger(__name__)
 Role = Membership.Role
@@ -87,7 +88,16 @@ def invite(request: HttpRequest, slug: str) -> HttpResponse:
     form = InviteForm(request.POST, team=team)
     if not form.is_valid():
         return _render_members(request, team, invite_form=form, status=400)
-    invitation = team.invite(form.cleaned_data["email"], form.cleaned_data["role"], request.user)
+    data = form.cleaned_data
+    invitation, created = once(
+        team.invitations.all(),
+        data["submission"],
+        lambda: team.invite(data["email"], data["role"], request.user, data["submission"]),
+    )
+    sent = f"Invitation sent to {invitation.email}. The link works once and expires in 7 days."
+    if not created:  # the same form again (a double click): the first POST sends it
+        messages.success(request, sent)
+        return redirect("accounts:members", slug=team.slug)
     try:
         send_invitation(invitation)
     except OSError:  # smtplib.SMTPException is an OSError too
@@ -95,10 +105,7 @@ def invite(request: HttpRequest, slug: str) -> HttpResponse:
         invitation.delete()
         messages.error(request, f"Couldn't send the email to {invitation.email}. Try again later.")
     else:
-        messages.success(
-            request,
-            f"Invitation sent to {invitation.email}. The link works once and expires in 7 days.",
-        )
+        messages.success(request, sent)
     return redirect("accounts:members", slug=team.slug)
 
 

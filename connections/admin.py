@@ -43,8 +43,8 @@ class ConnectionAdmin(admin.ModelAdmin):
     list_filter = ("status", "environment", "team")
     search_fields = ("name", "organization_id")
     list_select_related = ("team",)
-    raw_id_fields = ("team", "created_by")
-    readonly_fields = ("code", "login_url", "created", "updated")
+    raw_id_fields = ("team", "created_by", "duplicate_of")
+    readonly_fields = ("code", "login_url", "last_token_generation", "created", "updated")
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     actions = ["refresh_now"]
 

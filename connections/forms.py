@@ -5,6 +5,8 @@ import re
 
 from django import forms
 
+from accounts.submissions import SubmittedOnce
+
 from .login_hosts import PRODUCTION_LOGIN_URL, SANDBOX_LOGIN_URL, normalize_my_domain_url
 from .models import Connection, ExternalClientApp
 
@@ -109,6 +111,14 @@ class CredentialsForm(forms.Form):
         app.save()
 
 
+class NewConnectionForm(SubmittedOnce, ConnectionForm):
+    """Step 1 for a new draft; a second POST of the same form finds the first's draft."""
+
+
+class ConnectForm(SubmittedOnce, CredentialsForm):
+    """Step 2's Connect; a second POST of the same form reuses the first's sign-in flow."""
+
+
 class EditForm(ConnectionForm, CredentialsForm):
     """Name and credentials (once step 2 saved them; the secret is optional); the
     environment and the consumer key only while the connection holds no tokens."""
@@ -139,6 +149,15 @@ class EditForm(ConnectionForm, CredentialsForm):
         if not self.can_change_environment:
             return forms.Form.clean(self)
         return super().clean()
+
+    def changed_labels(self) -> str:
+        """The fields the POST changes, for the history: "Name and Consumer Secret"."""
+        labels = [
+            self[name].label.split(" (")[0]
+            for name in self.changed_data
+            if not self.fields[name].disabled
+        ]
+        return " and ".join([", ".join(labels[:-1]), labels[-1]] if len(labels) > 1 else labels)
 
     def apply(self, connection: Connection) -> None:
         connection.name = self.cleaned_data["name"]

@@ -75,7 +75,7 @@ from django.utils import timezone
 
 from monitoring import logs
 
-from . import alerts, salesforce, token_writes
+from . import alerts, approvals, salesforce, token_writes
 from .errors import SIGNATURE_MISMATCH, Classification, ErrorKind, classify
 from .models import Connection, ConnectionEvent, ExternalClientApp, TokenSet
 from .signals import announces_refresh
@@ -119,13 +119,16 @@ class Outcome(StrEnum):
 @dataclass(frozen=True)
 class RefreshResult:
     """What ``refresh_connection`` did. ``kind`` is set when ``outcome`` is failed;
-    ``generation`` is the TokenSet generation afterwards (None without tokens); ``busy``:
-    another refresh of the connection held its lock too long (or the database was busy)."""
+    ``generation`` is the TokenSet generation afterwards (None without tokens); ``refusal``
+    is Salesforce's answer when it refused ``new_credentials`` (nothing was recorded);
+    ``busy``: another refresh of the connection held its lock too long (or the database was
+    busy)."""
 
     outcome: Outcome
     message: str
     kind: ErrorKind | None = None
     generation: int | None = None
+    refusal: salesforce.OAuthError | None = None
     busy: bool = False
 
     @property
@@ -200,6 +203,9 @@ class _Attempt:
     response: salesforce.TokenResponse | None = None
     generation: int | None = None
     now: datetime | None = None
+    # refresh_connection's new_credentials: tried instead of the stored ones, saved with the
+    # new tokens (_store_credentials).
+    new_credentials: ExternalClientApp | None = None
 
 
 def _mark_attempt(connection_id: int, attempt: _Attempt) -> None:
@@ -217,6 +223,7 @@ def refresh_connection(
     force: bool = False,
     if_generation: int | None = None,
     actor=None,
+    new_credentials: ExternalClientApp | None = None,
 ) -> RefreshResult:
     """Refresh the connection's tokens once, single-flight (see the module docstring).
 
@@ -227,6 +234,10 @@ def refresh_connection(
     generation (the caller saw that access token rejected or stale). ``force``: refresh
     anyway (an admin's "Refresh now"; also tries needs_reauthorization connections).
     ``actor`` (a User or None for the system) is recorded on the events.
+    ``new_credentials`` (an unsaved ExternalClientApp with the consumer key and secret to
+    try): refresh with these instead of the stored ones, and save them with the new tokens if
+    Salesforce accepts them; if it refuses them, nothing is saved or recorded (see
+    ``result.refusal``). An object, so that no frame of an error report shows the secret.
 
     Success and failure are both committed before this returns; alert emails go out after
     the commit (connections.alerts). Never raises for Salesforce errors: see the result.
@@ -235,7 +246,7 @@ def refresh_connection(
     """
     try:
         for _ in range(MARK_ATTEMPTS):
-            attempt = _Attempt(started_at=timezone.now())
+            attempt = _Attempt(started_at=timezone.now(), new_credentials=new_credentials)
             _mark_attempt(connection_id, attempt)
             try:
                 with transaction.atomic(durable=True):
@@ -396,18 +407,23 @@ def _refresh_with(connection, tokens, force, if_generation, actor, attempt) -> R
     # A mark that isn't ours: an earlier attempt sent (or was about to send) this token and
     # its answer was never stored.
     lost_in_flight = not _own_mark(tokens, attempt)
+    credentials = attempt.new_credentials or app
     attempt.posted = True
     try:
         response = salesforce.refresh(
             connection.login_url,
-            app.consumer_key,
-            app.consumer_secret,
+            credentials.consumer_key,
+            credentials.consumer_secret,
             tokens.refresh_token,
             timeout=settings.SALESFORCE_HTTP_TIMEOUT,
         )
     except salesforce.OAuthError as error:  # Salesforce answered: nothing rotated
-        found = classify(error, lost_in_flight, connection.organization_id)
-        return _fail(connection, tokens, found, str(error), actor)
+        classification = classify(error, lost_in_flight, connection.organization_id)
+        if attempt.new_credentials:  # refused: the caller explains; nothing changes
+            return RefreshResult(
+                Outcome.FAILED, str(error), classification.kind, tokens.generation, error
+            )
+        return _fail(connection, tokens, classification, str(error), actor)
     except salesforce.SalesforceError as error:
         # No answer (read timeout, dropped connection, 5xx): Salesforce may have rotated the
         # token. Unless the connection never opened: then nothing was sent.
@@ -415,6 +431,7 @@ def _refresh_with(connection, tokens, force, if_generation, actor, attempt) -> R
         return _fail(connection, tokens, classify(error, lost_in_flight), str(error), actor)
     attempt.answered_at = time.monotonic()
     attempt.response, attempt.generation, attempt.now = response, tokens.generation, now
+    _store_credentials(app, response, attempt)
     return _store(connection, tokens, response, now, actor)
 
 
@@ -428,6 +445,7 @@ def _store_again(connection_id, actor, attempt: _Attempt) -> tuple[RefreshResult
             logger.error("Connection %s was deleted before its tokens were written", connection_id)
             return RefreshResult(Outcome.SKIPPED, "The connection no longer exists."), ""
         if tokens is not None and tokens.generation == attempt.generation:
+            _store_credentials(connection.client_app, attempt.response, attempt)
             result = _store(connection, tokens, attempt.response, attempt.now, actor)
         elif tokens is not None and tokens.access_token == attempt.response.access_token:
             # The first commit went through; only its acknowledgement was lost.
@@ -441,6 +459,15 @@ def _store_again(connection_id, actor, attempt: _Attempt) -> tuple[RefreshResult
                 Outcome.SKIPPED, "Another refresh stored newer tokens; using them."
             )
     return result, connection.alerted_for
+
+
+def _store_credentials(app: ExternalClientApp, response, attempt: _Attempt) -> None:
+    """Save the tried ``attempt.new_credentials`` on ``app`` when the token response is signed
+    with the new secret (caller's transaction, with the tokens)."""
+    tried = attempt.new_credentials
+    if tried and response.signature_verified:
+        app.consumer_key, app.consumer_secret = tried.consumer_key, tried.consumer_secret
+        app.save(update_fields=["consumer_key", "consumer_secret", "updated"])
 
 
 def _store(connection, tokens, response, now, actor) -> RefreshResult:
@@ -543,6 +570,7 @@ def _fail(connection, tokens, classification: Classification, error_text, actor)
         logger.info("Connection %s: refresh failed after newer tokens were stored", connection.pk)
         return RefreshResult(Outcome.SKIPPED, "Another refresh stored newer tokens; using them.")
 
+    classification = approvals.explain_revocation(connection, classification)
     now = timezone.now()
     kind = classification.kind
     plain = classification.reason  # plain words, then Salesforce's own

@@ -87,6 +87,12 @@ class Connection(models.Model):
     alerted_for = models.CharField(
         max_length=30, blank=True, help_text="The problem the team was last emailed about."
     )
+    # A first sign-in returned an org user and External Client App that this connection of
+    # the team holds already: the tokens are kept here, unused, until an admin moves them to
+    # that connection (re-authorizing it) or keeps both (connections.duplicates).
+    duplicate_of = models.ForeignKey(
+        "self", models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     # The generation of the last TokenSet deleted (at disconnect): the next sign-in's tokens
     # continue from it, so the history never shows one generation twice.
     last_token_generation = models.PositiveIntegerField(default=0)
@@ -94,6 +100,9 @@ class Connection(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Step 1's one-time form value: a second POST of the same form (a double click, a
+    # reload) finds this draft instead of creating another.
+    submission = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
@@ -145,6 +154,12 @@ class Connection(models.Model):
         return self.status in unfinished and not self.organization_id
 
     @property
+    def awaits_choice(self) -> bool:
+        """Signed in, holding tokens, but waiting for an admin to choose between
+        re-authorizing the connection it duplicates and keeping both."""
+        return self.status == self.Status.PENDING_AUTHORIZATION and self.has_tokens
+
+    @property
     def refresh_token_alive(self) -> bool:
         """The status says Salesforce still accepts the refresh token (the keep-alive uses
         it); after needs_reauthorization or disconnect only a new sign-in gives one."""
@@ -177,27 +192,45 @@ class Connection(models.Model):
         return self.status in deletable and not self.has_tokens
 
     def start_authorization(
-        self, user, request_host: str, consumer_key: str, consumer_secret: str = ""
+        self,
+        user,
+        request_host: str,
+        consumer_key: str,
+        consumer_secret: str = "",
+        submission: uuid.UUID | None = None,
     ) -> str:
         """Start an OAuth web server flow with PKCE for ``user`` and return the authorize URL
         to redirect to. The flow's ``state``, code verifier, ``redirect_uri`` (the callback
         on the host the admin uses) and the submitted consumer key and secret (empty: keep
         the stored one) are kept in a new AuthorizationRequest; the credentials replace the
         External Client App's only when the flow succeeds. A connection that holds tokens
-        keeps its status and tokens until then; others wait for sign-in.
+        keeps its status and tokens until then; others wait for sign-in. ``submission``
+        (Connect's one-time form value): a second POST of the same form gets the first's
+        authorize URL while that flow is unused and unexpired.
         Reference: https://help.salesforce.com/s/articleView?id=xcloud.remoteaccess_oauth_web_server_flow.htm
         """
+        from accounts.submissions import once
+
         from .callback_urls import redirect_uri_for
 
-        flow = AuthorizationRequest.objects.create(
-            state=salesforce.new_state(),
-            code_verifier=salesforce.new_code_verifier(),
-            redirect_uri=redirect_uri_for(request_host),
-            connection=self,
-            user=user,
-            consumer_key=consumer_key,
-            consumer_secret=consumer_secret,
-        )
+        def create(submission: uuid.UUID | None = submission) -> AuthorizationRequest:
+            return AuthorizationRequest.objects.create(
+                state=salesforce.new_state(),
+                code_verifier=salesforce.new_code_verifier(),
+                redirect_uri=redirect_uri_for(request_host),
+                connection=self,
+                user=user,
+                consumer_key=consumer_key,
+                consumer_secret=consumer_secret,
+                submission=submission,
+            )
+
+        flows = AuthorizationRequest.objects.filter(connection=self, user=user)
+        flow, created = once(flows, submission, create)
+        if not created and (flow.used_at is not None or flow.is_expired()):
+            flow, created = create(submission=None), True  # an old page submitted again
+        if not created:
+            return flow.authorization_url(self.login_url)
         if not self.has_tokens:
             with transaction.atomic():
                 # The status as of the row lock that end_expired_sign_ins takes: it either
@@ -215,13 +248,7 @@ class Connection(models.Model):
             f"Sign-in to Salesforce started (callback {flow.redirect_uri}).",
             user,
         )
-        return salesforce.authorization_url(
-            self.login_url,
-            consumer_key,
-            flow.redirect_uri,
-            flow.state,
-            flow.code_verifier,
-        )
+        return flow.authorization_url(self.login_url)
 
     def disconnect(self, actor) -> bool:
         """Delete the tokens, mark the connection disconnected, then revoke the refresh token
@@ -294,6 +321,8 @@ class Connection(models.Model):
             waiting = list(
                 cls.objects.select_for_update()
                 .filter(pk__in=pks, status=cls.Status.PENDING_AUTHORIZATION)
+                # Holding tokens: not waiting for a sign-in but for a choice (duplicate_of).
+                .exclude(pk__in=TokenSet.objects.values("connection_id"))
                 .order_by("pk")
                 .only("pk", "organization_id")
             )
@@ -405,6 +434,9 @@ class AuthorizationRequest(models.Model):
     # secret is nullable only so that flows started before this field existed read as empty.
     consumer_key = models.CharField("consumer key", max_length=255, blank=True)
     consumer_secret = encrypt(models.TextField("consumer secret", blank=True, null=True))
+    # Connect's one-time form value: a second POST of the same form (a double click) is
+    # sent to this flow's authorize URL instead of starting another flow.
+    submission = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     created = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
@@ -459,6 +491,14 @@ class AuthorizationRequest(models.Model):
         if connection_ids is not None:
             flows = flows.filter(connection__in=connection_ids)
         return flows.update(**cls.NO_SECRETS)
+
+    def authorization_url(self, login_url: str) -> str:
+        """Where this flow sends the browser: Salesforce's authorize endpoint at
+        ``login_url`` with this flow's consumer key, ``redirect_uri``, ``state`` and PKCE
+        challenge."""
+        return salesforce.authorization_url(
+            login_url, self.consumer_key, self.redirect_uri, self.state, self.code_verifier
+        )
 
     def credentials(self) -> tuple[str, str]:
         """The consumer key and secret to use: those submitted with this flow, else the

@@ -13,7 +13,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
-from . import alerts, guidance, keepalive, salesforce, token_writes
+from . import alerts, approvals, guidance, keepalive, salesforce, token_writes
+from .approvals import APPROVALS_PER_USER_AND_APP
 from .guidance import Guidance
 from .models import (
     AuthorizationRequest,
@@ -27,8 +28,6 @@ logger = logging.getLogger(__name__)
 
 # Either scope yields a refresh token (seed step 3: "refresh_token, offline_access").
 REFRESH_SCOPES = {"refresh_token", "offline_access"}
-# Refresh tokens Salesforce keeps per user and app; approving one more revokes the oldest.
-APPROVALS_PER_USER_AND_APP = 5
 # How much of a redirect's ``error`` and ``error_description`` is shown and stored.
 MAX_ERROR_LENGTH = 100
 MAX_DESCRIPTION_LENGTH = 1000
@@ -195,14 +194,22 @@ def _store(
             consumer_key,
         )
 
+        # A first sign-in as an org user and app that another connection holds: the tokens
+        # stay here, unused, until an admin chooses (connections.duplicates).
+        twin = None if connection.organization_id else approvals.twin(connection, who, consumer_key)
         message = _event_message(connection, who)
+        if twin:
+            message += f" {twin.name} holds this user and External Client App already."
         previous_status = connection.status
         connection.organization_id = who.organization_id
         connection.user_id = who.user_id
         connection.username = who.username
         connection.instance_url = tokens.instance_url
         connection.identity_url = token.identity_url
-        connection.status = Connection.Status.CONNECTED
+        connection.status = (
+            Connection.Status.PENDING_AUTHORIZATION if twin else Connection.Status.CONNECTED
+        )
+        connection.duplicate_of = twin
         connection.status_reason = ""
         connection.consecutive_failures = 0
         connection.failing_since = None
@@ -210,7 +217,7 @@ def _store(
         connection.last_error_at = None
         if previous_status in alerts.QUIET_STATUSES:
             connection.alerted_for = ""  # stale: these statuses never alert
-        connection.next_refresh_at = keepalive.next_refresh_time(now)
+        connection.next_refresh_at = None if twin else keepalive.next_refresh_time(now)
         connection.save()
         connection.record(ConnectionEvent.Kind.AUTHORIZED, message, flow.user)
         if previous_status in (
@@ -233,7 +240,7 @@ def _store(
             )
     logger.info("Connection %s authorized for org %s", connection.pk, who.organization_id)
     # After the commit: nothing here may put the tokens at risk.
-    warning = approval_limit_warning(connection, consumer_key, replaced)
+    warning = "" if twin else approval_limit_warning(connection, consumer_key, replaced)
     flow.connection = connection
     return Authorized(message, warning)
 

@@ -18,5 +18,9 @@ urlpatterns = [
     path(f"{CONNECTION}refresh/", views.refresh_now, name="refresh"),
     path(f"{CONNECTION}disconnect/", views.disconnect, name="disconnect"),
     path(f"{CONNECTION}delete/", views.delete, name="delete"),
+    path(
+        f"{CONNECTION}reauthorize-instead/", views.reauthorize_instead, name="reauthorize_instead"
+    ),
+    path(f"{CONNECTION}keep-both/", views.keep_both, name="keep_both"),
     path(OAUTH_CALLBACK_PATH.lstrip("/"), views.oauth_callback, name="oauth_callback"),
 ]

@@ -11,17 +11,18 @@ from django.db import transaction
 from django.db.models.functions import Lower
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import Role, get_team_for_user
+from accounts.submissions import once
 
-from . import callback_urls, guidance, keepalive, salesforce
+from . import approvals, callback_urls, duplicates, guidance, keepalive, salesforce
 from .access import get_connection_for_user
-from .forms import ConnectionForm, CredentialsForm, EditForm
+from .forms import ConnectForm, ConnectionForm, EditForm, NewConnectionForm
 from .guidance import Guidance
 from .models import AuthorizationRequest, Connection, ConnectionEvent, ExternalClientApp, TokenSet
-from .oauth import AuthorizationFailed, complete_authorization
+from .oauth import AuthorizationFailed, approval_limit_warning, complete_authorization
 
 CONNECTIONS_PER_PAGE = 50
 EVENTS_SHOWN = 50
@@ -81,17 +82,23 @@ def connection_new(request: HttpRequest, slug: str) -> HttpResponse:
     """Step 1 of 2, "Set up Salesforce External Client App": name and environment, with the
     values and checklist for Salesforce Setup. Creates a draft connection."""
     team = get_team_for_user(request, slug, Role.ADMIN)
-    form = ConnectionForm(request.POST or None)
+    form = NewConnectionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        connection = Connection(team=team, created_by=request.user)
-        form.apply(connection)
-        with transaction.atomic():
+        submission = form.cleaned_data["submission"]
+
+        def create() -> Connection:
+            connection = Connection(team=team, created_by=request.user, submission=submission)
+            form.apply(connection)
             connection.save()
             connection.record(
                 ConnectionEvent.Kind.CREATED,
                 f"Created for {connection.get_environment_display()} ({connection.login_url}).",
                 request.user,
             )
+            return connection
+
+        # The same form again (a double click, a reload): the first POST's draft.
+        connection, _ = once(Connection.objects.for_team(team), submission, create)
         return redirect("connections:credentials", slug=team.slug, code=connection.code)
     context = {"team": team, "form": form, **_wizard_context(request)}
     return render(request, "connections/new.html", context, status=_form_status(form))
@@ -139,7 +146,7 @@ def credentials(request: HttpRequest, slug: str, code) -> HttpResponse:
     and saved only once the sign-in succeeds (connections.oauth)."""
     connection = get_connection_for_user(request, slug, code, Role.ADMIN)
     app = ExternalClientApp.objects.filter(connection=connection).first()
-    form = CredentialsForm(
+    form = ConnectForm(
         request.POST or None,
         has_secret=app is not None,
         initial={"consumer_key": app.consumer_key} if app else None,
@@ -156,6 +163,7 @@ def credentials(request: HttpRequest, slug: str, code) -> HttpResponse:
                     request.get_host(),
                     form.cleaned_data["consumer_key"],
                     form.cleaned_data["consumer_secret"],
+                    form.cleaned_data["submission"],
                 )
             return redirect(authorize_url)
     return render(
@@ -254,6 +262,9 @@ def oauth_callback(request: HttpRequest) -> HttpResponse:
     except AuthorizationFailed as failure:
         return _problem(request, failure.guidance, connection)
     _remember_completed(request, flow)
+    if flow.connection.duplicate_of_id:
+        messages.info(request, f"Signed in. {authorized.message} Choose below.")
+        return redirect(connection)
     messages.success(request, f"Connected. {authorized.message}")
     if authorized.warning:
         messages.warning(request, authorized.warning)
@@ -264,7 +275,16 @@ def oauth_callback(request: HttpRequest) -> HttpResponse:
 @require_GET
 def detail(request: HttpRequest, slug: str, code) -> HttpResponse:
     connection = get_connection_for_user(request, slug, code)
+    awaits_choice = connection.awaits_choice
     context = {
+        "awaits_choice": awaits_choice,
+        "holding": (
+            approvals.holding_same_approval(connection, connection.client_app.consumer_key).count()
+            + 1
+            if awaits_choice
+            else 0
+        ),
+        "approvals_per_user_and_app": approvals.APPROVALS_PER_USER_AND_APP,
         "team": connection.team,
         "connection": connection,
         "tokens": TokenSet.objects.filter(connection=connection).first(),
@@ -292,7 +312,11 @@ def edit(request: HttpRequest, slug: str, code) -> HttpResponse:
         "consumer_key": app.consumer_key if app else "",
     }
     form = EditForm(request.POST or None, initial=initial, connection=connection)
+    verified, problem = False, None
     if request.method == "POST" and form.is_valid():
+        verified, problem = _verify_new_credentials(request, connection, app, form)
+    if request.method == "POST" and form.is_valid() and problem is None:
+        changed = form.changed_labels() + (" (accepted by Salesforce)" if verified else "")
         with transaction.atomic():
             # Lock the row first (the order oauth._store and the keep-alive use), and write
             # only the form's fields: a full save would put back the keep-alive state read
@@ -302,15 +326,57 @@ def edit(request: HttpRequest, slug: str, code) -> HttpResponse:
             connection.save(
                 update_fields=["name", "environment", "my_domain_url", "login_url", "updated"]
             )
-            connection.record(ConnectionEvent.Kind.UPDATED, "Settings updated.", request.user)
+            connection.record(
+                ConnectionEvent.Kind.UPDATED,
+                f"Changed {changed}." if changed else "Saved without changes.",
+                request.user,
+            )
         messages.success(request, "Saved.")
         return redirect(connection)
-    return render(
-        request,
-        "connections/edit.html",
-        {"team": connection.team, "connection": connection, "form": form},
-        status=_form_status(form),
+    context = {
+        "team": connection.team,
+        "connection": connection,
+        "form": form,
+        "guidance": problem,
+        **(_setup_context() if problem else {}),
+    }
+    status = problem.http_status if problem else _form_status(form)
+    return render(request, "connections/edit.html", context, status=status)
+
+
+@sensitive_variables()
+def _verify_new_credentials(request, connection, app, form) -> tuple[bool, Guidance | None]:
+    """A connection whose refresh token is alive tries a new consumer key or secret with one
+    refresh (the keep-alive's, under its lock) before anything is saved; the rotated tokens
+    and the credentials are stored only if Salesforce accepts them. Returns whether they
+    were verified, and what went wrong (None: accepted, or nothing to verify)."""
+    data = form.cleaned_data
+    if app is None or not (data["consumer_secret"] or data["consumer_key"] != app.consumer_key):
+        return False, None
+    if not (connection.refresh_token_alive and connection.has_tokens):
+        return False, None
+    new_credentials = ExternalClientApp(
+        connection=connection,
+        consumer_key=data["consumer_key"],
+        consumer_secret=data["consumer_secret"] or app.consumer_secret,
     )
+    result = keepalive.refresh_connection(
+        connection.pk, force=True, actor=request.user, new_credentials=new_credentials
+    )
+    if result.outcome == keepalive.Outcome.REFRESHED:
+        return True, None
+    if result.refusal is not None:
+        advice = guidance.explain_exception(result.refusal)
+    else:
+        advice = Guidance("The new credentials couldn't be checked.", f"{result.message}")
+    # The advice speaks of the sign-in flow; here the admin only has to paste again.
+    fix = (
+        f"Check it in Salesforce (step {advice.step}, below) and paste it again."
+        if advice.step
+        else advice.message
+    )
+    form.add_error(None, f"Nothing was saved. {advice.title} {fix}")
+    return False, advice
 
 
 def _api_versions(body: object) -> str:
@@ -361,8 +427,21 @@ def refresh_now(request: HttpRequest, slug: str, code) -> HttpResponse:
     """Refresh the tokens now through the keep-alive (single-flight, forced)."""
     connection = get_connection_for_user(request, slug, code, Role.ADMIN)
     status_before = connection.status
-    result = keepalive.refresh_connection(connection.pk, force=True, actor=request.user)
-    if result.outcome == keepalive.Outcome.REFRESHED:
+    # The generation the page showed: a second POST of it (a double click) finds newer
+    # tokens and refreshes nothing.
+    shown = request.POST.get("generation", "")
+    result = keepalive.refresh_connection(
+        connection.pk,
+        force=True,
+        if_generation=int(shown) if shown.isdecimal() else None,
+        actor=request.user,
+    )
+    refreshed_meanwhile = (
+        result.outcome == keepalive.Outcome.SKIPPED
+        and shown.isdecimal()
+        and (result.generation or 0) > int(shown)
+    )
+    if result.outcome == keepalive.Outcome.REFRESHED or refreshed_meanwhile:
         messages.success(request, "Refreshed. Salesforce issued new tokens.")
         return redirect(connection)
     connection.refresh_from_db()
@@ -419,3 +498,37 @@ def delete(request: HttpRequest, slug: str, code) -> HttpResponse:
     return render(
         request, "connections/delete.html", {"team": connection.team, "connection": connection}
     )
+
+
+@login_required
+@require_POST
+def reauthorize_instead(request: HttpRequest, slug: str, code) -> HttpResponse:
+    """Give this connection the tokens of a new connection that signed in as the same user
+    and External Client App (``duplicate`` = its code), and remove that one."""
+    connection = get_connection_for_user(request, slug, code, Role.ADMIN)
+    try:
+        duplicates.reauthorize_twin(connection, request.POST.get("duplicate", ""), request.user)
+    except (duplicates.ChoiceMade, ValidationError):
+        messages.info(request, "This choice was made already.")
+    else:
+        messages.success(
+            request, "Re-authorized with the new sign-in; its old approval is revoked."
+        )
+    return redirect(connection)
+
+
+@login_required
+@require_POST
+def keep_both(request: HttpRequest, slug: str, code) -> HttpResponse:
+    """Keep a connection that signed in as the same user and app as another one."""
+    connection = get_connection_for_user(request, slug, code, Role.ADMIN)
+    try:
+        duplicates.keep_both(connection, request.user)
+    except duplicates.ChoiceMade:
+        messages.info(request, "This choice was made already.")
+        return redirect(connection)
+    messages.success(request, "Kept both connections.")
+    warning = approval_limit_warning(connection, connection.client_app.consumer_key, False)
+    if warning:
+        messages.warning(request, warning)
+    return redirect(connection)

@@ -13,7 +13,7 @@ from connections.models import Connection, TokenSet
 from connections.views import CONNECTIONS_PER_PAGE
 from tests.connections.helpers import INSTANCE_URL, OLD_ACCESS_TOKEN, OLD_REFRESH_TOKEN, ORG_ID
 
-ROW = re.compile(r'<td class="name"><a href="([^"]+)">([^<]+)</a></td>')
+ROW = re.compile(r'<td class="name" data-label="Name"><a href="([^"]+)">([^<]+)</a></td>')
 
 
 @pytest.fixture

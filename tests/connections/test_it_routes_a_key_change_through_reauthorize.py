@@ -10,9 +10,11 @@ from tests.connections.helpers import (
     CONSUMER_KEY,
     CONSUMER_SECRET,
     REVOKE_URL,
+    TOKEN_URL,
     finish_flow,
     query,
     register_success,
+    token_body,
     url,
 )
 
@@ -32,8 +34,9 @@ def test_edit_shows_the_key_read_only_and_points_to_reauthorize(alice_client, co
     assert f'<a href="{url("credentials", connection)}">Re-authorize</a>' in page
 
 
-def test_edit_keeps_the_key_but_saves_name_and_secret(alice_client, connection):
+def test_edit_keeps_the_key_but_saves_name_and_secret(alice_client, connection, rsps):
     data = {"name": "Renamed", "consumer_key": NEW_KEY, "consumer_secret": "NewSecret0123456789"}
+    rsps.post(TOKEN_URL, json=token_body("NewSecret0123456789"))  # the secret is verified
 
     response = alice_client.post(url("edit", connection), data, follow=True)
 

@@ -1,6 +1,7 @@
-"""After a sign-in, a warning when the team's connections hold five or more refresh tokens of
-the same Salesforce user through the same External Client App: Salesforce keeps five per user
-and app and revokes the oldest for the next approval (salesforce-oauth.md §3.6)."""
+"""After a sign-in (or keeping a second connection of the same user), a warning when the
+team's connections hold five or more refresh tokens of the same Salesforce user through the same
+External Client App: Salesforce keeps five per user and app and revokes the oldest for the next
+approval (salesforce-oauth.md §3.6)."""
 
 import pytest
 from django.contrib.messages import get_messages
@@ -13,6 +14,7 @@ from tests.connections.helpers import (
     finish_flow,
     register_success,
     start_flow,
+    url,
 )
 
 pytestmark = pytest.mark.usefixtures("public_urls")
@@ -24,6 +26,8 @@ def connect_a_draft(alice_client, connection_factory, rsps) -> list:
     register_success(rsps)
     response = finish_flow(alice_client, {"code": "c", "state": params["state"]})
     assert response.status_code == 302
+    if Connection.objects.get(pk=draft.pk).awaits_choice:  # the same user and app: keep both
+        response = alice_client.post(url("keep_both", draft))
     assert Connection.objects.get(pk=draft.pk).status == Connection.Status.CONNECTED
     return [(m.level_tag, m.message) for m in get_messages(response.wsgi_request)]
 

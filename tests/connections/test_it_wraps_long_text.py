@@ -26,7 +26,7 @@ def test_it_wraps_a_long_name_in_the_list(alice_client, connection_factory, team
     name = "A" * 100
     connection_factory(name=name)
     page = alice_client.get(f"/teams/{team.slug}/connections/").content.decode()
-    assert re.search(rf'<td class="name"><a href="[^"]+">{name}</a></td>', page)
+    assert re.search(rf'<td class="name" data-label="Name"><a href="[^"]+">{name}</a></td>', page)
     assert declarations("td.name")["overflow-wrap"] == "anywhere"
 
 

@@ -76,6 +76,7 @@ MATRIX = {
     "healthz": {"kind": PLAIN, "GET": everyone(200), "POST": everyone(200)},
     "readyz": {"kind": PLAIN, "GET": everyone(200), "POST": everyone(NO)},
     "metrics": {"kind": PLAIN, "GET": everyone(404), "POST": everyone(NO)},  # no METRICS_TOKEN
+    "favicon": {"kind": PLAIN, "GET": everyone(302), "POST": everyone(302)},
     "accounts:setup": {"kind": PLAIN, "GET": everyone(404), "POST": everyone(404)},
     "accounts:login": {"kind": PLAIN, "GET": SIGN_IN, "POST": SIGN_IN},
     "accounts:logout": {"kind": PLAIN, "GET": everyone(NO), "POST": everyone(302)},
@@ -109,6 +110,9 @@ MATRIX = {
     "connections:disconnect": {"kind": "object", "GET": ADMIN_FORM, "POST": ADMIN_ACTION},
     # A connected connection can't be deleted: both methods redirect to it.
     "connections:delete": {"kind": "object", "GET": ADMIN_ACTION, "POST": ADMIN_ACTION},
+    # A duplicate's choices: nothing to choose here, so "already made" (302).
+    "connections:reauthorize_instead": {"kind": "object", **POST_ONLY, "POST": ADMIN_ACTION},
+    "connections:keep_both": {"kind": "object", **POST_ONLY, "POST": ADMIN_ACTION},
     # The flow (found by ?state=) was started by the owner: the admin gets "another user
     # started this sign-in" (403), the owner "no authorization code" (400).
     "connections:oauth_callback": {"kind": "flow", "GET": CALLBACK, **GET_ONLY},
