@@ -6,7 +6,7 @@ percent-encoded, and ``%u002e`` isn't decoded at all, so both keep a ``%``). A `
 after decoding means the caller encoded twice; a backslash, a control character or a scheme
 (``https:``) is refused too, and so is a segment made of dots, spaces or nothing. Servers in
 the Tomcat/Jetty style drop a segment's ``;`` parameters before resolving dot segments
-(``..;x`` is ``..``), and some normalize Unicode compatibility characters (``．．`` is ``..``),
+(``..;x`` is ``..``), and some normalize Unicode compatibility characters (full-width dots U+FF0E are ``.``),
 so a segment is judged by its NFKC form without its parameters. When the server passes the
 raw request line (gunicorn's RAW_URI, uWSGI's REQUEST_URI), an encoded slash, backslash,
 dot, semicolon or percent sign in it is refused as well: decoding would have hidden it.
