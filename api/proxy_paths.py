@@ -6,10 +6,11 @@ percent-encoded, and ``%u002e`` isn't decoded at all, so both keep a ``%``). A `
 after decoding means the caller encoded twice; a backslash, a control character or a scheme
 (``https:``) is refused too, and so is a segment made of dots, spaces or nothing. Servers in
 the Tomcat/Jetty style drop a segment's ``;`` parameters before resolving dot segments
-(``..;x`` is ``..``), and some normalize Unicode compatibility characters (full-width dots U+FF0E are ``.``),
-so a segment is judged by its NFKC form without its parameters. When the server passes the
-raw request line (gunicorn's RAW_URI, uWSGI's REQUEST_URI), an encoded slash, backslash,
-dot, semicolon or percent sign in it is refused as well: decoding would have hidden it.
+(``..;x`` is ``..``), and some normalize Unicode compatibility characters (a full-width dot,
+U+FF0E, is ``.``), so a segment is judged by its NFKC form without its parameters. When
+the server passes the raw request line (gunicorn's RAW_URI, uWSGI's REQUEST_URI), an encoded
+slash, backslash, dot, semicolon or percent sign in it is refused as well: decoding would
+have hidden it.
 Reference: https://www.rfc-editor.org/rfc/rfc3986#section-3.3,
 https://www.rfc-editor.org/rfc/rfc3986#section-5.2.4
 """
