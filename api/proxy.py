@@ -224,6 +224,8 @@ class Proxy(APIView):
 
     permission_classes = [requires_scope(APIKey.Scope.PROXY)]
     content_negotiation_class = IgnoreAccept
+    # The methods only: no HEAD (GET without a body) and no OPTIONS (DRF metadata).
+    http_method_names = ["get", "post", "put", "patch", "delete"]
 
     def _forward(self, request: Request, id: str, path: str):
         connection = get_connection_for_key(request.auth, id, ("tokens",))
