@@ -651,8 +651,9 @@ def get_access_token(connection: Connection, force_refresh: bool = False) -> tup
     return access_token, instance_url
 
 
-# A force_refresh this soon after the last new token returns that token instead, so a
-# caller in a loop can't burn through Salesforce's token limits.
+# A force_refresh this soon after the last new token, or a report that a token this young was
+# refused, returns that token instead, so a caller in a loop can't burn through Salesforce's
+# token limits.
 FORCE_REFRESH_COOLDOWN = timedelta(seconds=30)
 
 
@@ -696,8 +697,9 @@ def issue_access_token(
 
     - it would live less than ``min_ttl`` more seconds (by the ACCESS_TOKEN_LIFETIME estimate);
     - ``force_refresh``, unless the last new token is younger than FORCE_REFRESH_COOLDOWN;
-    - ``rejected_generation`` is still the current generation (Salesforce refused that token).
-      A newer generation is returned at once instead.
+    - ``rejected_generation`` is still the current generation (Salesforce refused that token),
+      unless that token was minted less than FORCE_REFRESH_COOLDOWN ago: then it comes back
+      with ``refreshed`` False. A newer generation is returned at once instead.
 
     Concurrent callers that need the same refresh cause one token request: the others wait
     on the row lock (bounded by the database's lock wait, SALESFORCE_HTTP_TIMEOUT + 5 s) and
@@ -710,7 +712,13 @@ def issue_access_token(
         tokens = _connected_tokens(connection)
     now = timezone.now()
     if rejected_generation is not None:
-        wanted = tokens.generation == rejected_generation
+        # A token refused right after it was minted (a session policy that blocks the API,
+        # say) won't be fixed by another refresh: a caller reporting it in a loop would
+        # otherwise refresh on every call.
+        minted_at = min(tokens.issued_at, tokens.updated)
+        wanted = (
+            tokens.generation == rejected_generation and now - minted_at >= FORCE_REFRESH_COOLDOWN
+        )
     elif force_refresh:
         wanted = now - tokens.updated >= FORCE_REFRESH_COOLDOWN
     else:
