@@ -227,11 +227,6 @@ class InvalidAccessToken(APIView):
         return _issue(connection, rejected_generation=body.validated_data["token_version"])
 
 
-def _api_versions(body: object) -> list[str]:
-    items = body if isinstance(body, list) else []
-    return [str(item["version"]) for item in items if isinstance(item, dict) and "version" in item]
-
-
 class TestConnection(APIView):
     """The connection page's Test connection: one REST call with the stored tokens
     (refreshing once on 401 INVALID_SESSION_ID). ``ok`` says whether Salesforce answered."""
@@ -263,12 +258,8 @@ class TestConnection(APIView):
             return Response(
                 TestResultSerializer({"ok": False, "message": text, "api_versions": []}).data
             )
-        found = _api_versions(body)
-        text = (
-            f"Salesforce answered (API versions {found[0]} to {found[-1]})."
-            if found
-            else "Salesforce answered."
-        )
+        found = salesforce.api_versions(body)
+        text = guidance.test_passed(found)
         connection.record(ConnectionEvent.Kind.TESTED, f"{text}{via}")
         return Response(
             TestResultSerializer({"ok": True, "message": text, "api_versions": found}).data
