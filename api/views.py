@@ -18,7 +18,7 @@ from connections.errors import ErrorKind
 from connections.models import Connection, ConnectionEvent, TokenSet
 
 from . import problems, versions
-from .access import get_connection_for_key
+from .access import TOKEN_SECRETS, get_connection_for_key
 from .models import APIKey
 from .permissions import requires_scope
 from .serializers import (
@@ -121,6 +121,7 @@ class ConnectionList(generics.ListAPIView):
         queryset = (
             self.request.auth.connection_queryset()
             .select_related("team", "tokens")
+            .defer(*TOKEN_SECRETS)
             .order_by(Lower("name"), "pk")
         )
         status = self.request.query_params.get("status")
@@ -141,7 +142,9 @@ class ConnectionDetail(APIView):
     permission_classes = [requires_scope(Scope.CONNECTIONS_READ)]
 
     def get(self, request: Request, id: str) -> Response:
-        connection = get_connection_for_key(request.auth, id)
+        connection = get_connection_for_key(
+            request.auth, id, ("team", "tokens"), with_access_token=False
+        )
         return Response(ConnectionSerializer(connection).data)
 
 
