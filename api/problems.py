@@ -65,6 +65,7 @@ class MethodNotAllowed(Problem):
     status_code = 405
     code = "method_not_allowed"
     title = "Method not allowed"
+    default_detail = "This endpoint doesn't take this HTTP method (see the Allow header)."
 
 
 class NotAcceptable(Problem):
@@ -78,6 +79,7 @@ class NotConnected(Problem):
     status_code = 409
     code = "not_connected"
     title = "Not connected"
+    default_detail = "The connection is a draft, waits for a sign-in or is disconnected."
 
 
 class UnsupportedMediaType(Problem):
@@ -91,12 +93,20 @@ class NeedsReauthorization(Problem):
     status_code = 424
     code = "needs_reauthorization"
     title = "Needs re-authorization"
+    default_detail = (
+        "Salesforce no longer accepts the connection's refresh token: reauthorize_url is the "
+        "page to sign in again."
+    )
 
 
 class Misconfigured(Problem):
     status_code = 424
     code = "misconfigured"
     title = "Misconfigured"
+    default_detail = (
+        "The connection's setup needs a fix: guidance says what, setup_step which step, "
+        "fix_url where."
+    )
 
 
 class RateLimited(Problem):
@@ -139,6 +149,26 @@ class ParseError(Problem):
     code = "parse_error"
     title = "Malformed request"
     default_detail = "The request body is not valid JSON."
+
+
+def catalogue() -> list[dict]:
+    """Every problem ``code`` as ``{"status", "code", "title", "detail"}`` (the default
+    detail), by status then code: the docs page lists them, each at the anchor
+    ``problem-<code>`` the ``type`` URIs point at."""
+    found, pending = {}, [Problem]
+    while pending:
+        problem = pending.pop()
+        found.setdefault(problem.code, problem)
+        pending.extend(problem.__subclasses__())
+    return [
+        {
+            "status": problem.status_code,
+            "code": problem.code,
+            "title": problem.title,
+            "detail": problem.default_detail,
+        }
+        for problem in sorted(found.values(), key=lambda p: (p.status_code, p.code))
+    ]
 
 
 def problem_body(problem: Problem, instance: str = "") -> dict:

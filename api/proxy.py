@@ -28,6 +28,7 @@ from rest_framework.request import Request
 from rest_framework.views import APIView
 
 from connections import keepalive, salesforce
+from connections.errors import SESSION_POLICY_BLOCKS_API
 from connections.models import TokenSet
 
 from . import problems, views
@@ -207,12 +208,25 @@ def _response(upstream) -> HttpResponse | StreamingHttpResponse:
     return response
 
 
+def _final_answer(connection, upstream) -> HttpResponse | StreamingHttpResponse:
+    """Salesforce's answer to a fresh token; a 401 that says the app's session policy blocks
+    the API becomes 424 misconfigured (another refresh can't help, the refresh token is fine).
+    """
+    if _is_invalid_session(upstream) and salesforce.session_policy_blocks_api(
+        upstream.status_code, upstream.content
+    ):
+        upstream.close()
+        logger.warning("Connection %s: the app's session policy blocks API use", connection.pk)
+        raise views.misconfigured_problem(connection, SESSION_POLICY_BLOCKS_API.reason)
+    return _response(upstream)
+
+
 @extend_schema(
     tags=["proxy"],
     request=None,
     responses={
         (200, "*/*"): OpenApiResponse(description="Salesforce's answer, as it came."),
-        **views._problem_responses(400, 409, 424, 503),
+        **views.problem_responses(400, 405, 409, 424, 503),
     },
 )
 class Proxy(APIView):
@@ -224,6 +238,8 @@ class Proxy(APIView):
 
     permission_classes = [requires_scope(APIKey.Scope.PROXY)]
     content_negotiation_class = IgnoreAccept
+    # The issue's methods only: no HEAD (GET without a body) and no OPTIONS (DRF metadata).
+    http_method_names = ["get", "post", "put", "patch", "delete"]
 
     def _forward(self, request: Request, id: str, path: str):
         connection = get_connection_for_key(request.auth, id, ("tokens",))
@@ -236,10 +252,17 @@ class Proxy(APIView):
         if not _is_invalid_session(upstream):
             return _response(upstream)
         logger.info("Connection %s: proxied call got 401, refreshing once", connection.pk)
-        fresh = _issue(connection, rejected_generation=issued.generation)
+        try:
+            fresh = _issue(connection, rejected_generation=issued.generation)
+        except Exception:
+            upstream.close()
+            raise
+        if fresh.generation == issued.generation:  # too young to refresh: no new token
+            return _final_answer(connection, upstream)
         if isinstance(body, _Body):  # streamed: can't be sent again
             return _response(upstream)
         upstream.close()
-        return _response(_send(request.method, fresh, target, query, headers, body))
+        retried = _send(request.method, fresh, target, query, headers, body)
+        return _final_answer(connection, retried)
 
     get = post = put = patch = delete = _forward

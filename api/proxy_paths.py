@@ -1,22 +1,32 @@
 """Which paths the API proxy forwards: only ones that stay under ``{instance_url}/services/``.
 
 The path reaches Django already percent-decoded, so ``%2e%2e`` arrives as ``..`` and is
-refused with it. A ``%`` left after decoding means the caller encoded twice; a backslash,
-an empty, ``.`` or ``..`` segment, a control character or a scheme (``https:``) is refused
-too. When the server passes the raw request line (gunicorn's RAW_URI, uWSGI's REQUEST_URI),
-an encoded slash, backslash or dot in it is refused as well: decoding would have hidden it.
+refused with it (an overlong or otherwise broken UTF-8 sequence such as ``%c0%ae`` stays
+percent-encoded, and ``%u002e`` isn't decoded at all, so both keep a ``%``). A ``%`` left
+after decoding means the caller encoded twice; a backslash, a control character or a scheme
+(``https:``) is refused too, and so is a segment made of dots, spaces or nothing. Servers in
+the Tomcat/Jetty style drop a segment's ``;`` parameters before resolving dot segments
+(``..;x`` is ``..``), and some normalize Unicode compatibility characters (a full-width dot,
+U+FF0E, is ``.``), so a segment is judged by its NFKC form without its parameters. When
+the server passes the raw request line (gunicorn's RAW_URI, uWSGI's REQUEST_URI), an encoded
+slash, backslash, dot, semicolon or percent sign in it is refused as well: decoding would
+have hidden it.
+Reference: https://www.rfc-editor.org/rfc/rfc3986#section-3.3,
+https://www.rfc-editor.org/rfc/rfc3986#section-5.2.4
 """
 
 import re
+import unicodedata
 from urllib.parse import quote
 
 from .problems import Problem
 
-# RFC 3986 §3.3 pchar minus "%" plus "/": what stays literal in the forwarded path.
-SAFE = "/!$&'()*+,;=:@-._~"
+# RFC 3986 §3.3 pchar minus "%" and "@" plus "/": what stays literal in the forwarded path.
+# "@" goes encoded so no parser downstream can read what precedes it as userinfo.
+SAFE = "/!$&'()*+,;=:-._~"
 RAW_URI_KEYS = ("RAW_URI", "REQUEST_URI")
-ENCODED_TRICK = re.compile(r"%(2e|2f|5c|25)", re.IGNORECASE)
-CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+ENCODED_TRICK = re.compile(r"%(2e|2f|5c|25|3b)", re.IGNORECASE)
+CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 class InvalidProxyPath(Problem):
@@ -33,13 +43,13 @@ def _refuse(why: str) -> InvalidProxyPath:
     )
 
 
-def forwarded_path(path: str, meta: dict) -> str:
-    """``path`` (what follows ``proxy/services/``, decoded) percent-encoded for the request
-    to Salesforce. Raises InvalidProxyPath (400) for anything that could leave ``services/``
-    or mean something else once Salesforce decodes it again."""
-    raw = next((meta[key] for key in RAW_URI_KEYS if meta.get(key)), "")
-    if ENCODED_TRICK.search(raw.partition("?")[0]):
-        raise _refuse("an encoded dot, slash, backslash or percent sign")
+def _is_dot_segment(segment: str) -> bool:
+    """Empty, ``.``, ``..`` or the like once ``;`` parameters are dropped (``..;x``) and
+    spaces or trailing dots are trimmed, as some servers do."""
+    return not segment.partition(";")[0].strip(" .")
+
+
+def _check(path: str) -> None:
     if "\\" in path:
         raise _refuse("a backslash")
     if "%" in path:
@@ -50,6 +60,18 @@ def forwarded_path(path: str, meta: dict) -> str:
     if ":" in segments[0]:
         raise _refuse("an absolute URL")
     # A trailing slash is fine (``sobjects/``); any other empty segment is not.
-    if any(segment in ("", ".", "..") for segment in segments[:-1]) or segments[-1] in (".", ".."):
+    last = segments[-1]
+    if any(map(_is_dot_segment, segments[:-1])) or (last and _is_dot_segment(last)):
         raise _refuse("an empty, '.' or '..' segment")
+
+
+def forwarded_path(path: str, meta: dict) -> str:
+    """``path`` (what follows ``proxy/services/``, decoded) percent-encoded for the request
+    to Salesforce. Raises InvalidProxyPath (400) for anything that could leave ``services/``
+    or mean something else once Salesforce decodes it again."""
+    raw = next((meta[key] for key in RAW_URI_KEYS if meta.get(key)), "")
+    if ENCODED_TRICK.search(raw.partition("?")[0]):
+        raise _refuse("an encoded dot, slash, backslash, semicolon or percent sign")
+    _check(path)
+    _check(unicodedata.normalize("NFKC", path))
     return quote(path, safe=SAFE)

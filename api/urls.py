@@ -1,7 +1,8 @@
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularAPIView
 
 from . import key_views, proxy, views
+from .schema import DocsView
 
 app_name = "api"
 
@@ -13,9 +14,7 @@ urlpatterns = [
     # The split view serves its start-up script as a file: no inline script for the CSP.
     path(
         f"{V1}docs/",
-        SpectacularSwaggerSplitView.as_view(
-            url_name="api:schema", template_name="api/swagger_ui.html"
-        ),
+        DocsView.as_view(url_name="api:schema", template_name="api/swagger_ui.html"),
         name="docs",
     ),
     path(f"{V1}connections/", views.ConnectionList.as_view(), name="connections"),

@@ -24,13 +24,13 @@ _remembered: dict[str, tuple[str, float]] = {}
 
 def newest_version(body: object) -> str | None:
     """The highest ``version`` in a ``GET /services/data/`` answer, or None."""
-    versions = []
-    for item in body if isinstance(body, list) else []:
+    numbered = []
+    for version in salesforce.api_versions(body):
         try:
-            versions.append((float(item["version"]), str(item["version"])))
-        except (TypeError, KeyError, ValueError):
+            numbered.append((float(version), version))
+        except ValueError:
             continue
-    return max(versions)[1] if versions else None
+    return max(numbered)[1] if numbered else None
 
 
 def api_version(connection: Connection, instance_url: str, access_token: str) -> str:

@@ -18,7 +18,7 @@ from connections.errors import ErrorKind
 from connections.models import Connection, ConnectionEvent, TokenSet
 
 from . import problems, versions
-from .access import get_connection_for_key
+from .access import TOKEN_SECRETS, get_connection_for_key
 from .models import APIKey
 from .permissions import requires_scope
 from .serializers import (
@@ -39,13 +39,26 @@ UNAVAILABLE_RETRY_AFTER = 30
 SETUP_STEP = re.compile(r"\bstep (\d+)\b")
 
 
-def _problem_responses(*statuses: int) -> dict:
+def problem_responses(*statuses: int) -> dict:
+    """drf-spectacular ``responses`` entries: a problem for 401, 403, 404, 429 and ``statuses``."""
     problem = OpenApiResponse(ProblemSerializer, description="RFC 9457 problem details")
     return {(status, problems.CONTENT_TYPE): problem for status in (401, 403, 404, 429, *statuses)}
 
 
 def _absolute(path: str) -> str:
     return settings.PUBLIC_BASE_URL + path
+
+
+def misconfigured_problem(connection: Connection, text: str) -> problems.Misconfigured:
+    """424 misconfigured with the guidance ``text``, its setup step (when it names one) and
+    the connection's page."""
+    step = SETUP_STEP.search(text)
+    return problems.Misconfigured(
+        f"The connection is misconfigured: {text}",
+        guidance=text,
+        setup_step=int(step[1]) if step else None,
+        fix_url=_absolute(connection.get_absolute_url()),
+    )
 
 
 def connection_problem(connection: Connection) -> problems.Problem:
@@ -59,14 +72,7 @@ def connection_problem(connection: Connection) -> problems.Problem:
             ),
         )
     if connection.status == Status.MISCONFIGURED:
-        text = connection.status_reason or connection.last_error
-        step = SETUP_STEP.search(text)
-        return problems.Misconfigured(
-            f"The connection is misconfigured: {text}",
-            guidance=text,
-            setup_step=int(step[1]) if step else None,
-            fix_url=_absolute(connection.get_absolute_url()),
-        )
+        return misconfigured_problem(connection, connection.status_reason or connection.last_error)
     if connection.status == Status.CONNECTED:  # changed under us: the caller may retry
         return problems.RefreshInProgress(retry_after=REFRESH_RETRY_AFTER)
     return problems.NotConnected(guidance.not_connected(connection))
@@ -102,7 +108,7 @@ class ConnectionPagination(PageNumberPagination):
     parameters=[
         OpenApiParameter("status", str, enum=list(Status.values), description="Only this status.")
     ],
-    responses={200: ConnectionSerializer(many=True), **_problem_responses()},
+    responses={200: ConnectionSerializer(many=True), **problem_responses()},
 )
 class ConnectionList(generics.ListAPIView):
     """The key's team's connections (or the subset the key is restricted to)."""
@@ -115,6 +121,7 @@ class ConnectionList(generics.ListAPIView):
         queryset = (
             self.request.auth.connection_queryset()
             .select_related("team", "tokens")
+            .defer(*TOKEN_SECRETS)
             .order_by(Lower("name"), "pk")
         )
         status = self.request.query_params.get("status")
@@ -128,14 +135,16 @@ class ConnectionList(generics.ListAPIView):
         return queryset
 
 
-@extend_schema(tags=["connections"], responses={200: ConnectionSerializer, **_problem_responses()})
+@extend_schema(tags=["connections"], responses={200: ConnectionSerializer, **problem_responses()})
 class ConnectionDetail(APIView):
     """One connection."""
 
     permission_classes = [requires_scope(Scope.CONNECTIONS_READ)]
 
     def get(self, request: Request, id: str) -> Response:
-        connection = get_connection_for_key(request.auth, id)
+        connection = get_connection_for_key(
+            request.auth, id, ("team", "tokens"), with_access_token=False
+        )
         return Response(ConnectionSerializer(connection).data)
 
 
@@ -176,7 +185,7 @@ def _issue(connection: Connection, **options) -> Response:
     return _token_response(connection, issued)
 
 
-TOKEN_ERRORS = _problem_responses(400, 409, 424, 503)
+TOKEN_ERRORS = problem_responses(400, 409, 424, 503)
 
 
 class AccessToken(APIView):
@@ -221,11 +230,6 @@ class InvalidAccessToken(APIView):
         return _issue(connection, rejected_generation=body.validated_data["token_version"])
 
 
-def _api_versions(body: object) -> list[str]:
-    items = body if isinstance(body, list) else []
-    return [str(item["version"]) for item in items if isinstance(item, dict) and "version" in item]
-
-
 class TestConnection(APIView):
     """The connection page's Test connection: one REST call with the stored tokens
     (refreshing once on 401 INVALID_SESSION_ID). ``ok`` says whether Salesforce answered."""
@@ -235,7 +239,7 @@ class TestConnection(APIView):
     @extend_schema(
         tags=["connections"],
         request=None,
-        responses={200: TestResultSerializer, **_problem_responses(409, 424, 503)},
+        responses={200: TestResultSerializer, **problem_responses(409, 424, 503)},
     )
     def post(self, request: Request, id: str) -> Response:
         connection = get_connection_for_key(request.auth, id)
@@ -257,12 +261,8 @@ class TestConnection(APIView):
             return Response(
                 TestResultSerializer({"ok": False, "message": text, "api_versions": []}).data
             )
-        found = _api_versions(body)
-        text = (
-            f"Salesforce answered (API versions {found[0]} to {found[-1]})."
-            if found
-            else "Salesforce answered."
-        )
+        found = salesforce.api_versions(body)
+        text = guidance.test_passed(found)
         connection.record(ConnectionEvent.Kind.TESTED, f"{text}{via}")
         return Response(
             TestResultSerializer({"ok": True, "message": text, "api_versions": found}).data

@@ -17,6 +17,16 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 bind = "0.0.0.0:8881"
 workers = env.int("WEB_CONCURRENCY", default=3)
+# gunicorn kills a sync worker that spends longer than ``timeout`` on one request. Killed
+# between Salesforce rotating a refresh token and our commit, the token would be lost, so
+# the timeout is above one request's worst case. The longest requests (the API proxy, Test
+# connection) refresh at most twice and call Salesforce twice. With T = SALESFORCE_HTTP_TIMEOUT
+# (same default as config/settings/base.py): a refresh waits for two row locks (at most
+# T + 5 s each; T for the API), POSTs (connect and read timeouts, T each) and may write its
+# answer again after a database error (connections.token_writes, at most 30 s): 4T + 40 s.
+# A REST call (or the API-version lookup) takes at most 2T. So 2 x (4T + 40) + 2 x 2T = 12T
+# + 80 s, plus a 20 s margin.
+timeout = int(12 * env.float("SALESFORCE_HTTP_TIMEOUT", default=20.0)) + 100
 accesslog = "-"
 # The access log leaves out the OAuth callback's code and state (config/gunicorn_logging.py).
 logger_class = "config.gunicorn_logging.RedactingLogger"

@@ -320,6 +320,14 @@ def refresh_failed(result: "RefreshResult", connection: Connection, status_befor
     )
 
 
+def test_passed(versions: list[str]) -> str:
+    """What Test connection says when Salesforce answered with its API ``versions``."""
+    if not versions:
+        return "Salesforce answered."
+    span = versions[0] if len(versions) == 1 else f"{versions[0]} to {versions[-1]}"
+    return f"Salesforce answered (API versions {span})."
+
+
 def test_failed(error: salesforce.SalesforceError) -> str:
     """Why Test connection's REST call failed (after any refresh worked)."""
     said = f"Salesforce said: {error.error}: {error.description}" if error.error else ""

@@ -27,8 +27,9 @@ row lock on the Connection and its TokenSet while it POSTs, and stores the new t
 same transaction; the lock IS the single flight, across threads, processes and machines.
 
 - PostgreSQL: ``SELECT ... FOR UPDATE`` row locks; waiters block (bounded by ``lock_timeout``
-  = SALESFORCE_HTTP_TIMEOUT + 5 s, set at connect time in config/settings/base.py, then a
-  transient failure) and then re-read the committed row.
+  = SALESFORCE_HTTP_TIMEOUT + 5 s, set at connect time in config/settings/base.py, or by
+  SALESFORCE_HTTP_TIMEOUT for the HTTP API's ``issue_access_token``; then a transient
+  failure) and then re-read the committed row.
 - SQLite: ``select_for_update`` is a no-op, but the database is opened with
   ``transaction_mode=IMMEDIATE`` (config/settings/base.py), so BEGIN takes the database write
   lock: at most one atomic block writes at a time in any process, and a second refresher waits
@@ -63,13 +64,15 @@ import logging
 import random
 import time
 from collections import deque
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from functools import partial
 
 from django.conf import settings
-from django.db import OperationalError, transaction
+from django.db import DatabaseError, OperationalError, transaction
+from django.db import connection as database
 from django.db.models import F
 from django.utils import timezone
 
@@ -679,8 +682,9 @@ def get_access_token(connection: Connection, force_refresh: bool = False) -> tup
     return access_token, instance_url
 
 
-# A force_refresh this soon after the last new token returns that token instead, so a
-# caller in a loop can't burn through Salesforce's token limits.
+# A force_refresh this soon after the last new token, or a report that a token this young was
+# refused, returns that token instead, so a caller in a loop can't burn through Salesforce's
+# token limits.
 FORCE_REFRESH_COOLDOWN = timedelta(seconds=30)
 
 
@@ -711,6 +715,38 @@ def _issued(tokens: TokenSet, refreshed: bool) -> IssuedToken:
     )
 
 
+@contextmanager
+def _lock_waits_bounded(seconds: float):
+    """Bound each wait for a database lock in the block to ``seconds`` (PostgreSQL's
+    lock_timeout, SQLite's busy timeout), then restore the connection's own bound. For the
+    HTTP API, whose callers wait at most SALESFORCE_HTTP_TIMEOUT for a sibling's refresh
+    (issue 12, "Single flight"); the keep-alive keeps the longer connect-time bound.
+    Reference: https://www.postgresql.org/docs/current/runtime-config-client.html#GUC-LOCK-TIMEOUT,
+    https://www.sqlite.org/pragma.html#pragma_busy_timeout
+    """
+    milliseconds = max(1, int(seconds * 1000))
+    with database.cursor() as cursor:
+        if database.vendor == "postgresql":
+            cursor.execute("SHOW lock_timeout")
+            restore = ("SELECT set_config('lock_timeout', %s, false)", [cursor.fetchone()[0]])
+            cursor.execute("SELECT set_config('lock_timeout', %s, false)", [f"{milliseconds}ms"])
+        elif database.vendor == "sqlite":
+            cursor.execute("PRAGMA busy_timeout")
+            restore = (f"PRAGMA busy_timeout = {int(cursor.fetchone()[0])}", None)
+            cursor.execute(f"PRAGMA busy_timeout = {milliseconds}")
+        else:
+            restore = None
+    try:
+        yield
+    finally:
+        if restore is not None:
+            try:
+                with database.cursor() as cursor:
+                    cursor.execute(*restore)
+            except DatabaseError:  # a broken connection is replaced, with the default bound
+                logger.warning("Could not restore the database lock wait", exc_info=True)
+
+
 def issue_access_token(
     connection: Connection,
     *,
@@ -724,12 +760,13 @@ def issue_access_token(
 
     - it would live less than ``min_ttl`` more seconds (by the ACCESS_TOKEN_LIFETIME estimate);
     - ``force_refresh``, unless the last new token is younger than FORCE_REFRESH_COOLDOWN;
-    - ``rejected_generation`` is still the current generation (Salesforce refused that token).
-      A newer generation is returned at once instead.
+    - ``rejected_generation`` is still the current generation (Salesforce refused that token),
+      unless that token was minted less than FORCE_REFRESH_COOLDOWN ago: then it comes back
+      with ``refreshed`` False. A newer generation is returned at once instead.
 
     Concurrent callers that need the same refresh cause one token request: the others wait
-    on the row lock (bounded by the database's lock wait, SALESFORCE_HTTP_TIMEOUT + 5 s) and
-    get the new token with ``refreshed`` False. Raises NotConnected (no tokens, or not
+    on the row lock (each wait bounded by SALESFORCE_HTTP_TIMEOUT) and get the new token with
+    ``refreshed`` False. Raises NotConnected (no tokens, or not
     connected) and RefreshFailed (``result.busy`` when the wait ran out). Never call inside
     ``transaction.atomic()``. ``tokens``: the connection's TokenSet, read together with
     ``connection`` by the caller (saves a query); otherwise it is read here.
@@ -738,14 +775,21 @@ def issue_access_token(
         tokens = _connected_tokens(connection)
     now = timezone.now()
     if rejected_generation is not None:
-        wanted = tokens.generation == rejected_generation
+        # A token refused right after it was minted (a session policy that blocks the API,
+        # say) won't be fixed by another refresh: a caller reporting it in a loop would
+        # otherwise refresh on every call.
+        minted_at = min(tokens.issued_at, tokens.updated)
+        wanted = (
+            tokens.generation == rejected_generation and now - minted_at >= FORCE_REFRESH_COOLDOWN
+        )
     elif force_refresh:
         wanted = now - tokens.updated >= FORCE_REFRESH_COOLDOWN
     else:
         wanted = access_token_expires_at(tokens) - now < timedelta(seconds=min_ttl)
     if not wanted:
         return _issued(tokens, refreshed=False)
-    result = refresh_connection(connection.pk, if_generation=tokens.generation)
+    with _lock_waits_bounded(settings.SALESFORCE_HTTP_TIMEOUT):
+        result = refresh_connection(connection.pk, if_generation=tokens.generation)
     if result.outcome == Outcome.FAILED:
         raise RefreshFailed(result)
     return _issued(_connected_tokens(connection), result.outcome == Outcome.REFRESHED)

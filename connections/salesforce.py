@@ -627,6 +627,15 @@ def api_probe(instance_url: str, access_token: str) -> object:
     return _get_json(urljoin(instance_url + "/", REST_PROBE_PATH.lstrip("/")), access_token)
 
 
+def api_versions(body: object) -> list[str]:
+    """The ``version`` of each entry of a ``GET /services/data/`` answer (such as ``"65.0"``),
+    in Salesforce's order (oldest first); entries without one are skipped.
+    Reference: https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_versions.htm
+    """
+    items = body if isinstance(body, list) else []
+    return [str(item["version"]) for item in items if isinstance(item, dict) and "version" in item]
+
+
 @sensitive_variables()
 def revoke(login_url: str, token: str) -> None:
     """Revoke a refresh token (and its access tokens) or an access token. HTTP 200 is success;

@@ -379,15 +379,6 @@ def _verify_new_credentials(request, connection, app, form) -> tuple[bool, Guida
     return False, advice
 
 
-def _api_versions(body: object) -> str:
-    versions = [
-        str(item["version"]) for item in body or [] if isinstance(item, dict) and "version" in item
-    ]
-    if not versions:
-        return ""
-    return versions[0] if len(versions) == 1 else f"{versions[0]} to {versions[-1]}"
-
-
 @login_required
 @require_POST
 def test_connection(request: HttpRequest, slug: str, code) -> HttpResponse:
@@ -410,12 +401,7 @@ def test_connection(request: HttpRequest, slug: str, code) -> HttpResponse:
         connection.record(ConnectionEvent.Kind.TEST_FAILED, text, request.user)
         messages.error(request, f"The test failed. {text}")
     else:
-        versions = _api_versions(body if isinstance(body, list) else [])
-        text = (
-            f"Salesforce answered (API versions {versions})."
-            if versions
-            else ("Salesforce answered.")
-        )
+        text = guidance.test_passed(salesforce.api_versions(body))
         connection.record(ConnectionEvent.Kind.TESTED, text, request.user)
         messages.success(request, text)
     return redirect(connection)

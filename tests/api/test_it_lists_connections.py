@@ -1,3 +1,7 @@
+import re
+
+from django.db import connection as database
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from connections.models import Connection
@@ -68,3 +72,15 @@ def test_it_shows_one_connection(api, make_key, connection):
     response = api.get(reverse("api:connection", args=[connection.code]), **bearer(raw))
     assert response.status_code == 200
     assert response.json()["id"] == str(connection.code)
+
+
+def test_it_reads_no_token_to_list_or_show_connections(api, make_key, connection_factory):
+    connections = [connection_factory(name=f"Org {n}") for n in range(3)]
+    _, raw = make_key()
+
+    for url in (URL, reverse("api:connection", args=[connections[0].code])):
+        with CaptureQueriesContext(database) as queries:
+            assert api.get(url, **bearer(raw)).status_code == 200
+        read = " ".join(query["sql"] for query in queries)
+        assert '"connections_tokenset"."refresh_token_last_used_at"' in read
+        assert not re.search(r'"connections_tokenset"\."(access|refresh)_token"', read)

@@ -4,6 +4,7 @@ import pytest
 from django.core.cache import cache
 
 from api import versions
+from connections import guidance, salesforce
 from tests.connections.keepalive_support import INSTANCE_URL, make_connection
 
 VERSIONS_URL = f"{INSTANCE_URL}/services/data/"
@@ -24,6 +25,18 @@ def connection(team):
 )
 def test_it_takes_the_newest_listed_version(body, newest):
     assert versions.newest_version(body) == newest
+
+
+@pytest.mark.parametrize(
+    ("body", "listed", "said"),
+    [
+        ([{"version": "64.0"}, {"version": "65.0"}], ["64.0", "65.0"], "64.0 to 65.0"),
+        ([{"version": "65.0"}, {"label": "no version"}, "junk"], ["65.0"], "65.0"),
+    ],
+)
+def test_the_page_and_the_api_read_the_versions_list_alike(body, listed, said):
+    assert salesforce.api_versions(body) == listed
+    assert guidance.test_passed(listed) == f"Salesforce answered (API versions {said})."
 
 
 def test_it_asks_the_org_once_then_remembers(connection, rsps):

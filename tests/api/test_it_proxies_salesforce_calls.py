@@ -265,3 +265,18 @@ def test_a_call_with_a_fresh_token_runs_two_queries(
         response = api.get(proxy_url(fresh, "data/v62.0/query"), **bearer(raw))
 
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("method", ["HEAD", "OPTIONS", "TRACE", "CONNECT", "PROPFIND"])
+def test_it_refuses_other_methods_with_a_problem(api, make_key, fresh, rsps, method):
+    _, raw = make_key()
+
+    response = api.generic(method, proxy_url(fresh, "data/v62.0/sobjects/"), **bearer(raw))
+
+    assert response.status_code == 405
+    assert response["Content-Type"] == "application/problem+json"
+    assert response["Allow"] == "GET, POST, PUT, PATCH, DELETE"
+    if method != "HEAD":
+        assert response.json()["code"] == "method_not_allowed"
+        assert "Salesforce" not in response.content.decode()  # no DRF metadata, no docstring
+    assert len(rsps.calls) == 0

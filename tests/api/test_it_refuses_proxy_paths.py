@@ -22,6 +22,32 @@ from tests.api.proxy_support import fresh_connection
         "https://evil.example/x",
         "https:/evil.example/x",
         "data/v62.0/\x00",
+        # Path parameters: Tomcat/Jetty-style servers read "..;" as "..".
+        "data/..;/x",
+        "data/..;/secur/frontdoor.jsp",
+        "data/.;/x",
+        "data/..;jsessionid=1/x",
+        "data/;/x",
+        "data/v62.0/..;",
+        # Dots and spaces that some servers trim down to "..".
+        "data/.../x",
+        "data/.. /x",
+        # Unicode compatibility forms NFKC turns into ".", "..", "/" or "\\".
+        "data/\uff0e\uff0e/x",
+        "data/\u2024\u2024/x",
+        "data/\ufe52/x",
+        "data\uff0f..\uff0fx",
+        "data\uff3c..",
+        "https\uff1a//evil.example/x",
+        # What Django leaves of %u002e and of overlong UTF-8 (%c0%ae stays encoded).
+        "data/%u002e%u002e/x",
+        "data/%C0%AE%C0%AE/x",
+        # NUL, tabs, newlines and other line breaks.
+        "data/..\x00/x",
+        "data/\t../x",
+        "data/v62.0\r\nHost: evil.example",
+        "data/v62.0/\x85",
+        "data/v62.0/\u2028",
     ],
 )
 def test_it_refuses_a_path_that_could_leave_services(path):
@@ -39,6 +65,8 @@ def test_it_refuses_a_path_that_could_leave_services(path):
         "/api/v1/connections/x/proxy/services/data%2Fv62.0",
         "/api/v1/connections/x/proxy/services/data%5Cv62.0",
         "/api/v1/connections/x/proxy/services/data/%252e%252e",
+        "/api/v1/connections/x/proxy/services/data/..%3b/x",
+        "/api/v1/connections/x/proxy/services/data/..%3B/secur/frontdoor.jsp",
     ],
 )
 def test_it_refuses_encoded_dots_slashes_and_backslashes(raw_uri):
@@ -64,6 +92,13 @@ def test_an_encoded_query_string_is_fine():
             "data/v62.0/sobjects/Account/Ext__c/é?#",
             "data/v62.0/sobjects/Account/Ext__c/%C3%A9%3F%23",
         ),
+        # An external ID that is an email address: "@" goes encoded, never as userinfo.
+        (
+            "data/v62.0/sobjects/Contact/Email__c/a@evil.example",
+            "data/v62.0/sobjects/Contact/Email__c/a%40evil.example",
+        ),
+        ("data/v62.0/sobjects/Account;x/", "data/v62.0/sobjects/Account;x/"),
+        ("data/v62.0/query/a..b", "data/v62.0/query/a..b"),
     ],
 )
 def test_it_encodes_a_plain_path(path, forwarded):
@@ -72,7 +107,22 @@ def test_it_encodes_a_plain_path(path, forwarded):
 
 @pytest.mark.parametrize(
     "suffix",
-    ["data/../../../admin/", "data/%2e%2e/%2e%2e/admin/", "data/..%2f..%2fadmin/", "data%5c..%5c"],
+    [
+        "data/../../../admin/",
+        "data/%2e%2e/%2e%2e/admin/",
+        "data/..%2f..%2fadmin/",
+        "data%5c..%5c",
+        "data/..;/x",
+        "data/.;/x",
+        "data/..%3b/x",
+        "data/..;/secur/frontdoor.jsp",
+        "data/%ef%bc%8e%ef%bc%8e/x",
+        "data/%u002e%u002e/x",
+        "data/%c0%ae%c0%ae/x",
+        "data/..%00/x",
+        "data/%09../x",
+        "data/v62.0%0dHost:%20evil.example",
+    ],
 )
 def test_the_endpoint_answers_a_problem_and_sends_nothing(api, make_key, team, rsps, suffix):
     connection = fresh_connection(team)

@@ -3,6 +3,7 @@
 import json
 
 import pytest
+import requests
 
 from connections.models import TokenSet
 from tests.api.conftest import bearer
@@ -151,3 +152,20 @@ def test_a_refresh_that_needs_reauthorization_is_a_problem(api, make_key, fresh,
     assert problem["code"] == "needs_reauthorization"
     assert problem["reauthorize_url"].endswith(f"/connections/{fresh.code}/credentials/")
     assert "5Aep861" not in response.content.decode()
+
+
+def test_a_refresh_that_fails_closes_the_first_answer(api, make_key, fresh, rsps, monkeypatch):
+    rsps.post(URL, status=401, json=INVALID_SESSION)
+    add_token_error(rsps, "expired access/refresh token")
+    closed = []
+    close = requests.Response.close
+    monkeypatch.setattr(
+        requests.Response, "close", lambda response: closed.append(response.url) or close(response)
+    )
+    _, raw = make_key()
+
+    response = post(api, raw, fresh)
+
+    assert response.status_code == 424
+    assert response.json()["code"] == "needs_reauthorization"
+    assert URL in closed

@@ -54,3 +54,21 @@ def test_the_docs_load_everything_from_this_server(db):
     csp = page["Content-Security-Policy"]
     assert "script-src 'self'" in csp
     assert "style-src 'self'" in csp
+
+
+def test_every_problem_type_links_to_its_row_on_the_docs_page(db, api):
+    html = Client().get(reverse("api:docs")).content.decode()
+    problem = api.get(reverse("api:connections")).json()  # no key: 401 unauthenticated
+
+    docs, anchor = problem["type"].split("#")
+    assert docs == settings.PUBLIC_BASE_URL + reverse("api:docs")
+    assert f'id="{anchor}"' in html
+    codes = re.findall(r'<tr id="problem-([a-z_]+)">', html)
+    for code in (
+        "unauthenticated", "insufficient_scope", "connection_not_found", "not_connected",
+        "needs_reauthorization", "misconfigured", "salesforce_unavailable",
+        "refresh_in_progress", "rate_limited", "invalid_path", "method_not_allowed",
+        "length_required", "validation_error", "server_error",
+    ):  # fmt: skip
+        assert code in codes
+    assert len(codes) == len(set(codes))

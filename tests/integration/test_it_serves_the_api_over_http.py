@@ -2,13 +2,16 @@
 Salesforce emulator. Another program fetches a token and runs SOQL directly, through the proxy,
 and with simple-salesforce, recovering from an expired session through /invalid."""
 
+from datetime import timedelta
 from urllib.parse import quote
 
 import pytest
 import requests
+from django.utils import timezone
 from simple_salesforce import Salesforce, SalesforceExpiredSession
 
 from api.models import APIKey
+from connections.models import TokenSet
 from tests.integration.emulated import connect
 from tests.salesforce_emulator.plain_http import plain_http_session
 
@@ -32,8 +35,11 @@ def orgkeeper(live_server, salesforce_emulator, team, alice):
 
 
 def expire_sessions(emu) -> None:
-    """Move the emulator's clock past the session timeout, through its control API."""
+    """Move the emulator's clock past the session timeout, through its control API, and age
+    the stored token as much (a token refused within 30 s of being minted isn't refreshed)."""
     seconds = emu.demo_app.session_timeout + 1
+    minted = timezone.now() - timedelta(seconds=seconds)
+    TokenSet.objects.update(issued_at=minted, updated=minted)
     response = requests.post(
         f"{emu.base_url}/_emulator/advance", json={"seconds": seconds}, timeout=10
     )
