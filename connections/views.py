@@ -19,7 +19,14 @@ from . import callback_urls, guidance, keepalive, salesforce
 from .access import get_connection_for_user
 from .forms import ConnectionForm, CredentialsForm, EditForm
 from .guidance import Guidance
-from .models import AuthorizationRequest, Connection, ConnectionEvent, ExternalClientApp, TokenSet
+from .models import (
+    AuthorizationRequest,
+    Connection,
+    ConnectionEvent,
+    ExternalClientApp,
+    TokenSet,
+    status_change,
+)
 from .oauth import AuthorizationFailed, complete_authorization
 
 CONNECTIONS_PER_PAGE = 50
@@ -90,6 +97,8 @@ def connection_new(request: HttpRequest, slug: str) -> HttpResponse:
                 ConnectionEvent.Kind.CREATED,
                 f"Created for {connection.get_environment_display()} ({connection.login_url}).",
                 request.user,
+                type=ConnectionEvent.Type.CONNECTION_CREATED,
+                **status_change("", connection.status),
             )
         return redirect("connections:credentials", slug=team.slug, code=connection.code)
     context = {"team": team, "form": form, **_wizard_context(request)}
@@ -407,7 +416,7 @@ def delete(request: HttpRequest, slug: str, code) -> HttpResponse:
         messages.error(request, "Disconnect this connection before deleting it.")
         return redirect(connection)
     if request.method == "POST":
-        connection.delete()
+        connection.delete_recorded(request.user)
         messages.success(request, f"Deleted {connection.name}.")
         return redirect("connections:list", slug=connection.team.slug)
     return render(
