@@ -408,7 +408,7 @@ def _refresh_with(connection, tokens, force, if_generation, actor, attempt) -> R
         )
     except salesforce.OAuthError as error:  # Salesforce answered: nothing rotated
         found = classify(error, lost_in_flight, connection.organization_id)
-        return _fail(connection, tokens, found, str(error), actor)
+        return _fail(connection, tokens, found, str(error), actor, code=error.error)
     except salesforce.SalesforceError as error:
         # No answer (read timeout, dropped connection, 5xx): Salesforce may have rotated the
         # token. Unless the connection never opened: then nothing was sent.
@@ -557,7 +557,9 @@ def _tokens_changed(tokens: TokenSet) -> bool:
     )
 
 
-def _fail(connection, tokens, classification: Classification, error_text, actor) -> RefreshResult:
+def _fail(
+    connection, tokens, classification: Classification, error_text, actor, code: str = ""
+) -> RefreshResult:
     """Record a failed refresh, unless the tokens changed since we read them (a lost race:
     someone stored newer tokens, so this failure says nothing about them)."""
     if _tokens_changed(tokens):
@@ -601,7 +603,7 @@ def _fail(connection, tokens, classification: Classification, error_text, actor)
         ErrorKind.NEEDS_REAUTHORIZATION: "Needs re-authorization",
     }[kind]
     message = f"{label}: {plain}"
-    data = status_change(connection.status, new_status, classification, error_text)
+    data = status_change(connection.status, new_status, classification, code)
     connection.record(Kind.REFRESH_FAILED, message, actor, **data)
     if new_status != connection.status:
         changed_to = {
