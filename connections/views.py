@@ -14,6 +14,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import Role, get_team_for_user
+from events.views import page_of
 
 from . import callback_urls, guidance, keepalive, salesforce
 from .access import get_connection_for_user
@@ -30,7 +31,6 @@ from .models import (
 from .oauth import AuthorizationFailed, complete_authorization
 
 CONNECTIONS_PER_PAGE = 50
-EVENTS_SHOWN = 50
 STATE_MAX_LENGTH = AuthorizationRequest._meta.get_field("state").max_length
 
 
@@ -272,7 +272,7 @@ def detail(request: HttpRequest, slug: str, code) -> HttpResponse:
         "connection": connection,
         "tokens": TokenSet.objects.filter(connection=connection).first(),
         "client_app": ExternalClientApp.objects.filter(connection=connection).first(),
-        "events": connection.events.select_related("actor")[:EVENTS_SHOWN],
+        "events": page_of(connection.events.all(), request),
         "can_act": _can_act(request),
         "healthy": connection.is_connected and not connection.is_degraded,
         **_setup_context(),

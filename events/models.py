@@ -121,7 +121,8 @@ class Event(models.Model):
         ordering = ["-created", "-id"]
         indexes = [
             models.Index(fields=["connection", "-created"], name="events_connection_recent"),
-            models.Index(fields=["team", "-id"], name="events_team_recent"),
+            models.Index(fields=["team", "-created"], name="events_team_recent"),
+            models.Index(fields=["team", "id"], name="events_team_feed"),
             models.Index(
                 fields=["created"],
                 condition=models.Q(dispatched_at__isnull=True) & ~models.Q(type=""),

@@ -39,7 +39,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['-created', '-id'],
-                'indexes': [models.Index(fields=['connection', '-created'], name='events_connection_recent'), models.Index(fields=['team', '-id'], name='events_team_recent'), models.Index(condition=models.Q(('dispatched_at__isnull', True), models.Q(('type', ''), _negated=True)), fields=['created'], name='events_undispatched')],
+                'indexes': [models.Index(fields=['connection', '-created'], name='events_connection_recent'), models.Index(fields=['team', '-created'], name='events_team_recent'), models.Index(fields=['team', 'id'], name='events_team_feed'), models.Index(condition=models.Q(('dispatched_at__isnull', True), models.Q(('type', ''), _negated=True)), fields=['created'], name='events_undispatched')],
             },
         ),
     ]
