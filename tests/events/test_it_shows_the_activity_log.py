@@ -37,7 +37,7 @@ def test_every_member_sees_it_newest_first(victor_client, activity_url, history)
     order = ["Invited dora@example.com", "Deleted.", "Gone org created.", "Live org created."]
     positions = [page.index(text) for text in order]
     assert positions == sorted(positions)
-    assert "Gone org</a>" not in page and "Gone org <span class=\"muted\">(deleted)" in page
+    assert "Gone org</a>" not in page and 'Gone org <span class="muted">(deleted)' in page
     assert "Live org</a>" in page
 
 
