@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("connections.urls")),
     path("", include("api.urls")),
     path("", include("events.urls")),
+    path("", include("webhooks.urls")),
 ]
 
 handler404 = "api.problems.page_not_found"

@@ -17,11 +17,22 @@ This module imports no other app's models (string references only), so ``account
 import uuid
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 # The version of every type's ``data`` shape; a breaking change gets a new version.
 VERSION = 1
+
+# Sent after the commit of events with a public type, with ``event_ids`` (webhooks fan them
+# out). An event whose signal is lost is still found by the webhooks' sweep (dispatched_at).
+published = Signal()
+
+
+def _publish_on_commit(events) -> None:
+    ids = [event.pk for event in events if event.type]
+    if ids:
+        transaction.on_commit(lambda: published.send(sender=Event, event_ids=ids), robust=True)
 
 
 class EventQuerySet(models.QuerySet):
@@ -29,7 +40,9 @@ class EventQuerySet(models.QuerySet):
         objs = list(objs)
         for event in objs:
             event.fill_from_connection()
-        return super().bulk_create(objs, *args, **kwargs)
+        created = super().bulk_create(objs, *args, **kwargs)
+        _publish_on_commit(created)
+        return created
 
     def published(self) -> "EventQuerySet":
         """Events with a public type (what webhooks and the events feed carry)."""
@@ -135,7 +148,10 @@ class Event(models.Model):
 
     def save(self, *args, **kwargs):
         self.fill_from_connection()
+        adding = self._state.adding
         super().save(*args, **kwargs)
+        if adding:
+            _publish_on_commit([self])
 
     def fill_from_connection(self) -> None:
         """Copy the team and the connection's code and name from the connection, so the
