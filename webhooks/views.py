@@ -58,16 +58,15 @@ def detail(request: HttpRequest, slug: str, code) -> HttpResponse:
         "enabled": endpoint.enabled,
     }
     form = EndpointForm(request.POST or None, initial=initial)
-    if request.method == "POST":
-        if form.is_valid():
-            endpoint.url = form.cleaned_data["url"]
-            endpoint.event_types = sorted(form.cleaned_data["event_types"])
-            if form.cleaned_data["enabled"] and not endpoint.enabled:
-                endpoint.failing_since, endpoint.disabled_reason = None, ""
-            endpoint.enabled = form.cleaned_data["enabled"]
-            endpoint.save()
-            messages.success(request, "Webhook saved.")
-            return redirect("webhooks:detail", slug=slug, code=endpoint.code)
+    if request.method == "POST" and form.is_valid():
+        endpoint.url = form.cleaned_data["url"]
+        endpoint.event_types = sorted(form.cleaned_data["event_types"])
+        if form.cleaned_data["enabled"] and not endpoint.enabled:
+            endpoint.failing_since, endpoint.disabled_reason = None, ""
+        endpoint.enabled = form.cleaned_data["enabled"]
+        endpoint.save()
+        messages.success(request, "Webhook saved.")
+        return redirect("webhooks:detail", slug=slug, code=endpoint.code)
     deliveries = Delivery.objects.filter(endpoint=endpoint).prefetch_related("attempts")
     page = Paginator(deliveries, DELIVERIES_PER_PAGE).get_page(request.GET.get("page"))
     context = {"team": endpoint.team, "endpoint": endpoint, "form": form, "deliveries": page}
