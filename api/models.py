@@ -48,6 +48,7 @@ class APIKey(models.Model):
         CONNECTIONS_READ = "connections:read", "connections:read: list and test connections"
         TOKENS_ISSUE = "tokens:issue", "tokens:issue: get access tokens"
         PROXY = "proxy", "proxy: call Salesforce's REST API through Orgkeeper"
+        EVENTS_READ = "events:read", "events:read: read the team's events feed"
 
     DEFAULT_SCOPES = (Scope.CONNECTIONS_READ, Scope.TOKENS_ISSUE)
 
