@@ -22,21 +22,12 @@ def resolving_to(address):
     return getaddrinfo
 
 
+PRIVATE = ["127.0.0.1", "10.1.2.3", "192.168.0.10", "169.254.169.254", "100.64.0.1"]
+PRIVATE += ["0.0.0.0", "::1", "fe80::1", "::ffff:127.0.0.1", "fd00::1"]  # noqa: S104
+
+
 @override_settings(WEBHOOK_ALLOW_PRIVATE_ADDRESSES=False)
-@pytest.mark.parametrize(
-    "address",
-    [
-        "127.0.0.1",
-        "10.1.2.3",
-        "192.168.0.10",
-        "169.254.169.254",
-        "::1",
-        "fe80::1",
-        "::ffff:127.0.0.1",
-        "100.64.0.1",
-        "0.0.0.0",
-    ],  # fmt: skip
-)
+@pytest.mark.parametrize("address", PRIVATE)
 def test_it_refuses_a_host_resolving_to_a_private_address(monkeypatch, address):
     monkeypatch.setattr(socket, "getaddrinfo", resolving_to(address))
     with pytest.raises(RefusedDestination, match="public addresses only"):
