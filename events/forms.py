@@ -2,7 +2,10 @@ from django import forms
 
 from .models import Event
 
-PUBLISHED_TYPES = [choice for choice in Event.Type.choices if choice[0] != Event.Type.WEBHOOK_TEST]
+# (value, value): the pages show the types as the API and webhooks spell them.
+PUBLISHED_TYPES = [
+    (value, value) for value in Event.Type.values if value != Event.Type.WEBHOOK_TEST
+]
 
 
 class ActivityFilterForm(forms.Form):
@@ -13,7 +16,7 @@ class ActivityFilterForm(forms.Form):
 
     def __init__(self, *args, team, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["type"].choices = [("", "All types"), *((v, v) for v, _ in PUBLISHED_TYPES)]
+        self.fields["type"].choices = [("", "All types"), *PUBLISHED_TYPES]
         connections = (
             Event.objects.filter(team=team, connection_code__isnull=False)
             .order_by("connection_name", "connection_code")
