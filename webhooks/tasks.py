@@ -51,7 +51,7 @@ def dispatch(event_ids=None) -> list[int]:
     the commit; returns the new delivery IDs. Events being dispatched elsewhere are skipped
     (row locks, SKIP LOCKED)."""
     with transaction.atomic():
-        pending = Event.objects.select_for_update(skip_locked=True).filter(
+        pending = Event.objects.select_for_update(skip_locked=True, of=("self",)).filter(
             dispatched_at__isnull=True
         )
         pending = pending.exclude(type="").select_related("team", "actor", "actor_key")

@@ -31,6 +31,9 @@ class Receiver:
     headers: dict[str, str] = field(default_factory=dict)
     received: list[Received] = field(default_factory=list)
     secrets: list[str] = field(default_factory=list)
+    # Hold the first request without answering until ``release`` is set.
+    hold_first: bool = False
+    release: threading.Event = field(default_factory=threading.Event)
 
     def __enter__(self) -> "Receiver":
         receiver = self
@@ -42,6 +45,8 @@ class Receiver:
                 request = Received(dict(self.headers.items()), body)
                 request.verified_by = {s for s in receiver.secrets if request.verifies_with(s)}
                 receiver.received.append(request)
+                if receiver.hold_first and len(receiver.received) == 1:
+                    receiver.release.wait(60)
                 status = receiver.statuses[min(len(receiver.received), len(receiver.statuses)) - 1]
                 self.send_response(status)
                 for name, value in receiver.headers.items():
@@ -60,6 +65,7 @@ class Receiver:
         return self
 
     def __exit__(self, *exc) -> None:
+        self.release.set()
         self.server.shutdown()
         self.server.server_close()
 
