@@ -241,11 +241,13 @@ class TestConnection(APIView):
         except keepalive.NotConnected:
             raise _not_connected(connection) from None
         except keepalive.RefreshFailed as failure:
-            connection.record(ConnectionEvent.Kind.TEST_FAILED, f"{failure.result.message}{via}")
+            connection.record(
+                ConnectionEvent.Kind.TEST_FAILED, f"{failure.result.message}{via}", request.auth
+            )
             raise refresh_problem(failure, connection) from None
         except salesforce.SalesforceError as error:
             text = guidance.test_failed(error)
-            connection.record(ConnectionEvent.Kind.TEST_FAILED, f"{text}{via}")
+            connection.record(ConnectionEvent.Kind.TEST_FAILED, f"{text}{via}", request.auth)
             return Response(
                 TestResultSerializer({"ok": False, "message": text, "api_versions": []}).data
             )
@@ -255,7 +257,7 @@ class TestConnection(APIView):
             if found
             else "Salesforce answered."
         )
-        connection.record(ConnectionEvent.Kind.TESTED, f"{text}{via}")
+        connection.record(ConnectionEvent.Kind.TESTED, f"{text}{via}", request.auth)
         return Response(
             TestResultSerializer({"ok": True, "message": text, "api_versions": found}).data
         )
