@@ -102,3 +102,27 @@ def test_wrong_methods_are_405(alice_client, team, endpoint):
     endpoint, _ = endpoint
     for name in ("webhooks:send_test", "webhooks:rotate"):
         assert alice_client.get(reverse(name, args=[team.slug, endpoint.code])).status_code == 405
+
+
+def test_enabling_a_disabled_endpoint_starts_afresh(alice_client, team, endpoint):
+    endpoint, _ = endpoint
+    endpoint.disable("every delivery failed for 3 days in a row.")
+    url = reverse("webhooks:detail", args=[team.slug, endpoint.code])
+    assert "every delivery failed" in alice_client.get(url).content.decode()
+
+    response = alice_client.post(
+        url, {"url": endpoint.url, "event_types": ["member.joined"], "enabled": "on"}
+    )
+    assert response.status_code == 302
+    endpoint.refresh_from_db()
+    assert (endpoint.enabled, endpoint.disabled_reason, endpoint.failing_since) == (True, "", None)
+    assert endpoint.event_types == ["member.joined"]
+
+
+def test_a_bad_edit_changes_nothing(alice_client, team, endpoint):
+    endpoint, _ = endpoint
+    url = reverse("webhooks:detail", args=[team.slug, endpoint.code])
+    response = alice_client.post(url, {"url": "ftp://nope", "event_types": ["nope"]})
+    assert response.status_code == 400
+    endpoint.refresh_from_db()
+    assert endpoint.enabled and endpoint.event_types == []
