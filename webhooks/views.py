@@ -57,7 +57,7 @@ def detail(request: HttpRequest, slug: str, code) -> HttpResponse:
         "event_types": endpoint.event_types,
         "enabled": endpoint.enabled,
     }
-    form = EndpointForm(request.POST or None, initial=initial)
+    form = EndpointForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         endpoint.url = form.cleaned_data["url"]
         endpoint.event_types = sorted(form.cleaned_data["event_types"])
