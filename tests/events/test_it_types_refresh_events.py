@@ -22,13 +22,17 @@ def test_refresh_failed_comes_once_the_retries_are_used_up(team):
     connection = make_connection(team)
     responses.post(TOKEN_URL, status=503, body="Service Unavailable")
 
-    tasks.refresh_connection.apply((connection.pk,))  # eager: the retries run at once
+    # The task's last retry (called directly, as the worker would with this request).
+    tasks.refresh_connection.push_request(id="last", retries=settings.KEEPALIVE_MAX_RETRIES)
+    try:
+        assert tasks.refresh_connection.run(connection.pk) == "failed"
+    finally:
+        tasks.refresh_connection.pop_request()
 
-    attempts = connection.events.filter(kind=Event.Kind.REFRESH_FAILED, type="").count()
-    assert attempts == settings.KEEPALIVE_MAX_RETRIES + 1
     event = Event.objects.get(type=Type.CONNECTION_REFRESH_FAILED)
     assert event.data["error"]["kind"] == "transient"
     assert (event.data["status_before"], event.data["status_after"]) == ("connected", "connected")
+    assert event.message.startswith("Retries used up; the next sweep tries again.")
 
 
 @responses.activate
