@@ -9,7 +9,7 @@ import requests
 from django.conf import settings
 from django.utils import timezone
 
-from .destinations import RefusedDestination, check_destination
+from .destinations import RefusedDestination, check_destination, session
 from .models import RESPONSE_KEPT, Attempt, Delivery
 
 USER_AGENT = "Orgkeeper-Webhooks/1"
@@ -35,14 +35,17 @@ def attempt(delivery: Delivery) -> Attempt:
     started = time.monotonic()
     try:
         check_destination(delivery.endpoint.url)
-        with requests.post(
-            delivery.endpoint.url,
-            data=delivery.payload.encode(),
-            headers=headers(delivery, now),
-            timeout=settings.WEBHOOK_TIMEOUT,
-            allow_redirects=False,
-            stream=True,
-        ) as response:
+        with (
+            session() as checked,
+            checked.post(
+                delivery.endpoint.url,
+                data=delivery.payload.encode(),
+                headers=headers(delivery, now),
+                timeout=settings.WEBHOOK_TIMEOUT,
+                allow_redirects=False,
+                stream=True,
+            ) as response,
+        ):
             result.status_code = response.status_code
             body = response.raw.read(RESPONSE_KEPT * 4, decode_content=True) or b""
             result.response_body = body.decode("utf-8", "replace")[:RESPONSE_KEPT]

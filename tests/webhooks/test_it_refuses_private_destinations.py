@@ -61,3 +61,26 @@ def test_redirects_are_not_followed(team, alice):
     attempt = Delivery.objects.get(pk=delivery_id).attempts.get()
     assert attempt.status_code == 307
     assert "Redirects are not followed" in attempt.error
+
+
+@override_settings(WEBHOOK_ALLOW_PRIVATE_ADDRESSES=False, WEBHOOK_ALLOW_HTTP=True)
+def test_a_host_that_resolves_elsewhere_the_second_time_is_refused(
+    monkeypatch, team, alice, receiver
+):
+    """DNS rebinding: public when checked, loopback when connecting. The address the
+    connection reached is checked before anything is sent."""
+    port = receiver.server.server_address[1]
+    answers = iter(["93.184.215.14", "127.0.0.1"])
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (next(answers), port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    Endpoint.create(team, f"http://hooks.example.com:{port}/in", [], alice)
+    (delivery_id,) = tasks.dispatch()
+    tasks.attempt_delivery(delivery_id)
+
+    attempt = Delivery.objects.get(pk=delivery_id).attempts.get()
+    assert "resolves to 127.0.0.1" in attempt.error
+    assert attempt.status_code is None
+    assert receiver.received == []
