@@ -87,3 +87,8 @@ def test_bad_parameters_are_400(api, make_key, query, field):
     response = api.get(URL, query, **bearer(raw))
     assert response.status_code == 400
     assert field in response.json()["errors"]
+
+
+def test_the_key_form_offers_events_read(alice_client, team):
+    page = alice_client.get(reverse("api:keys", args=[team.slug])).content.decode()
+    assert 'value="events:read"' in page
