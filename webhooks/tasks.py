@@ -139,12 +139,16 @@ def attempt_delivery(delivery_id: int) -> timedelta | None:
     return wait
 
 
-@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+# max_retries=None: RETRY_SCHEDULE (in attempt_delivery) decides when to stop, not Celery's
+# default of 3 retries.
+@shared_task(
+    bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True, max_retries=None
+)
 def deliver(self, delivery_id: int) -> None:
     """One attempt of a delivery; a failure is retried on RETRY_SCHEDULE."""
     wait = attempt_delivery(delivery_id)
     if wait is not None:
-        raise self.retry(countdown=max(wait.total_seconds(), 1), max_retries=None)
+        raise self.retry(countdown=max(wait.total_seconds(), 1))
 
 
 def due_deliveries(now=None) -> list[int]:

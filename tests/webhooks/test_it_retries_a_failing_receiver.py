@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from celery.exceptions import Retry
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
@@ -106,3 +107,23 @@ def test_a_disabled_endpoint_is_not_redelivered(alice_client, team, receiver, en
     assert "Enable the webhook first" in page
     assert tasks.attempt_delivery(delivery_id) is None
     assert receiver.received == []
+
+
+def test_celery_keeps_retrying_as_long_as_the_schedule_says(team, receiver, endpoint):
+    """The task's own limit doesn't cut the schedule short (Celery's default is 3 retries)."""
+    receiver.statuses = [500]
+    (delivery_id,) = tasks.dispatch()
+    Delivery.objects.filter(pk=delivery_id).update(failures=len(tasks.RETRY_SCHEDULE) - 1)
+    tasks.deliver.push_request(
+        id="retry-6",
+        args=[delivery_id],
+        kwargs={},
+        retries=len(tasks.RETRY_SCHEDULE) - 1,
+        called_directly=False,
+    )
+    try:
+        with pytest.raises(Retry) as retry:
+            tasks.deliver.run(delivery_id)
+    finally:
+        tasks.deliver.pop_request()
+    assert retry.value.when == tasks.RETRY_SCHEDULE[-1].total_seconds()
