@@ -40,6 +40,8 @@ RETRY_SCHEDULE = (
     timedelta(hours=10),
 )
 SWEEP_BATCH = 1000
+# A retry may start this much before its next_attempt_at (countdowns are rounded).
+EARLY_ALLOWED = timedelta(seconds=5)
 
 
 def claim_time() -> timedelta:
@@ -96,6 +98,11 @@ def attempt_delivery(delivery_id: int) -> timedelta | None:
     due = Q(claimed_until__isnull=True) | Q(claimed_until__lte=now)
     pending = Delivery.objects.filter(
         pk=delivery_id, status=Delivery.Status.PENDING, endpoint__enabled=True
+    )
+    # A copy of a retry's message that arrives early (Redis hands unacknowledged messages
+    # out again after its visibility timeout, an hour) leaves the attempt to its original.
+    pending = pending.filter(
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now + EARLY_ALLOWED)
     )
     if not pending.filter(due).update(claimed_until=now + claim_time()):
         held = pending.exclude(due).values_list("claimed_until", flat=True).first()

@@ -127,3 +127,16 @@ def test_celery_keeps_retrying_as_long_as_the_schedule_says(team, receiver, endp
     finally:
         tasks.deliver.pop_request()
     assert retry.value.when == tasks.RETRY_SCHEDULE[-1].total_seconds()
+
+
+def test_an_early_copy_of_a_retry_sends_nothing(team, receiver, endpoint):
+    receiver.statuses = [500]
+    (delivery_id,) = tasks.dispatch()
+    Delivery.objects.filter(pk=delivery_id).update(failures=1)  # the next wait is 5 min
+    wait = tasks.attempt_delivery(delivery_id)
+    assert wait == tasks.RETRY_SCHEDULE[1]
+    assert tasks.attempt_delivery(delivery_id) is None  # the same message, redelivered at once
+    assert len(receiver.received) == 1
+    with time_machine.travel(timezone.now() + wait):
+        assert tasks.attempt_delivery(delivery_id) == tasks.RETRY_SCHEDULE[2]
+    assert len(receiver.received) == 2
