@@ -12,6 +12,9 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.text import slugify
 
+from events import models as events
+from events.models import Event
+
 
 class UserManager(BaseUserManager):
     """Creates users identified by email (no username)."""
@@ -139,9 +142,18 @@ class Team(models.Model):
             pending = pending.exclude(submission=submission)
         with transaction.atomic():
             pending.delete()
-            return self.invitations.create(
+            invitation = self.invitations.create(
                 email=email, role=role, invited_by=invited_by, submission=submission
             )
+            events.record(
+                self,
+                Event.Kind.MEMBER_INVITED,
+                f"Invited {email} as {Membership.Role(role).label.lower()}.",
+                invited_by,
+                type=Event.Type.MEMBER_INVITED,
+                member={"email": email, "role": str(role)},
+            )
+            return invitation
 
 
 class Membership(models.Model):
@@ -180,20 +192,42 @@ class Membership(models.Model):
             and not self.team.memberships.filter(role=self.Role.OWNER).exclude(pk=self.pk).exists()
         )
 
-    def change_role(self, role: str) -> None:
+    def change_role(self, role: str, actor=None) -> None:
         """Set the role; raises LastOwnerError instead of demoting the team's last owner."""
         with transaction.atomic():
             if role != self.Role.OWNER and self._is_only_owner_locked():
                 raise LastOwnerError(f"{self.team} needs an owner: make someone else owner first.")
-            self.role = role
+            before, self.role = self.role, role
             self.save(update_fields=["role"])
+            if before != role:
+                events.record(
+                    self.team,
+                    Event.Kind.MEMBER_ROLE_CHANGED,
+                    f"{self.user} is now {self.get_role_display().lower()} "
+                    f"(was {self.Role(before).label.lower()}).",
+                    actor,
+                    type=Event.Type.MEMBER_ROLE_CHANGED,
+                    member=self.event_member(),
+                    role_before=str(before),
+                )
 
-    def remove(self) -> None:
+    def remove(self, actor=None) -> None:
         """Delete the membership; raises LastOwnerError for the team's last owner."""
         with transaction.atomic():
             if self._is_only_owner_locked():
                 raise LastOwnerError(f"{self.team} needs an owner: make someone else owner first.")
             self.delete()
+            events.record(
+                self.team,
+                Event.Kind.MEMBER_REMOVED,
+                f"Removed {self.user} ({self.get_role_display().lower()}).",
+                actor,
+                type=Event.Type.MEMBER_REMOVED,
+                member=self.event_member(),
+            )
+
+    def event_member(self) -> dict:
+        return {"email": self.user.email, "role": str(self.role)}
 
     def _is_only_owner_locked(self) -> bool:
         """Lock the team's owner rows first, so two owners can't demote each other at once."""
@@ -261,5 +295,13 @@ class Invitation(models.Model):
                 membership.save(update_fields=["role"])
             invitation.accepted_at = timezone.now()
             invitation.save(update_fields=["accepted_at"])
+            events.record(
+                self.team,
+                Event.Kind.MEMBER_JOINED,
+                f"{user} joined as {membership.get_role_display().lower()}.",
+                user,
+                type=Event.Type.MEMBER_JOINED,
+                member=membership.event_member(),
+            )
             self.accepted_at = invitation.accepted_at
         return membership

@@ -120,7 +120,7 @@ def change_role(request: HttpRequest, slug: str, code) -> HttpResponse:
         messages.error(request, "Choose one of the listed roles.")
         return redirect("accounts:members", slug=team.slug)
     try:
-        membership.change_role(form.cleaned_data["role"])
+        membership.change_role(form.cleaned_data["role"], request.user)
     except LastOwnerError as error:
         messages.error(request, str(error))
     else:
@@ -138,7 +138,7 @@ def remove_member(request: HttpRequest, slug: str, code) -> HttpResponse:
         raise PermissionDenied(f"Only owners of {team} can remove members.")
     membership = get_object_or_404(team.memberships.select_related("user"), code=code)
     try:
-        membership.remove()
+        membership.remove(request.user)
     except LastOwnerError as error:
         messages.error(request, str(error))
         return redirect("accounts:members", slug=team.slug)

@@ -1,6 +1,6 @@
 from django.contrib import admin, messages
 
-from .models import APIKey, TeamEvent
+from .models import APIKey
 
 
 @admin.register(APIKey)
@@ -49,21 +49,3 @@ class APIKeyAdmin(admin.ModelAdmin):
     def revoke(self, request, queryset) -> None:
         revoked = sum(key.revoke(request.user) for key in queryset.select_related("team"))
         self.message_user(request, f"Revoked {revoked} API key(s).", messages.SUCCESS)
-
-
-@admin.register(TeamEvent)
-class TeamEventAdmin(admin.ModelAdmin):
-    list_display = ["created", "team", "kind", "actor", "message"]
-    list_select_related = ["team", "actor"]
-    list_filter = ["kind"]
-    search_fields = ["team__name", "message"]
-    readonly_fields = ["team", "actor", "kind", "message", "created"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:  # the team's audit trail
-        return False

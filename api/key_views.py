@@ -9,13 +9,15 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from accounts.access import Role, get_team_for_user
+from events.models import Event
 
 from .forms import APIKeyForm
-from .models import APIKey, TeamEvent
+from .models import APIKey
 
 EVENTS_SHOWN = 20
 USED_NONCES = "api_key_form_nonces"
 NONCES_KEPT = 20
+KEY_KINDS = (Event.Kind.API_KEY_CREATED, Event.Kind.API_KEY_REVOKED)
 
 
 def _render(request: HttpRequest, team, form: APIKeyForm, status: int = 200, **extra):
@@ -28,7 +30,9 @@ def _render(request: HttpRequest, team, form: APIKeyForm, status: int = 200, **e
         "team": team,
         "form": form,
         "keys": keys,
-        "events": TeamEvent.objects.filter(team=team).select_related("actor")[:EVENTS_SHOWN],
+        "events": Event.objects.filter(team=team, kind__in=KEY_KINDS).select_related("actor")[
+            :EVENTS_SHOWN
+        ],
         **extra,
     }
     return render(request, "api/keys.html", context, status=status)

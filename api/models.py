@@ -17,6 +17,8 @@ from django.utils import timezone
 
 from accounts.models import Team
 from connections.models import Connection
+from events import models as events
+from events.models import Event
 
 PREFIX = "okk_"
 IDENTIFIER_LENGTH = 8
@@ -37,6 +39,7 @@ class APIKey(models.Model):
         CONNECTIONS_READ = "connections:read", "connections:read: list and test connections"
         TOKENS_ISSUE = "tokens:issue", "tokens:issue: get access tokens"
         PROXY = "proxy", "proxy: call Salesforce's REST API through Orgkeeper"
+        EVENTS_READ = "events:read", "events:read: read the team's events feed"
 
     DEFAULT_SCOPES = (Scope.CONNECTIONS_READ, Scope.TOKENS_ISSUE)
 
@@ -80,6 +83,17 @@ class APIKey(models.Model):
     def is_usable(self) -> bool:
         return not self.is_revoked and not self.is_expired()
 
+    def event_data(self) -> dict:
+        """What events say about the key: never the key itself."""
+        return {
+            "api_key": {
+                "id": str(self.code),
+                "name": self.name,
+                "identifier": self.identifier,
+                "scopes": self.scopes,
+            }
+        }
+
     def has_scope(self, scope: str) -> bool:
         return scope in self.scopes
 
@@ -109,11 +123,13 @@ class APIKey(models.Model):
             )
             if connections:
                 key.connections.set(connections)
-            TeamEvent.objects.create(
-                team=team,
-                kind=TeamEvent.Kind.API_KEY_CREATED,
-                message=f"API key {key.name} ({key.label}) created.",
-                actor=created_by,
+            events.record(
+                team,
+                Event.Kind.API_KEY_CREATED,
+                f"API key {key.name} ({key.label}) created.",
+                created_by,
+                type=Event.Type.API_KEY_CREATED,
+                **key.event_data(),
             )
         return key, raw
 
@@ -128,11 +144,13 @@ class APIKey(models.Model):
             if not revoked:
                 return False
             self.revoked_at = now
-            TeamEvent.objects.create(
-                team_id=self.team_id,
-                kind=TeamEvent.Kind.API_KEY_REVOKED,
-                message=f"API key {self.name} ({self.label}) revoked.",
-                actor=actor,
+            events.record(
+                self.team,
+                Event.Kind.API_KEY_REVOKED,
+                f"API key {self.name} ({self.label}) revoked.",
+                actor,
+                type=Event.Type.API_KEY_REVOKED,
+                **self.event_data(),
             )
         return True
 
@@ -162,26 +180,3 @@ class APIKey(models.Model):
         if self.restricted:
             queryset = queryset.filter(pk__in=self.connections.values("pk"))
         return queryset
-
-
-class TeamEvent(models.Model):
-    """The team's history of API key changes. Never holds a key."""
-
-    class Kind(models.TextChoices):
-        API_KEY_CREATED = "api_key_created", "API key created"
-        API_KEY_REVOKED = "api_key_revoked", "API key revoked"
-
-    team = models.ForeignKey(Team, models.CASCADE, related_name="events")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    kind = models.CharField(max_length=30, choices=Kind.choices)
-    message = models.TextField()
-    created = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["-created", "-id"]
-        indexes = [models.Index(fields=["team", "-created"], name="api_teamevent_recent")]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()}: {self.team}"

@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
-from . import key_views, proxy, views
+from . import events_feed, key_views, proxy, views
 from .schema import DocsView
 
 app_name = "api"
@@ -27,6 +27,7 @@ urlpatterns = [
     ),
     path(f"{CONNECTION}test", views.TestConnection.as_view(), name="test"),
     path(f"{CONNECTION}proxy/services/<path:path>", proxy.Proxy.as_view(), name="proxy"),
+    path(f"{V1}events/", events_feed.EventFeed.as_view(), name="events"),
     # Team settings → API keys (the signed-in pages).
     path("teams/<slug:slug>/api-keys/", key_views.key_list, name="keys"),
     path("teams/<slug:slug>/api-keys/<uuid:code>/revoke/", key_views.revoke, name="revoke"),

@@ -249,11 +249,13 @@ class TestConnection(APIView):
         except keepalive.NotConnected:
             raise _not_connected(connection) from None
         except keepalive.RefreshFailed as failure:
-            connection.record(ConnectionEvent.Kind.TEST_FAILED, f"{failure.result.message}{via}")
+            connection.record(
+                ConnectionEvent.Kind.TEST_FAILED, f"{failure.result.message}{via}", request.auth
+            )
             raise refresh_problem(failure, connection) from None
         except salesforce.SalesforceError as error:
             text = guidance.test_failed(error)
-            connection.record(ConnectionEvent.Kind.TEST_FAILED, f"{text}{via}")
+            connection.record(ConnectionEvent.Kind.TEST_FAILED, f"{text}{via}", request.auth)
             if isinstance(error, salesforce.SalesforceUnavailable):
                 raise problems.SalesforceUnavailable(
                     text, retry_after=UNAVAILABLE_RETRY_AFTER
@@ -263,7 +265,7 @@ class TestConnection(APIView):
             )
         found = salesforce.api_versions(body)
         text = guidance.test_passed(found)
-        connection.record(ConnectionEvent.Kind.TESTED, f"{text}{via}")
+        connection.record(ConnectionEvent.Kind.TESTED, f"{text}{via}", request.auth)
         return Response(
             TestResultSerializer({"ok": True, "message": text, "api_versions": found}).data
         )

@@ -14,6 +14,8 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("connections.urls")),
     path("", include("api.urls")),
+    path("", include("events.urls")),
+    path("", include("webhooks.urls")),
 ]
 
 handler404 = "api.problems.page_not_found"

@@ -7,7 +7,7 @@ from django.db import models, transaction
 
 from . import keepalive
 from .forms import clean_login_url
-from .models import AuthorizationRequest, Connection, ConnectionEvent, ExternalClientApp, TokenSet
+from .models import AuthorizationRequest, Connection, ExternalClientApp, TokenSet
 
 
 def _set_or_not(value) -> str:
@@ -143,19 +143,4 @@ class AuthorizationRequestAdmin(admin.ModelAdmin):
     )
 
     def has_add_permission(self, request) -> bool:
-        return False
-
-
-@admin.register(ConnectionEvent)
-class ConnectionEventAdmin(admin.ModelAdmin):
-    list_display = ("created", "connection", "kind", "actor", "message")
-    list_filter = ("kind", "connection__team")
-    list_select_related = ("connection", "actor")
-    search_fields = ("connection__name", "message")
-    date_hierarchy = "created"
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
         return False

@@ -23,7 +23,7 @@ from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from .models import Connection, ConnectionEvent, TokenSet
+from .models import Connection, ConnectionEvent, TokenSet, status_change
 
 logger = logging.getLogger(__name__)
 
@@ -132,8 +132,16 @@ def notify(connection_id: int) -> str:
             alerted_for=previous
         )
         return ""
+    warning = {}
+    if template == EXPIRING:
+        warning = {
+            "type": ConnectionEvent.Type.CONNECTION_IDLE_EXPIRY_WARNING,
+            "refresh_token_expires_at": tokens.refresh_token_expires_at.isoformat(),
+            **status_change(connection.status, connection.status),
+        }
     connection.record(
         ConnectionEvent.Kind.ALERT_SENT,
         f"Emailed {_owners_and_admins(len(recipients))}: {subject}",
+        **warning,
     )
     return template

@@ -80,13 +80,14 @@ from monitoring import logs
 
 from . import alerts, approvals, salesforce, token_writes
 from .errors import SIGNATURE_MISMATCH, Classification, ErrorKind, classify
-from .models import Connection, ConnectionEvent, ExternalClientApp, TokenSet
+from .models import Connection, ConnectionEvent, ExternalClientApp, TokenSet, status_change
 from .signals import announces_refresh
 
 logger = logging.getLogger(__name__)
 
 Status = Connection.Status
 Kind = ConnectionEvent.Kind
+Type = ConnectionEvent.Type
 
 # Statuses a forced (manual) refresh may try; the sweep only refreshes KEEPALIVE_STATUSES.
 FORCE_REFRESHABLE = (Status.CONNECTED, Status.MISCONFIGURED, Status.NEEDS_REAUTHORIZATION)
@@ -426,7 +427,7 @@ def _refresh_with(connection, tokens, force, if_generation, actor, attempt) -> R
             return RefreshResult(
                 Outcome.FAILED, str(error), classification.kind, tokens.generation, error
             )
-        return _fail(connection, tokens, classification, str(error), actor)
+        return _fail(connection, tokens, classification, str(error), actor, code=error.error)
     except salesforce.SalesforceError as error:
         # No answer (read timeout, dropped connection, 5xx): Salesforce may have rotated the
         # token. Unless the connection never opened: then nothing was sent.
@@ -536,13 +537,33 @@ def _store(connection, tokens, response, now, actor) -> RefreshResult:
             f"Token refreshed and saved ({summary}), but the response's signature doesn't "
             "match the stored consumer secret."
         )
-    connection.record(Kind.REFRESHED, message, actor)
+    if tokens.instance_url != old_instance_url:
+        connection.record(
+            Kind.REFRESHED,
+            message,
+            actor,
+            type=Type.CONNECTION_INSTANCE_URL_CHANGED,
+            instance_url_before=old_instance_url,
+            instance_url_after=tokens.instance_url,
+            **status_change(previous_status, connection.status),
+        )
+    else:
+        connection.record(Kind.REFRESHED, message, actor)
     if previous_status != connection.status:
         reason = "refresh succeeded." if response.signature_verified else SIGNATURE_MISMATCH.reason
+        if response.signature_verified:
+            change = (Type.CONNECTION_RECOVERED, status_change(previous_status, connection.status))
+        else:
+            change = (
+                Type.CONNECTION_MISCONFIGURED,
+                status_change(previous_status, connection.status, SIGNATURE_MISMATCH),
+            )
         connection.record(
             Kind.STATUS_CHANGED,
             f"{Status(previous_status).label} → {Status(connection.status).label}: {reason}",
             actor,
+            type=change[0],
+            **change[1],
         )
     if not response.signature_verified:
         logger.warning("Connection %s: %s", connection.pk, message)
@@ -566,7 +587,9 @@ def _tokens_changed(tokens: TokenSet) -> bool:
     )
 
 
-def _fail(connection, tokens, classification: Classification, error_text, actor) -> RefreshResult:
+def _fail(
+    connection, tokens, classification: Classification, error_text, actor, code: str = ""
+) -> RefreshResult:
     """Record a failed refresh, unless the tokens changed since we read them (a lost race:
     someone stored newer tokens, so this failure says nothing about them)."""
     if _tokens_changed(tokens):
@@ -611,17 +634,42 @@ def _fail(connection, tokens, classification: Classification, error_text, actor)
         ErrorKind.NEEDS_REAUTHORIZATION: "Needs re-authorization",
     }[kind]
     message = f"{label}: {plain}"
-    connection.record(Kind.REFRESH_FAILED, message, actor)
+    data = status_change(connection.status, new_status, classification, code)
+    connection.record(Kind.REFRESH_FAILED, message, actor, **data)
     if new_status != connection.status:
+        changed_to = {
+            Status.MISCONFIGURED: Type.CONNECTION_MISCONFIGURED,
+            Status.NEEDS_REAUTHORIZATION: Type.CONNECTION_NEEDS_REAUTHORIZATION,
+        }[new_status]
         connection.record(
             Kind.STATUS_CHANGED,
             f"{Status(connection.status).label} → {Status(new_status).label}: "
             f"{classification.reason}",
             actor,
+            type=changed_to,
+            **data,
+        )
+    elif _became_degraded(connection, now):
+        connection.record(
+            Kind.STATUS_CHANGED,
+            f"Degraded: refreshes have failed for more than "
+            f"{Connection.DEGRADED_AFTER.total_seconds() / 3600:.0f} hours.",
+            actor,
+            type=Type.CONNECTION_DEGRADED,
+            **data,
         )
     log = logger.info if kind == ErrorKind.TRANSIENT else logger.warning
     log("Connection %s: refresh failed (%s): %s", connection.pk, kind, plain)
     return RefreshResult(Outcome.FAILED, message, kind, tokens.generation)
+
+
+def _became_degraded(connection: Connection, now: datetime) -> bool:
+    """This failure (at ``now``) made a connected connection degraded: the one before it
+    (``last_error_at``, as read before this failure) didn't."""
+    if connection.status != Status.CONNECTED or connection.failing_since is None:
+        return False
+    before = connection.last_error_at or connection.failing_since
+    return connection.is_degraded_at(now) and not connection.is_degraded_at(before)
 
 
 # --- Access tokens and API calls --------------------------------------------------------

@@ -1,6 +1,7 @@
 """Salesforce connections of a team: the org, its External Client App credentials, the
 current token set, OAuth flows in progress, and the audit trail."""
 
+import re
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
@@ -13,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Team
+from events.models import Event, actor_fields
 
 from . import salesforce
 from .encryption import encrypt
@@ -22,6 +24,29 @@ OAUTH_CALLBACK_PATH = "/api/connections/oauth/callback"
 SIGN_IN_EXPIRED = (
     "The sign-in to Salesforce expired: it wasn't finished within 10 minutes. Start again."
 )
+
+
+_SETUP_STEP = re.compile(r"setup step (\d+)")
+
+
+def status_change(before: str, after: str, classification=None, code: str = "") -> dict:
+    """The ``data`` of a connection event: the status before and after, and the error's
+    classification (``kind``, Salesforce's ``code``, ``reason`` and the ``setup_step`` that
+    fixes it) or None."""
+    error = None
+    if classification is not None:
+        step = _SETUP_STEP.search(classification.reason)
+        error = {
+            "kind": str(classification.kind),
+            "code": code or None,
+            "reason": classification.reason,
+            "setup_step": int(step.group(1)) if step else None,
+        }
+    return {
+        "status_before": str(before) if before else None,
+        "status_after": str(after) if after else None,
+        "error": error,
+    }
 
 
 class ConnectionQuerySet(models.QuerySet):
@@ -177,9 +202,20 @@ class Connection(models.Model):
     def is_degraded(self) -> bool:
         return self.is_degraded_at(timezone.now())
 
-    def record(self, kind: str, message: str, actor=None) -> "ConnectionEvent":
-        """Add an audit event. ``message`` must never contain a secret value."""
-        return self.events.create(kind=kind, message=message, actor=actor)
+    def record(self, kind: str, message: str, actor=None, *, type: str = "", **data) -> Event:
+        """Add an event to the connection's history (and the team's activity log).
+        ``actor``: a User, an APIKey or None (the system). ``type``: the public event type,
+        empty for a history-only entry. ``data`` (see ``status_change``) and ``message``
+        must never contain a secret value."""
+        return Event.objects.create(
+            team_id=self.team_id,
+            connection=self,
+            kind=kind,
+            message=message,
+            type=type,
+            data=data,
+            **actor_fields(actor),
+        )
 
     @property
     def has_tokens(self) -> bool:
@@ -264,6 +300,7 @@ class Connection(models.Model):
             if tokens is None and locked.status == self.Status.DISCONNECTED:
                 raise self.AlreadyDisconnected
             refresh_token = tokens.refresh_token if tokens else None
+            before = locked.status
             cleared = {}
             if tokens:
                 tokens.delete()
@@ -282,7 +319,14 @@ class Connection(models.Model):
                 setattr(self, name, value)
                 setattr(locked, name, value)
             locked.save(update_fields=[*cleared, "updated"])
-        message, revoked = "Disconnected.", True
+            event = self.record(
+                ConnectionEvent.Kind.DISCONNECTED,
+                "Disconnected.",
+                actor,
+                type=Event.Type.CONNECTION_DISCONNECTED,
+                **status_change(before, self.Status.DISCONNECTED),
+            )
+        message, revoked = event.message, True
         if refresh_token:
             try:
                 salesforce.revoke(self.login_url, refresh_token)
@@ -293,8 +337,22 @@ class Connection(models.Model):
                     f"Disconnected here, but Salesforce couldn't revoke the refresh token "
                     f"({error}). Revoke it in Salesforce Setup > Connected Apps OAuth Usage."
                 )
-        self.record(ConnectionEvent.Kind.DISCONNECTED, message, actor)
+        if message != event.message:
+            Event.objects.filter(pk=event.pk).update(message=message)
         return revoked
+
+    def delete_recorded(self, actor) -> None:
+        """Delete the connection, keeping its history: the events outlive it, and a
+        ``connection.deleted`` event says who deleted it (same transaction)."""
+        with transaction.atomic():
+            self.record(
+                ConnectionEvent.Kind.DELETED,
+                "Deleted.",
+                actor,
+                type=Event.Type.CONNECTION_DELETED,
+                **status_change(self.status, ""),
+            )
+            self.delete()
 
     def _status_before_sign_in(self) -> str:
         return self.Status.DISCONNECTED if self.organization_id else self.Status.DRAFT
@@ -324,7 +382,7 @@ class Connection(models.Model):
                 # Holding tokens: not waiting for a sign-in but for a choice (duplicate_of).
                 .exclude(pk__in=TokenSet.objects.values("connection_id"))
                 .order_by("pk")
-                .only("pk", "organization_id")
+                .only("pk", "organization_id", "team", "code", "name")
             )
             if not waiting:
                 return 0
@@ -348,7 +406,10 @@ class Connection(models.Model):
                     connection=connection,
                     kind=ConnectionEvent.Kind.AUTHORIZATION_FAILED,
                     message=SIGN_IN_EXPIRED,
-                    actor=actor,
+                    data=status_change(
+                        cls.Status.PENDING_AUTHORIZATION, connection._status_before_sign_in()
+                    ),
+                    **actor_fields(actor),
                 )
                 for connection in ended
             )
@@ -524,39 +585,6 @@ class AuthorizationRequest(models.Model):
         return claimed
 
 
-class ConnectionEvent(models.Model):
-    """The audit trail of a connection. Never holds a secret value."""
-
-    class Kind(models.TextChoices):
-        CREATED = "created", "Created"
-        UPDATED = "updated", "Updated"
-        AUTHORIZATION_STARTED = "authorization_started", "Sign-in started"
-        AUTHORIZED = "authorized", "Authorized"
-        AUTHORIZATION_FAILED = "authorization_failed", "Authorization failed"
-        REFRESHED = "refreshed", "Token refreshed"
-        REFRESH_FAILED = "refresh_failed", "Refresh failed"
-        STATUS_CHANGED = "status_changed", "Status changed"
-        TESTED = "tested", "Tested"
-        TEST_FAILED = "test_failed", "Test failed"
-        ALERT_SENT = "alert_sent", "Alert sent"
-        DISCONNECTED = "disconnected", "Disconnected"
-
-    connection = models.ForeignKey(Connection, models.CASCADE, related_name="events")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text="Empty for the system (keep-alive).",
-    )
-    kind = models.CharField(max_length=30, choices=Kind.choices)
-    message = models.TextField(blank=True)
-    created = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["-created", "-id"]
-        indexes = [models.Index(fields=["connection", "-created"], name="connections_event_recent")]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()}: {self.connection}"
+# The connection history is the team's event stream (events.Event); the old name stays so
+# that ``ConnectionEvent.Kind`` and ``connection.events`` keep working.
+ConnectionEvent = Event

@@ -22,6 +22,7 @@ from .models import (
     ConnectionEvent,
     ExternalClientApp,
     TokenSet,
+    status_change,
 )
 
 logger = logging.getLogger(__name__)
@@ -219,7 +220,14 @@ def _store(
             connection.alerted_for = ""  # stale: these statuses never alert
         connection.next_refresh_at = None if twin else keepalive.next_refresh_time(now)
         connection.save()
-        connection.record(ConnectionEvent.Kind.AUTHORIZED, message, flow.user)
+        Type = ConnectionEvent.Type
+        connection.record(
+            ConnectionEvent.Kind.AUTHORIZED,
+            message,
+            flow.user,
+            type=Type.CONNECTION_REAUTHORIZED if old_refresh_token else Type.CONNECTION_CONNECTED,
+            **status_change(previous_status, connection.status),
+        )
         if previous_status in (
             Connection.Status.NEEDS_REAUTHORIZATION,
             Connection.Status.MISCONFIGURED,
@@ -229,6 +237,8 @@ def _store(
                 ConnectionEvent.Kind.STATUS_CHANGED,
                 f"{label} → {Connection.Status.CONNECTED.label}: re-authorized.",
                 flow.user,
+                type=Type.CONNECTION_RECOVERED,
+                **status_change(previous_status, connection.status),
             )
         if connection.alerted_for:
             # The team was emailed about a problem: announce the recovery once, like the

@@ -20,7 +20,8 @@ from django.core.exceptions import ImproperlyConfigured
 
 from . import alerts, keepalive, signals
 from .checks import keepalive_settings_errors
-from .models import AuthorizationRequest
+from .errors import Classification, ErrorKind
+from .models import AuthorizationRequest, Connection, ConnectionEvent, status_change
 
 logger = logging.getLogger(__name__)
 
@@ -86,6 +87,7 @@ def refresh_connection(self, connection_id: int, force: bool = False) -> str:
                 connection_id,
                 result.message,
             )
+            record_retries_used_up(connection_id, result)
         else:
             raise self.retry(countdown=keepalive.retry_delay(self.request.retries))
     return str(result.outcome)
@@ -95,3 +97,21 @@ def refresh_connection(self, connection_id: int, force: bool = False) -> str:
 def notify_connection(connection_id: int) -> str:
     """Send the connection's owed alert email, if any (alerts.notify)."""
     return alerts.notify(connection_id)
+
+
+def record_retries_used_up(connection_id: int, result: keepalive.RefreshResult) -> None:
+    """The ``connection.refresh_failed`` event: a transient failure outlasted the task's
+    retries (the connection stays connected; the next sweep tries again)."""
+    connection = Connection.objects.filter(pk=connection_id).first()
+    if connection is None or result.busy:
+        return
+    connection.record(
+        ConnectionEvent.Kind.REFRESH_FAILED,
+        f"Retries used up; the next sweep tries again. {result.message}",
+        type=ConnectionEvent.Type.CONNECTION_REFRESH_FAILED,
+        **status_change(
+            connection.status,
+            connection.status,
+            Classification(ErrorKind.TRANSIENT, result.message),
+        ),
+    )

@@ -16,16 +16,23 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.access import Role, get_team_for_user
 from accounts.submissions import once
+from events.views import page_of
 
 from . import approvals, callback_urls, duplicates, guidance, keepalive, salesforce
 from .access import get_connection_for_user
 from .forms import ConnectForm, ConnectionForm, EditForm, NewConnectionForm
 from .guidance import Guidance
-from .models import AuthorizationRequest, Connection, ConnectionEvent, ExternalClientApp, TokenSet
+from .models import (
+    AuthorizationRequest,
+    Connection,
+    ConnectionEvent,
+    ExternalClientApp,
+    TokenSet,
+    status_change,
+)
 from .oauth import AuthorizationFailed, approval_limit_warning, complete_authorization
 
 CONNECTIONS_PER_PAGE = 50
-EVENTS_SHOWN = 50
 STATE_MAX_LENGTH = AuthorizationRequest._meta.get_field("state").max_length
 
 
@@ -94,6 +101,8 @@ def connection_new(request: HttpRequest, slug: str) -> HttpResponse:
                 ConnectionEvent.Kind.CREATED,
                 f"Created for {connection.get_environment_display()} ({connection.login_url}).",
                 request.user,
+                type=ConnectionEvent.Type.CONNECTION_CREATED,
+                **status_change("", connection.status),
             )
             return connection
 
@@ -289,7 +298,7 @@ def detail(request: HttpRequest, slug: str, code) -> HttpResponse:
         "connection": connection,
         "tokens": TokenSet.objects.filter(connection=connection).first(),
         "client_app": ExternalClientApp.objects.filter(connection=connection).first(),
-        "events": connection.events.select_related("actor")[:EVENTS_SHOWN],
+        "events": page_of(connection.events.all(), request),
         "can_act": _can_act(request),
         "healthy": connection.is_connected and not connection.is_degraded,
         **_setup_context(),
@@ -478,7 +487,7 @@ def delete(request: HttpRequest, slug: str, code) -> HttpResponse:
         messages.error(request, "Disconnect this connection before deleting it.")
         return redirect(connection)
     if request.method == "POST":
-        connection.delete()
+        connection.delete_recorded(request.user)
         messages.success(request, f"Deleted {connection.name}.")
         return redirect("connections:list", slug=connection.team.slug)
     return render(

@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "accounts",
     "connections",
     "api",
+    "events",
+    "webhooks",
     "monitoring",
 ]
 
@@ -351,12 +353,26 @@ KEEPALIVE_EXPIRY_WARNING = env.int("KEEPALIVE_EXPIRY_WARNING", default=3 * 24 * 
 KEEPALIVE_SWEEP_BATCH = env.int("KEEPALIVE_SWEEP_BATCH", default=10_000)
 # Validated by connections.checks (manage.py check) and again by the kickoff task.
 
+# --- Webhooks (the webhooks app) -------------------------------------------------------------
+# Seconds each delivery attempt may take (connect and read).
+WEBHOOK_TIMEOUT = env.int("WEBHOOK_TIMEOUT", default=10)
+# Development and tests only: allow http:// URLs, and hosts resolving to loopback, private or
+# link-local addresses (a receiver on 127.0.0.1). Production refuses both.
+WEBHOOK_ALLOW_HTTP = env.bool("WEBHOOK_ALLOW_HTTP", default=False)
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env.bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", default=False)
+WEBHOOK_SWEEP_INTERVAL = 60
+
 CELERY_BEAT_SCHEDULE = {
     "keepalive-kickoff": {
         "task": "connections.tasks.keepalive_kickoff",
         "schedule": KEEPALIVE_SWEEP_INTERVAL,
         # A kickoff that waited longer than one interval is redundant: the next one runs.
         "options": {"expires": KEEPALIVE_SWEEP_INTERVAL},
+    },
+    "webhooks-kickoff": {
+        "task": "webhooks.tasks.webhooks_kickoff",
+        "schedule": WEBHOOK_SWEEP_INTERVAL,
+        "options": {"expires": WEBHOOK_SWEEP_INTERVAL},
     },
 }
 

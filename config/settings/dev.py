@@ -13,3 +13,6 @@ SECRET_KEY_FALLBACKS = old_keys(env, SECRET_KEY, "SECRET_KEY_FALLBACKS", "SECRET
 ALLOWED_HOSTS = sorted({*ALLOWED_HOSTS, "127.0.0.1", "localhost", "[::1]"})
 ALLOW_INSECURE_LOGIN_HOSTS = env.bool("ALLOW_INSECURE_LOGIN_HOSTS", default=True)
 CONTENT_SECURITY_POLICY = content_security_policy(ALLOW_INSECURE_LOGIN_HOSTS)
+# Webhooks to a receiver on this machine (http://127.0.0.1:…).
+WEBHOOK_ALLOW_HTTP = env.bool("WEBHOOK_ALLOW_HTTP", default=True)
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env.bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", default=True)

@@ -8,7 +8,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from api.models import APIKey, TeamEvent, digest
+from api.models import APIKey, digest
+from events.models import Event
 
 
 @pytest.fixture
@@ -80,9 +81,9 @@ def test_a_created_key_is_shown_once(alice_client, keys_url, team, alice):
 
 def test_the_history_names_the_key_but_never_holds_it(alice_client, keys_url, alice):
     raw = create(alice_client, keys_url).context["raw_key"]
-    event = TeamEvent.objects.get()
+    event = Event.objects.get()
     assert event.actor == alice
-    assert event.kind == TeamEvent.Kind.API_KEY_CREATED
+    assert (event.kind, event.type) == (Event.Kind.API_KEY_CREATED, "api_key.created")
     assert "Nightly ETL" in event.message
     assert raw[:12] in event.message
     assert raw not in event.message
@@ -116,7 +117,7 @@ def test_bad_input_changes_nothing(alice_client, keys_url, charlie, other_team):
         assert response.status_code == 400, fields
         assert "raw_key" not in response.context
     assert not APIKey.objects.exists()
-    assert not TeamEvent.objects.exists()
+    assert not Event.objects.exists()
 
 
 def test_revoke_asks_first_then_revokes(alice_client, make_key, team, alice):
@@ -132,10 +133,10 @@ def test_revoke_asks_first_then_revokes(alice_client, make_key, team, alice):
     assert response.status_code == 302
     key.refresh_from_db()
     assert key.revoked_at is not None
-    event = TeamEvent.objects.get(kind=TeamEvent.Kind.API_KEY_REVOKED)
+    event = Event.objects.get(kind=Event.Kind.API_KEY_REVOKED)
     assert (event.actor, event.message) == (alice, f"API key Test key ({key.label}) revoked.")
     alice_client.post(url)
-    assert TeamEvent.objects.filter(kind=TeamEvent.Kind.API_KEY_REVOKED).count() == 1
+    assert Event.objects.filter(kind=Event.Kind.API_KEY_REVOKED).count() == 1
 
 
 def test_revoke_is_for_owners_and_admins_of_the_keys_team(

@@ -25,7 +25,7 @@ def run(api, raw, connection):
 
 def test_it_reports_success(api, make_key, fresh, rsps):
     rsps.get(PROBE, json=[{"version": "64.0"}, {"version": "65.0"}])
-    _, raw = make_key(scopes=["connections:read"])
+    key, raw = make_key(scopes=["connections:read"])
     response = run(api, raw, fresh)
     assert response.status_code == 200
     assert response.json() == {
@@ -35,6 +35,12 @@ def test_it_reports_success(api, make_key, fresh, rsps):
     }
     event = fresh.events.get(kind=ConnectionEvent.Kind.TESTED)
     assert "API key okk_" in event.message
+    assert (event.actor, event.actor_key) == (None, key)
+    assert event.actor_payload() == {
+        "type": "api_key",
+        "name": key.name,
+        "identifier": key.identifier,
+    }
 
 
 def test_it_reports_a_refused_call(api, make_key, fresh, rsps):

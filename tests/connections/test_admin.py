@@ -36,20 +36,26 @@ def secrets_of(flow: AuthorizationRequest) -> list[str]:
 
 @pytest.mark.parametrize(
     "model",
-    ["connection", "externalclientapp", "tokenset", "authorizationrequest", "connectionevent"],
+    [
+        "connections_connection",
+        "connections_externalclientapp",
+        "connections_tokenset",
+        "connections_authorizationrequest",
+        "events_event",
+    ],
 )
 def test_it_renders_without_secrets(admin_client, everything, model):
     flow = AuthorizationRequest.objects.get()
-    changelist = admin_client.get(reverse(f"admin:connections_{model}_changelist"))
+    changelist = admin_client.get(reverse(f"admin:{model}_changelist"))
     assert changelist.status_code == 200
     related = {
-        "connection": everything,
-        "externalclientapp": everything.client_app,
-        "tokenset": everything.tokens,
-        "authorizationrequest": flow,
-        "connectionevent": everything.events.first(),
+        "connections_connection": everything,
+        "connections_externalclientapp": everything.client_app,
+        "connections_tokenset": everything.tokens,
+        "connections_authorizationrequest": flow,
+        "events_event": everything.events.first(),
     }[model]
-    change = admin_client.get(reverse(f"admin:connections_{model}_change", args=[related.pk]))
+    change = admin_client.get(reverse(f"admin:{model}_change", args=[related.pk]))
     assert change.status_code == 200
     for page in (changelist.content.decode(), change.content.decode()):
         for secret in secrets_of(flow):

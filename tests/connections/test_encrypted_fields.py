@@ -104,6 +104,8 @@ def test_it_finds_every_encrypted_field():
         ("connections.TokenSet", "refresh_token"),
         ("connections.AuthorizationRequest", "code_verifier"),
         ("connections.AuthorizationRequest", "consumer_secret"),
+        ("webhooks.Endpoint", "secret"),
+        ("webhooks.Endpoint", "previous_secret"),
     }
 
 

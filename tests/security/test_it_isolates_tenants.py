@@ -45,6 +45,7 @@ from tests.connections.helpers import (
     token_body,
 )
 from tests.security.conftest import RecordingClient
+from webhooks.models import Delivery, Endpoint
 
 ROLES = ("anonymous", "outsider", "viewer", "admin", "owner", "superuser")
 ANON, NO = 302, 405  # anonymous → sign-in redirect; method not allowed
@@ -97,6 +98,18 @@ MATRIX = {
     # The signed link is the capability: whoever holds it sees the invitation; signed-in users
     # with another email get 403 (checked in tests/accounts). Not scoped by team.
     "accounts:accept_invitation": {"kind": "capability", "GET": INVITEE, "POST": INVITEE},
+    # The activity log, for every member; webhooks, for owners and admins (a POST without
+    # fields: the form answers 400; Rotate shows the new secret).
+    "events:activity": {"kind": "team", "GET": MEMBER_PAGE, **GET_ONLY},
+    "webhooks:list": {"kind": "team", "GET": ADMIN_FORM, "POST": (ANON, 404, 403, 400, 400, 404)},
+    "webhooks:detail": {
+        "kind": "object", "GET": ADMIN_FORM, "POST": (ANON, 404, 403, 400, 400, 404)
+    },
+    "webhooks:send_test": {"kind": "object", **POST_ONLY, "POST": ADMIN_ACTION},
+    "webhooks:rotate": {"kind": "object", **POST_ONLY, "POST": ADMIN_FORM},
+    "webhooks:delete": {"kind": "object", "GET": ADMIN_FORM, "POST": ADMIN_ACTION},
+    "webhooks:redeliver": {"kind": "object", **POST_ONLY, "POST": ADMIN_ACTION},
+    "api:events": {"kind": PLAIN, "GET": everyone(401), "POST": everyone(401)},
     "connections:list": {"kind": "team", "GET": MEMBER_PAGE, **GET_ONLY},
     "connections:new": {"kind": "team", "GET": ADMIN_FORM, "POST": ADMIN_FORM},
     "connections:detail": {"kind": "object", "GET": MEMBER_PAGE, **GET_ONLY},
@@ -162,6 +175,10 @@ def populate(team: Team, owner: User, prefix: str) -> dict:
         issued_at=timezone.now(), refresh_token_last_used_at=timezone.now(),
     )  # fmt: skip
     connection.record(ConnectionEvent.Kind.CREATED, f"{prefix} event marker", owner)
+    endpoint, _ = Endpoint.create(team, f"https://{prefix.lower()}.example.com/in", [], owner)
+    delivery = Delivery.objects.create(
+        endpoint=endpoint, message_id=f"msg_{prefix}", event_type="webhook.test", payload="{}"
+    )
     flow = AuthorizationRequest.objects.create(
         state=f"{prefix}-state", code_verifier="v" * 50, connection=connection, user=owner,
         redirect_uri="http://127.0.0.1:8881/api/connections/oauth/callback",
@@ -176,6 +193,8 @@ def populate(team: Team, owner: User, prefix: str) -> dict:
         "invitation": invitation.code,
         "token": invitation.signed_token(),
         "state": flow.state,
+        "endpoint": endpoint.code,
+        "delivery": delivery.code,
     }
 
 
@@ -201,6 +220,9 @@ def path_for(name: str, ids: dict, code_ids: dict) -> str:
     """The URL of ``name`` with the team of ``ids`` and the object of ``code_ids``."""
     if name == "accounts:password_reset_confirm":
         return reverse(name, args=[urlsafe_base64_encode(b"1"), "not-a-token"])
+    if name == "webhooks:redeliver":
+        codes = {"code": code_ids["endpoint"], "delivery": code_ids["delivery"]}
+        return reverse(name, kwargs={"slug": ids["slug"], **codes})
     if name == "accounts:accept_invitation":
         return reverse(name, args=[code_ids["token"]])
     if name == "connections:oauth_callback":
@@ -214,6 +236,10 @@ def path_for(name: str, ids: dict, code_ids: dict) -> str:
     if kind == "team":
         return reverse(name, kwargs={"slug": ids["slug"]})
     key = {
+        **dict.fromkeys(
+            ["webhooks:detail", "webhooks:send_test", "webhooks:rotate", "webhooks:delete"],
+            "endpoint",
+        ),
         "accounts:change_role": "membership",
         "accounts:remove_member": "membership",
         "accounts:cancel_invitation": "invitation",

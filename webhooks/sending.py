@@ -1,0 +1,61 @@
+"""One HTTP attempt of a delivery: signed (Standard Webhooks), a timeout, no redirects, and
+only to an allowed destination (webhooks.destinations).
+Reference: https://github.com/standard-webhooks/standard-webhooks/blob/main/spec/standard-webhooks.md
+"""
+
+import time
+
+import requests
+from django.conf import settings
+from django.utils import timezone
+
+from .destinations import RefusedDestination, check_destination, session
+from .models import RESPONSE_KEPT, Attempt, Delivery
+
+USER_AGENT = "Orgkeeper-Webhooks/1"
+
+
+def headers(delivery: Delivery, now) -> dict[str, str]:
+    """The request headers of an attempt made at ``now`` (signed with every active secret)."""
+    return {
+        "Content-Type": "application/json",
+        "User-Agent": USER_AGENT,
+        "webhook-id": delivery.message_id,
+        "webhook-timestamp": str(int(now.timestamp())),
+        "webhook-signature": delivery.endpoint.sign(delivery.message_id, now, delivery.payload),
+    }
+
+
+def attempt(delivery: Delivery) -> Attempt:
+    """POST the delivery's payload once and return the (unsaved) Attempt. Never raises for
+    the receiver's failures: a refused destination, a timeout or an error is the attempt's
+    ``error``; a redirect is a failure (not followed)."""
+    now = timezone.now()
+    result = Attempt(delivery=delivery, created=now)
+    started = time.monotonic()
+    try:
+        check_destination(delivery.endpoint.url)
+        with (
+            session() as checked,
+            checked.post(
+                delivery.endpoint.url,
+                data=delivery.payload.encode(),
+                headers=headers(delivery, now),
+                timeout=settings.WEBHOOK_TIMEOUT,
+                allow_redirects=False,
+                stream=True,
+            ) as response,
+        ):
+            result.status_code = response.status_code
+            body = response.raw.read(RESPONSE_KEPT * 4, decode_content=True) or b""
+            result.response_body = body.decode("utf-8", "replace")[:RESPONSE_KEPT]
+            if response.is_redirect:
+                result.error = "Redirects are not followed: answer 2xx at this URL."
+    except RefusedDestination as error:
+        result.error = str(error)
+    except requests.Timeout:
+        result.error = f"No answer within {settings.WEBHOOK_TIMEOUT} s."
+    except requests.RequestException as error:
+        result.error = f"Could not connect: {type(error).__name__}."
+    result.duration_ms = round((time.monotonic() - started) * 1000)
+    return result
