@@ -2,7 +2,8 @@
 
 from django.urls import reverse
 
-from api.models import APIKey, TeamEvent
+from api.models import APIKey
+from events.models import Event
 
 
 def test_it_lists_keys_by_identifier_without_the_secret(admin_client, make_key):
@@ -26,7 +27,7 @@ def test_the_admin_can_revoke(admin_client, admin_user, make_key):
     assert response.status_code == 302
     key.refresh_from_db()
     assert key.revoked_at is not None
-    event = TeamEvent.objects.get(kind=TeamEvent.Kind.API_KEY_REVOKED)
+    event = Event.objects.get(kind=Event.Kind.API_KEY_REVOKED)
     assert event.actor == admin_user
 
 
@@ -39,9 +40,8 @@ def test_keys_are_not_created_or_deleted_in_the_admin(admin_client, make_key):
 
 def test_the_teams_history_is_read_only(admin_client, make_key):
     make_key()
-    event = TeamEvent.objects.get()
-    assert admin_client.get(reverse("admin:api_teamevent_changelist")).status_code == 200
-    assert (
-        admin_client.post(reverse("admin:api_teamevent_delete", args=[event.pk])).status_code == 403
-    )
-    assert TeamEvent.objects.filter(pk=event.pk).exists()
+    event = Event.objects.get()
+    assert admin_client.get(reverse("admin:events_event_changelist")).status_code == 200
+    delete = admin_client.post(reverse("admin:events_event_delete", args=[event.pk]))
+    assert delete.status_code == 403
+    assert Event.objects.filter(pk=event.pk).exists()
