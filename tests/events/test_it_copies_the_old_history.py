@@ -7,11 +7,11 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 BEFORE = [
-    ("connections", "0007_token_generation_high_water"),
+    ("connections", "0008_duplicates_and_submissions"),
     ("api", "0001_initial"),
     ("events", None),
 ]
-AFTER = [("connections", "0008_history_moves_to_events"), ("api", "0002_history_moves_to_events")]
+AFTER = [("connections", "0009_history_moves_to_events"), ("api", "0002_history_moves_to_events")]
 
 
 @pytest.fixture
