@@ -52,7 +52,7 @@ def attempt(delivery: Delivery) -> Attempt:
             if response.is_redirect:
                 result.error = "Redirects are not followed: answer 2xx at this URL."
     except RefusedDestination as error:
-        result.error = str(error)
+        result.error, result.refused = str(error), True
     except requests.Timeout:
         result.error = f"No answer within {settings.WEBHOOK_TIMEOUT} s."
     except requests.RequestException as error:
