@@ -6,7 +6,7 @@ import socket
 import pytest
 from django.test import override_settings
 
-from tests.monitoring.metrics_support import TOKEN, scrape, value
+from tests.monitoring.metrics_support import TOKEN, increase, scrape, value
 from tests.webhooks.receiver import Receiver
 from webhooks import tasks
 from webhooks.models import Delivery, Endpoint
@@ -35,14 +35,6 @@ def read(client, settings):
         }
 
     return counts
-
-
-def increase(before: dict, after: dict) -> dict[str, int]:
-    return {
-        outcome: int(after[outcome][0] - before[outcome][0])
-        for outcome in before
-        if after[outcome][0] != before[outcome][0]
-    }
 
 
 def deliver_test_event(team, alice, url: str) -> Delivery:
