@@ -75,8 +75,8 @@ API_DURATION = Histogram(
 WEBHOOK_DELIVERIES = Counter(
     "orgkeeper_webhook_deliveries_total",
     "Webhook delivery attempts (each retry counts) by outcome: success (2xx), failure (another "
-    "status, redirects included), no_answer (timeout or connection error), refused (not sent: "
-    "the destination check refused the URL).",
+    "status, a redirect or an answer that broke off), no_answer (timeout or connection error), "
+    "refused (not sent: the destination check refused the URL).",
     ["outcome"],
 )
 WEBHOOK_DELIVERY_DURATION = Histogram(
