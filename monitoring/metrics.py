@@ -8,7 +8,8 @@ age, the backlog, the idle deadline) are read from the database at each scrape, 
 the same whichever process answers.
 
 Labels are bounded and never secret: outcome classes, route names, HTTP methods and status
-codes, providers and statuses; never a token, a connection's name, code or a raw path.
+codes, providers and statuses; never a token, a connection's name, code or a raw path, nor a
+webhook's URL, endpoint or team.
 Reference: https://prometheus.github.io/client_python/multiprocess/
 """
 
@@ -18,7 +19,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from django.conf import settings
-from django.db.models import Count, Min
+from django.db.models import Count, Min, Q
 from django.urls import ResolverMatch
 from django.utils import timezone
 from prometheus_client import (
@@ -35,11 +36,14 @@ from prometheus_client.multiprocess import MultiProcessCollector
 from connections import keepalive
 from connections.errors import REFRESH_TOKEN_LOST, ErrorKind
 from connections.models import Connection, TokenSet
+from webhooks.models import Attempt, Endpoint
 
 from .models import KeepaliveHeartbeat
 
 PROVIDER = "salesforce"  # every connection is a Salesforce org
 OUTCOMES = ("success", "transient", "needs_reauthorization", "misconfigured", "lost")
+WEBHOOK_OUTCOMES = ("success", "failure", "no_answer", "refused")
+ENDPOINT_STATES = ("ok", "failing", "disabled")
 HTTP_METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 
 # No "_created" series: multiprocess mode has none, so single-process output matches it.
@@ -67,6 +71,20 @@ API_DURATION = Histogram(
     "orgkeeper_api_request_duration_seconds",
     "API request latency by endpoint (URL route name) and method.",
     ["endpoint", "method"],
+)
+WEBHOOK_DELIVERIES = Counter(
+    "orgkeeper_webhook_deliveries_total",
+    "Webhook delivery attempts (each retry counts) by outcome: success (2xx), failure (another "
+    "status, a redirect or an answer that broke off), no_answer (timeout or connection error), "
+    "refused (not sent: the destination check refused the URL).",
+    ["outcome"],
+)
+WEBHOOK_DELIVERY_DURATION = Histogram(
+    "orgkeeper_webhook_delivery_duration_seconds",
+    "Duration of webhook delivery attempts (destination check, request, first 4 KB of the "
+    "answer) by outcome.",
+    ["outcome"],
+    buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20),
 )
 
 
@@ -107,11 +125,31 @@ def observe_api_request(
     API_DURATION.labels(endpoint, method).observe(duration)
 
 
+def webhook_outcome(attempt: Attempt, succeeded: bool) -> str:
+    """The WEBHOOK_OUTCOMES class of a delivery attempt."""
+    if succeeded:
+        return "success"
+    if attempt.refused:
+        return "refused"
+    if attempt.status_code is None:
+        return "no_answer"
+    return "failure"
+
+
+def observe_webhook_delivery(attempt: Attempt, succeeded: bool) -> None:
+    outcome = webhook_outcome(attempt, succeeded)
+    WEBHOOK_DELIVERIES.labels(outcome).inc()
+    WEBHOOK_DELIVERY_DURATION.labels(outcome).observe(attempt.duration_ms / 1000)
+
+
 def _initialize_outcomes() -> None:
     """Give every outcome a sample (0) so rates and alerts work before the first one."""
     for outcome in OUTCOMES:
         REFRESHES.labels(outcome)
         REFRESH_DURATION.labels(outcome)
+    for outcome in WEBHOOK_OUTCOMES:
+        WEBHOOK_DELIVERIES.labels(outcome)
+        WEBHOOK_DELIVERY_DURATION.labels(outcome)
 
 
 class MultiProcessTreeCollector:
@@ -162,6 +200,7 @@ class DatabaseCollector:
         if last_used is not None:
             soonest.add_metric([], last_used.timestamp() + settings.REFRESH_TOKEN_IDLE_TTL)
         yield soonest
+        yield self._webhook_endpoints()
 
     def _connections(self) -> Metric:
         family = GaugeMetricFamily(
@@ -172,6 +211,22 @@ class DatabaseCollector:
         counts = dict(Connection.objects.order_by().values_list("status").annotate(n=Count("id")))
         for status in Connection.Status.values:
             family.add_metric([PROVIDER, status], counts.get(status, 0))
+        return family
+
+    def _webhook_endpoints(self) -> Metric:
+        family = GaugeMetricFamily(
+            "orgkeeper_webhook_endpoints",
+            "Webhook endpoints by state: ok, failing (enabled; attempts failed since the last "
+            "success), disabled (by a person, or after 3 days of failures).",
+            labels=["state"],
+        )
+        counts = Endpoint.objects.aggregate(
+            ok=Count("id", filter=Q(enabled=True, failing_since__isnull=True)),
+            failing=Count("id", filter=Q(enabled=True, failing_since__isnull=False)),
+            disabled=Count("id", filter=Q(enabled=False)),
+        )
+        for state in ENDPOINT_STATES:
+            family.add_metric([state], counts[state])
         return family
 
 

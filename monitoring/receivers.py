@@ -1,5 +1,6 @@
-"""Signal receivers: the keep-alive's refreshes and sweeps feed the metrics and the
-heartbeat; Celery tasks bind their ID (and connection) to the log context."""
+"""Signal receivers: the keep-alive's refreshes and sweeps and the webhooks' delivery
+attempts feed the metrics and the heartbeat; Celery tasks bind their ID (and connection) to
+the log context."""
 
 from contextvars import Token
 
@@ -7,6 +8,7 @@ from celery import signals as celery_signals
 from django.dispatch import receiver
 
 from connections import signals
+from webhooks.signals import delivery_attempted
 
 from . import logs, metrics, stall
 from .models import KeepaliveHeartbeat
@@ -15,6 +17,11 @@ from .models import KeepaliveHeartbeat
 @receiver(signals.refresh_finished)
 def count_refresh(result, duration: float, **kwargs) -> None:
     metrics.observe_refresh(result, duration)
+
+
+@receiver(delivery_attempted)
+def count_webhook_delivery(attempt, succeeded: bool, **kwargs) -> None:
+    metrics.observe_webhook_delivery(attempt, succeeded)
 
 
 @receiver(signals.sweep_finished)

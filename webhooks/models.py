@@ -216,6 +216,10 @@ class Attempt(models.Model):
     response_body = models.TextField(blank=True)
     error = models.TextField(blank=True)
 
+    # Not stored: set by sending.attempt when the destination check refused the URL, so
+    # nothing was sent (metrics tell this apart from a receiver that didn't answer).
+    refused = False
+
     class Meta:
         ordering = ["-created", "-id"]
 

@@ -6,6 +6,7 @@ Reference: https://github.com/standard-webhooks/standard-webhooks/blob/main/spec
 import time
 
 import requests
+import urllib3
 from django.conf import settings
 from django.utils import timezone
 
@@ -28,8 +29,8 @@ def headers(delivery: Delivery, now) -> dict[str, str]:
 
 def attempt(delivery: Delivery) -> Attempt:
     """POST the delivery's payload once and return the (unsaved) Attempt. Never raises for
-    the receiver's failures: a refused destination, a timeout or an error is the attempt's
-    ``error``; a redirect is a failure (not followed)."""
+    the receiver's failures: a refused destination, a timeout, an error or an answer that
+    breaks off is the attempt's ``error``; a redirect is a failure (not followed)."""
     now = timezone.now()
     result = Attempt(delivery=delivery, created=now)
     started = time.monotonic()
@@ -47,15 +48,25 @@ def attempt(delivery: Delivery) -> Attempt:
             ) as response,
         ):
             result.status_code = response.status_code
-            body = response.raw.read(RESPONSE_KEPT * 4, decode_content=True) or b""
-            result.response_body = body.decode("utf-8", "replace")[:RESPONSE_KEPT]
+            result.response_body = _start_of_body(response, result)
             if response.is_redirect:
                 result.error = "Redirects are not followed: answer 2xx at this URL."
     except RefusedDestination as error:
-        result.error = str(error)
+        result.error, result.refused = str(error), True
     except requests.Timeout:
         result.error = f"No answer within {settings.WEBHOOK_TIMEOUT} s."
     except requests.RequestException as error:
         result.error = f"Could not connect: {type(error).__name__}."
     result.duration_ms = round((time.monotonic() - started) * 1000)
     return result
+
+
+def _start_of_body(response: requests.Response, result: Attempt) -> str:
+    """The start of the answer's body; an answer that breaks off (urllib3 raises its own
+    errors on the raw stream, not requests') makes the attempt a failure."""
+    try:
+        body = response.raw.read(RESPONSE_KEPT * 4, decode_content=True) or b""
+    except urllib3.exceptions.HTTPError as error:
+        result.error = f"The answer broke off: {type(error).__name__}."
+        return ""
+    return body.decode("utf-8", "replace")[:RESPONSE_KEPT]

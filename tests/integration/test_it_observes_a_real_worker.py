@@ -1,7 +1,7 @@
 """A real Celery worker (prefork) with prometheus-client's multiprocess directory and JSON
 logs: /metrics, answered by this process, adds up the refreshes its pool processes counted,
-across a restart (new process IDs); every line the worker logs is a JSON object carrying the
-task ID and the connection's code."""
+across a restart (new process IDs), and the webhook deliveries they attempted; every line
+the worker logs is a JSON object carrying the task ID and the connection's code."""
 
 import json
 from collections import Counter
@@ -13,6 +13,9 @@ from connections.models import TokenSet
 from tests.celery_worker import CeleryWorker, wait_for, worker_database_url
 from tests.integration.emulated import connect
 from tests.monitoring.metrics_support import TOKEN, scrape, value
+from tests.webhooks.receiver import Receiver
+from webhooks import tasks as webhook_tasks
+from webhooks.models import Endpoint
 
 pytestmark = [
     pytest.mark.services,
@@ -75,6 +78,32 @@ def test_metrics_add_up_the_refreshes_of_every_worker_process(
     for connection in connections:
         assert connection.name not in text
         assert str(connection.code) not in text
+
+
+def test_metrics_count_the_webhook_deliveries_of_worker_processes(
+    observed_worker, team, alice, client, settings, monkeypatch
+):
+    settings.METRICS_TOKEN = TOKEN
+    settings.PROMETHEUS_MULTIPROC_DIR = str(observed_worker.metrics_dir)
+    deliver = webhook_tasks.deliver
+    monkeypatch.setattr(
+        deliver, "delay", lambda pk: deliver.apply_async((pk,), queue=observed_worker.queue)
+    )
+    with Receiver() as ok, Receiver(statuses=[500, 204]) as failing_once:
+        for receiver in (ok, failing_once):
+            endpoint, _ = Endpoint.create(team, receiver.url, [], alice)
+            webhook_tasks.send_test_event(endpoint, alice)  # enqueued at once (autocommit)
+
+        def counted(outcome):
+            return value(scrape(client), "orgkeeper_webhook_deliveries_total", outcome=outcome)
+
+        # The failed attempt is retried 5 s later, by whichever pool process.
+        wait_for(lambda: (counted("success"), counted("failure")) == (2, 1), what="3 attempts")
+        assert (len(ok.received), len(failing_once.received)) == (1, 2)
+    text = scrape(client)
+    timed = "orgkeeper_webhook_delivery_duration_seconds_count"
+    assert (value(text, timed, outcome="success"), value(text, timed, outcome="failure")) == (2, 1)
+    assert ok.url not in text
 
 
 def test_worker_logs_are_json_lines_with_task_id_and_connection_code(

@@ -22,3 +22,13 @@ def samples(text: str) -> dict[tuple[str, tuple], float]:
 
 def value(text: str, name: str, **labels) -> float | None:
     return samples(text).get((name, tuple(sorted(labels.items()))))
+
+
+def increase(before: dict, after: dict) -> dict[str, int]:
+    """How much each outcome's count (the first value of its tuple) rose between two readings
+    ``{outcome: (count, ...)}``; outcomes that didn't change are left out."""
+    return {
+        outcome: int(after[outcome][0] - before[outcome][0])
+        for outcome in before
+        if after[outcome][0] != before[outcome][0]
+    }

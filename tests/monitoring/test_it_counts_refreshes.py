@@ -16,7 +16,7 @@ from tests.connections.keepalive_support import (
     add_token_response,
     make_connection,
 )
-from tests.monitoring.metrics_support import TOKEN, scrape, value
+from tests.monitoring.metrics_support import TOKEN, increase, scrape, value
 
 pytestmark = pytest.mark.django_db
 
@@ -46,14 +46,6 @@ def read(client, settings):
         }
 
     return counts
-
-
-def increase(before: dict, after: dict) -> dict[str, int]:
-    return {
-        outcome: int(after[outcome][0] - before[outcome][0])
-        for outcome in before
-        if after[outcome][0] != before[outcome][0]
-    }
 
 
 @responses.activate

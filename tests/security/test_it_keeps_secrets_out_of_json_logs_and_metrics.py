@@ -1,13 +1,18 @@
 """The canary flow (wizard, callback, pages, Test connection, rotating refresh, refresh after a
 401, Disconnect) with LOG_FORMAT=json's formatter, which also prints each record's extra
 fields: no canary in any JSON line. And none in any /metrics label or value, nor a
-connection's name or code, even when a secret is sent in an API path."""
+connection's name or code, even when a secret is sent in an API path; nor a webhook's URL
+(which may carry a secret), signing secret, endpoint, delivery or team."""
 
 import pytest
 
+from monitoring import metrics
 from tests.monitoring.metrics_support import TOKEN, samples, scrape
 from tests.security.conftest import MARKERS, REFRESH_TOKEN, assert_no_canary
 from tests.security.test_it_keeps_secrets_out_of_the_whole_flow import connect, use
+from tests.webhooks.receiver import Receiver
+from webhooks import tasks
+from webhooks.models import Endpoint
 
 pytestmark = pytest.mark.usefixtures("public_urls", "canary_verifier")
 
@@ -31,3 +36,37 @@ def test_json_logs_and_metrics_hold_no_canary(alice_recorder, team, rsps, json_l
     assert not [label for label in labels if any(marker in label for marker in MARKERS)]
     assert connection.name not in text
     assert str(connection.code) not in text
+
+
+def test_webhook_metrics_hold_no_url_secret_endpoint_or_team(client, settings, team, alice):
+    settings.METRICS_TOKEN = TOKEN
+    deliveries = []
+    with Receiver() as ok, Receiver(statuses=[500]) as failing:
+        for receiver in (ok, failing):
+            url = f"{receiver.url}/{REFRESH_TOKEN}?token={REFRESH_TOKEN}"
+            endpoint, _ = Endpoint.create(team, url, [], alice)
+            deliveries.append(tasks.send_test_event(endpoint, alice))
+            tasks.attempt_delivery(deliveries[-1].pk)
+        assert (len(ok.received), len(failing.received)) == (1, 1)
+
+    text = scrape(client)
+    assert_no_canary([text], "/metrics")
+    webhook_labels = {
+        label
+        for (name, items), _ in samples(text).items()
+        if name.startswith("orgkeeper_webhook_")
+        for label in items
+        if label[0] != "le"  # histogram buckets
+    }
+    assert webhook_labels == {("outcome", outcome) for outcome in metrics.WEBHOOK_OUTCOMES} | {
+        ("state", state) for state in metrics.ENDPOINT_STATES
+    }
+    for endpoint in Endpoint.objects.all():
+        assert str(endpoint.code) not in text
+        assert endpoint.secret not in text
+        assert endpoint.secret.removeprefix("whsec_") not in text
+    for delivery in deliveries:
+        assert delivery.message_id not in text
+        assert str(delivery.code) not in text
+    assert team.slug not in text
+    assert "127.0.0.1" not in text
