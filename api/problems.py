@@ -9,6 +9,7 @@ https://www.rfc-editor.org/rfc/rfc9457#section-3
 import math
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views import defaults
 from rest_framework import exceptions
@@ -137,6 +138,13 @@ class RefreshInProgress(Problem):
     default_detail = "Another request is refreshing this connection's token. Try again shortly."
 
 
+class PayloadTooLarge(Problem):
+    status_code = 413
+    code = "payload_too_large"
+    title = "Payload too large"
+    default_detail = "The request body is larger than this endpoint accepts."
+
+
 class ValidationFailed(Problem):
     status_code = 400
     code = "validation_error"
@@ -204,6 +212,10 @@ def to_problem(exc: Exception) -> Problem | None:
         return RateLimited(retry_after=max(1, math.ceil(exc.wait or 1)))
     if isinstance(exc, exceptions.ValidationError):
         return ValidationFailed(errors=exc.detail)
+    if isinstance(exc, RequestDataTooBig):
+        return PayloadTooLarge(
+            f"The request body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes."
+        )
     if isinstance(exc, exceptions.ParseError):
         return ParseError()
     if isinstance(exc, exceptions.MethodNotAllowed):
