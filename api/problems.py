@@ -211,7 +211,9 @@ def to_problem(exc: Exception) -> Problem | None:
     if isinstance(exc, exceptions.Throttled):
         return RateLimited(retry_after=max(1, math.ceil(exc.wait or 1)))
     if isinstance(exc, exceptions.ValidationError):
-        return ValidationFailed(errors=exc.detail)
+        fields = ", ".join(exc.detail) if isinstance(exc.detail, dict) else ""
+        detail = f"The request body is not valid ({fields}); see errors." if fields else None
+        return ValidationFailed(detail, errors=exc.detail)
     if isinstance(exc, RequestDataTooBig):
         return PayloadTooLarge(
             f"The request body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes."
