@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views import defaults
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions
 from rest_framework.response import Response
 
@@ -265,6 +266,12 @@ def problem_response(problem: Problem, request: HttpRequest) -> JsonResponse:
         headers=_headers(problem),
         content_type=CONTENT_TYPE,
     )
+
+
+@csrf_exempt
+def not_found(request: HttpRequest) -> JsonResponse:
+    """The API URLconf's catch-all: a problem+json 404 for any method."""
+    return problem_response(NotFound(), request)
 
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
