@@ -6,6 +6,7 @@ those and DRF's own exceptions into problem responses. Reference:
 https://www.rfc-editor.org/rfc/rfc9457#section-3
 """
 
+import logging
 import math
 
 from django.conf import settings
@@ -15,6 +16,8 @@ from django.views import defaults
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions
 from rest_framework.response import Response
+
+logger = logging.getLogger(__name__)
 
 CONTENT_TYPE = "application/problem+json"
 API_PREFIX = "/api/v1/"
@@ -236,6 +239,16 @@ def to_problem(exc: Exception) -> Problem | None:
     return None
 
 
+def answered_on_purpose(response: HttpResponse, path: str, what: str) -> HttpResponse:
+    """Mark ``response`` (a problem we chose, or Salesforce's own status through the proxy)
+    as logged: it is no crash, so django.request must not log a 5xx at ERROR, which also
+    emails the admins. A 5xx is logged here at WARNING, ``what`` saying which."""
+    if response.status_code >= 500:
+        logger.warning("%s %s: %s", response.status_code, what, path)
+    response._has_been_logged = True  # read by django.utils.log.log_response
+    return response
+
+
 def exception_handler(exc: Exception, context: dict) -> Response | None:
     """DRF's EXCEPTION_HANDLER: problem+json for every API error. Django's Http404 and
     PermissionDenied are converted by DRF before they get here. Unexpected exceptions are
@@ -255,7 +268,7 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     )
     if problem.status_code == 401:  # RFC 6750 §3
         response["WWW-Authenticate"] = 'Bearer realm="orgkeeper"'
-    return response
+    return answered_on_purpose(response, request.path if request is not None else "", problem.code)
 
 
 def problem_response(problem: Problem, request: HttpRequest) -> JsonResponse:
