@@ -3,7 +3,7 @@
 from collections.abc import Mapping
 
 from django.conf import settings
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from connections.models import Connection, TokenSet
@@ -101,6 +101,8 @@ class StrictSerializer(serializers.Serializer):
         return value
 
 
+# drf-spectacular adds "Request" to request components (COMPONENT_SPLIT_REQUEST).
+@extend_schema_serializer(component_name="AccessToken")
 class AccessTokenRequestSerializer(StrictSerializer):
     min_ttl_seconds = StrictIntegerField(
         required=False,
@@ -126,6 +128,7 @@ class AccessTokenRequestSerializer(StrictSerializer):
         return value
 
 
+@extend_schema_serializer(component_name="InvalidToken")
 class InvalidTokenRequestSerializer(StrictSerializer):
     token_version = StrictIntegerField(
         min_value=0,
