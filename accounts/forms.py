@@ -74,6 +74,10 @@ class TeamForm(forms.Form):
         return clean_team_name(self.cleaned_data["name"])
 
 
+class NewTeamForm(SubmittedOnce, TeamForm):
+    pass
+
+
 class InviteForm(SubmittedOnce):
     email = forms.EmailField(label="Email", max_length=EMAIL_MAX_LENGTH)
     role = forms.ChoiceField(label="Role", choices=Membership.Role.choices, initial="admin")

@@ -89,6 +89,9 @@ class Team(models.Model):
     name = models.CharField(max_length=100)
     slug = models.SlugField(max_length=60, unique=True)
     created = models.DateTimeField(auto_now_add=True)
+    # The New team form's one-time value: a second POST of the same form (a double click)
+    # finds this team instead of creating "<name>-2".
+    submission = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     objects = TeamQuerySet.as_manager()
 

@@ -8,8 +8,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.debug import sensitive_post_parameters
 
-from .forms import SetupForm, TeamForm
+from .forms import NewTeamForm, SetupForm
 from .models import Membership, Team, User
+from .submissions import once
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -61,11 +62,17 @@ def _lock_user_table() -> None:
 @login_required
 def team_create(request: HttpRequest) -> HttpResponse:
     """Create another team; its creator becomes its owner."""
-    form = TeamForm(request.POST or None)
+    form = NewTeamForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            team = Team.objects.create(name=form.cleaned_data["name"])
+        submission = form.cleaned_data["submission"]
+
+        def create() -> Team:
+            team = Team.objects.create(name=form.cleaned_data["name"], submission=submission)
             Membership.objects.create(user=request.user, team=team, role=Membership.Role.OWNER)
+            return team
+
+        # A double click finds the team the first POST made (and only a team the user is in).
+        team, _ = once(Team.objects.filter(memberships__user=request.user), submission, create)
         messages.success(request, f"Team {team} created.")
         return redirect("connections:list", slug=team.slug)
     return render(request, "accounts/team_create.html", {"form": form})

@@ -1,13 +1,14 @@
-import secrets
 from datetime import UTC, datetime, time
 
 from django import forms
 from django.utils import timezone
 
+from accounts.submissions import SubmittedOnce
+
 from .models import APIKey
 
 
-class APIKeyForm(forms.Form):
+class APIKeyForm(SubmittedOnce):
     """Create a team API key. The team and creator are set by the view."""
 
     name = forms.CharField(
@@ -25,8 +26,6 @@ class APIKeyForm(forms.Form):
         help_text="Leave all unchecked for every connection of the team, now and later.",
         label="Only these connections",
     )
-    # One per rendered form: a resubmitted POST (reload, back button) can't create a second key.
-    nonce = forms.CharField(widget=forms.HiddenInput, max_length=64)
     expires_on = forms.DateField(
         required=False,
         label="Expires on (optional)",
@@ -37,8 +36,6 @@ class APIKeyForm(forms.Form):
     def __init__(self, *args, team, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["connections"].queryset = team.connections.order_by("name", "pk")
-        if not self.is_bound:
-            self.initial["nonce"] = secrets.token_urlsafe(16)
 
     def clean_expires_on(self):
         day = self.cleaned_data["expires_on"]

@@ -9,14 +9,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from accounts.access import Role, get_team_for_user
+from accounts.submissions import once
 from events.models import Event
 
 from .forms import APIKeyForm
 from .models import APIKey
 
 EVENTS_SHOWN = 20
-USED_NONCES = "api_key_form_nonces"
-NONCES_KEPT = 20
 KEY_KINDS = (Event.Kind.API_KEY_CREATED, Event.Kind.API_KEY_REVOKED)
 
 
@@ -49,24 +48,30 @@ def key_list(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST":
         if not form.is_valid():
             return _render(request, team, form, status=400)
-        used = request.session.get(USED_NONCES, [])
-        if form.cleaned_data["nonce"] in used:
+        data, raw = form.cleaned_data, []
+
+        def create() -> APIKey:
+            key, value = APIKey.create(
+                team,
+                data["name"],
+                data["scopes"],
+                created_by=request.user,
+                connections=list(data["connections"]),
+                expires_at=form.expires_at,
+                submission=data["submission"],
+            )
+            raw.append(value)
+            return key
+
+        key, created = once(APIKey.objects.filter(team=team), data["submission"], create)
+        if not created:  # the same form again (a double click, a reload)
             messages.info(
                 request,
                 "That key was created already, and its value was shown only once. If you "
                 "didn't copy it, revoke it and create another.",
             )
             return redirect("api:keys", slug=team.slug)
-        request.session[USED_NONCES] = [*used, form.cleaned_data["nonce"]][-NONCES_KEPT:]
-        key, raw = APIKey.create(
-            team,
-            form.cleaned_data["name"],
-            form.cleaned_data["scopes"],
-            created_by=request.user,
-            connections=list(form.cleaned_data["connections"]),
-            expires_at=form.expires_at,
-        )
-        return _render(request, team, APIKeyForm(team=team), created=key, raw_key=raw)
+        return _render(request, team, APIKeyForm(team=team), created=key, raw_key=raw[0])
     return _render(request, team, form)
 
 

@@ -57,6 +57,9 @@ class APIKey(models.Model):
     )
     created = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField(null=True, blank=True)
+    # The create form's one-time value: a second POST of the same form (a double click, a
+    # reload) finds this key instead of creating another.
+    submission = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     revoked_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
 
@@ -106,9 +109,11 @@ class APIKey(models.Model):
         created_by=None,
         connections=(),
         expires_at=None,
+        submission=None,
     ) -> tuple["APIKey", str]:
         """Create a key and record it in the team's history. Returns the key row and the
-        raw key, which exists only in this return value."""
+        raw key, which exists only in this return value. ``submission``: the form's one-time
+        value (unique: a twin POST's insert raises IntegrityError)."""
         raw = PREFIX + secrets.token_urlsafe(RANDOM_BYTES)
         with transaction.atomic():
             key = cls.objects.create(
@@ -120,6 +125,7 @@ class APIKey(models.Model):
                 created_by=created_by,
                 expires_at=expires_at,
                 restricted=bool(connections),
+                submission=submission,
             )
             if connections:
                 key.connections.set(connections)

@@ -6,13 +6,18 @@ those and DRF's own exceptions into problem responses. Reference:
 https://www.rfc-editor.org/rfc/rfc9457#section-3
 """
 
+import logging
 import math
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views import defaults
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions
 from rest_framework.response import Response
+
+logger = logging.getLogger(__name__)
 
 CONTENT_TYPE = "application/problem+json"
 API_PREFIX = "/api/v1/"
@@ -137,6 +142,13 @@ class RefreshInProgress(Problem):
     default_detail = "Another request is refreshing this connection's token. Try again shortly."
 
 
+class PayloadTooLarge(Problem):
+    status_code = 413
+    code = "payload_too_large"
+    title = "Payload too large"
+    default_detail = "The request body is larger than this endpoint accepts."
+
+
 class ValidationFailed(Problem):
     status_code = 400
     code = "validation_error"
@@ -203,7 +215,13 @@ def to_problem(exc: Exception) -> Problem | None:
     if isinstance(exc, exceptions.Throttled):
         return RateLimited(retry_after=max(1, math.ceil(exc.wait or 1)))
     if isinstance(exc, exceptions.ValidationError):
-        return ValidationFailed(errors=exc.detail)
+        fields = ", ".join(exc.detail) if isinstance(exc.detail, dict) else ""
+        detail = f"The request body is not valid ({fields}); see errors." if fields else None
+        return ValidationFailed(detail, errors=exc.detail)
+    if isinstance(exc, RequestDataTooBig):
+        return PayloadTooLarge(
+            f"The request body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes."
+        )
     if isinstance(exc, exceptions.ParseError):
         return ParseError()
     if isinstance(exc, exceptions.MethodNotAllowed):
@@ -219,6 +237,16 @@ def to_problem(exc: Exception) -> Problem | None:
         problem.status_code = exc.status_code
         return problem
     return None
+
+
+def answered_on_purpose(response: HttpResponse, path: str, what: str) -> HttpResponse:
+    """Mark ``response`` (a problem we chose, or Salesforce's own status through the proxy)
+    as logged: it is no crash, so django.request must not log a 5xx at ERROR, which also
+    emails the admins. A 5xx is logged here at WARNING, ``what`` saying which."""
+    if response.status_code >= 500:
+        logger.warning("%s %s: %s", response.status_code, what, path)
+    response._has_been_logged = True  # read by django.utils.log.log_response
+    return response
 
 
 def exception_handler(exc: Exception, context: dict) -> Response | None:
@@ -240,7 +268,7 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     )
     if problem.status_code == 401:  # RFC 6750 §3
         response["WWW-Authenticate"] = 'Bearer realm="orgkeeper"'
-    return response
+    return answered_on_purpose(response, request.path if request is not None else "", problem.code)
 
 
 def problem_response(problem: Problem, request: HttpRequest) -> JsonResponse:
@@ -251,6 +279,12 @@ def problem_response(problem: Problem, request: HttpRequest) -> JsonResponse:
         headers=_headers(problem),
         content_type=CONTENT_TYPE,
     )
+
+
+@csrf_exempt
+def not_found(request: HttpRequest) -> JsonResponse:
+    """The API URLconf's catch-all: a problem+json 404 for any method."""
+    return problem_response(NotFound(), request)
 
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:

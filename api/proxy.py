@@ -17,6 +17,7 @@ Reference: https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_r
 import itertools
 import json
 import logging
+from urllib.parse import urlsplit
 
 import requests
 from django.conf import settings
@@ -205,7 +206,8 @@ def _response(upstream) -> HttpResponse | StreamingHttpResponse:
     if "Content-Type" not in upstream.headers:
         del response["Content-Type"]
     response["Cache-Control"] = "private, no-store"
-    return response
+    path = urlsplit(upstream.url).path  # no query: it may hold data
+    return problems.answered_on_purpose(response, path, "from Salesforce")
 
 
 def _final_answer(connection, upstream) -> HttpResponse | StreamingHttpResponse:

@@ -1,10 +1,14 @@
 """API representations. None of them has a field for a refresh token or consumer secret."""
 
+from collections.abc import Mapping
+
 from django.conf import settings
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from connections.models import Connection, TokenSet
+
+TOKEN_VERSION_MAX = 2**31 - 1  # TokenSet.generation is a PositiveIntegerField
 
 
 class ConnectionSerializer(serializers.ModelSerializer):
@@ -59,17 +63,59 @@ class ConnectionSerializer(serializers.ModelSerializer):
         return settings.PUBLIC_BASE_URL + connection.get_absolute_url()
 
 
-class AccessTokenRequestSerializer(serializers.Serializer):
-    min_ttl_seconds = serializers.IntegerField(
+class StrictBooleanField(serializers.BooleanField):
+    """A JSON ``true`` or ``false`` only (DRF's BooleanField also takes "yes", 1, "on")."""
+
+    default_error_messages = {"invalid": "Must be a JSON boolean: true or false."}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, bool):
+            self.fail("invalid")
+        return data
+
+
+class StrictIntegerField(serializers.IntegerField):
+    """A JSON integer only (DRF's IntegerField also takes "300", 300.0 and true)."""
+
+    default_error_messages = {"invalid": "Must be a JSON integer."}
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictSerializer(serializers.Serializer):
+    """A request body that refuses fields it doesn't declare, so a typo isn't ignored."""
+
+    def to_internal_value(self, data):
+        names = sorted(set(data) - set(self.fields)) if isinstance(data, Mapping) else []
+        unknown = {name: ["Unknown field."] for name in names}
+        try:
+            value = super().to_internal_value(data)
+        except serializers.ValidationError as error:
+            error.detail.update(unknown)
+            raise
+        if unknown:
+            raise serializers.ValidationError(unknown)
+        return value
+
+
+# drf-spectacular adds "Request" to request components (COMPONENT_SPLIT_REQUEST).
+@extend_schema_serializer(component_name="AccessToken")
+class AccessTokenRequestSerializer(StrictSerializer):
+    min_ttl_seconds = StrictIntegerField(
         required=False,
         default=0,
         min_value=0,
-        help_text="Refresh first when the token would live less than this (seconds).",
+        help_text="Refresh first when the token would live less than this (seconds): an "
+        "integer from 0 to ACCESS_TOKEN_LIFETIME - 60 (3540 by default).",
     )
-    force_refresh = serializers.BooleanField(
+    force_refresh = StrictBooleanField(
         required=False,
         default=False,
-        help_text="Refresh even if the token looks fresh (not within 30 s of the last one).",
+        help_text="Refresh even if the token looks fresh (not within 30 s of the last one). "
+        "On a misconfigured connection: try one refresh now.",
     )
 
     def validate_min_ttl_seconds(self, value: int) -> int:
@@ -82,9 +128,12 @@ class AccessTokenRequestSerializer(serializers.Serializer):
         return value
 
 
-class InvalidTokenRequestSerializer(serializers.Serializer):
-    token_version = serializers.IntegerField(
-        min_value=0, help_text="The token_version of the token Salesforce refused."
+@extend_schema_serializer(component_name="InvalidToken")
+class InvalidTokenRequestSerializer(StrictSerializer):
+    token_version = StrictIntegerField(
+        min_value=0,
+        max_value=TOKEN_VERSION_MAX,
+        help_text="The token_version of the token Salesforce refused.",
     )
 
 

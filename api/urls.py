@@ -1,7 +1,7 @@
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
-from . import events_feed, key_views, proxy, views
+from . import events_feed, key_views, problems, proxy, views
 from .schema import DocsView
 
 app_name = "api"
@@ -31,4 +31,7 @@ urlpatterns = [
     # Team settings → API keys (the signed-in pages).
     path("teams/<slug:slug>/api-keys/", key_views.key_list, name="keys"),
     path("teams/<slug:slug>/api-keys/<uuid:code>/revoke/", key_views.revoke, name="revoke"),
+    # Last: any other path under /api/v1/ is a problem+json 404, also with DEBUG on (whose
+    # 404 page bypasses handler404).
+    re_path(rf"^{V1}", problems.not_found, name="not_found"),
 ]

@@ -202,7 +202,7 @@ class AccessToken(APIView):
     )
     def post(self, request: Request, id: str) -> Response:
         connection = get_connection_for_key(request.auth, id, ("tokens",))
-        body = AccessTokenRequestSerializer(data=request.data or {})
+        body = AccessTokenRequestSerializer(data={} if request.data is None else request.data)
         body.is_valid(raise_exception=True)
         return _issue(
             connection,

@@ -686,6 +686,13 @@ def _connected_tokens(connection: Connection) -> TokenSet:
     return tokens
 
 
+def _misconfigured_tokens(connection: Connection) -> TokenSet:
+    tokens = TokenSet.objects.filter(connection=connection).first()
+    if tokens is None:
+        raise NotConnected(f"{connection} has no Salesforce tokens; sign in to Salesforce first.")
+    return tokens
+
+
 def access_token_expires_at(tokens: TokenSet) -> datetime:
     """When the access token is estimated to expire (UTC). Salesforce sends no expires_in
     (§0.1): ACCESS_TOKEN_LIFETIME seconds from the older of Salesforce's issued_at and our
@@ -808,6 +815,8 @@ def issue_access_token(
 
     - it would live less than ``min_ttl`` more seconds (by the ACCESS_TOKEN_LIFETIME estimate);
     - ``force_refresh``, unless the last new token is younger than FORCE_REFRESH_COOLDOWN;
+      also on a misconfigured connection (its refresh token is fine), unless its last new
+      token or failed refresh is younger than that: success makes it connected again;
     - ``rejected_generation`` is still the current generation (Salesforce refused that token),
       unless that token was minted less than FORCE_REFRESH_COOLDOWN ago: then it comes back
       with ``refreshed`` False. A newer generation is returned at once instead.
@@ -819,7 +828,12 @@ def issue_access_token(
     ``transaction.atomic()``. ``tokens``: the connection's TokenSet, read together with
     ``connection`` by the caller (saves a query); otherwise it is read here.
     """
-    if tokens is None or connection.status != Status.CONNECTED:
+    # A misconfigured connection's refresh token still works: a forced refresh may find the
+    # setup fixed (an allowlist corrected, say) before the keep-alive's next retry.
+    recovering = force_refresh and connection.status == Status.MISCONFIGURED
+    if recovering:
+        tokens = _misconfigured_tokens(connection)
+    elif tokens is None or connection.status != Status.CONNECTED:
         tokens = _connected_tokens(connection)
     now = timezone.now()
     if rejected_generation is not None:
@@ -831,10 +845,15 @@ def issue_access_token(
             tokens.generation == rejected_generation and now - minted_at >= FORCE_REFRESH_COOLDOWN
         )
     elif force_refresh:
-        wanted = now - tokens.updated >= FORCE_REFRESH_COOLDOWN
+        last = tokens.updated
+        if recovering and connection.last_error_at:
+            last = max(last, connection.last_error_at)
+        wanted = now - last >= FORCE_REFRESH_COOLDOWN
     else:
         wanted = access_token_expires_at(tokens) - now < timedelta(seconds=min_ttl)
     if not wanted:
+        if recovering:
+            raise NotConnected(f"{connection} is misconfigured; it was tried moments ago.")
         return _issued(tokens, refreshed=False)
     with _lock_waits_bounded(settings.SALESFORCE_HTTP_TIMEOUT):
         result = refresh_connection(connection.pk, if_generation=tokens.generation)

@@ -15,7 +15,10 @@ from .security import content_security_policy
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 env = environ.Env()
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+# The test settings ignore a developer's .env (its METRICS_TOKEN, say), so that every run of
+# the suite sees the same defaults; variables set in the environment (CI's) still apply.
+if os.environ.get("DJANGO_SETTINGS_MODULE") != "config.settings.test":
+    environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 # Empty (as in .env.example) means the default.
 VAR_DIR = Path(env("VAR_DIR", default="") or BASE_DIR / "var")
@@ -384,7 +387,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["api.permissions.HasAPIKey"],
     "DEFAULT_THROTTLE_CLASSES": ["api.ratelimit.KeyRateThrottle"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["api.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "api.problems.exception_handler",
 }

@@ -63,3 +63,25 @@ def test_it_answers_406_to_clients_that_refuse_json(api, make_key, connection, a
     assert response.status_code == 406
     assert response["Content-Type"] == "application/problem+json"
     assert response.json()["code"] == "not_acceptable"
+
+
+@pytest.mark.parametrize("debug", [False, True])
+@pytest.mark.parametrize("method", ["get", "post", "delete"])
+@pytest.mark.parametrize("path", ["/api/v1/nope", "/api/v1/nope/", "/api/v1/connections/x/y/z"])
+def test_unknown_api_paths_are_problems_with_debug_on_or_off(db, settings, debug, method, path):
+    settings.DEBUG = debug
+    response = getattr(Client(enforce_csrf_checks=True), method)(path)
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["code"] == "not_found"
+
+
+@pytest.mark.parametrize("debug", [False, True])
+def test_a_trailing_slash_on_an_endpoint_is_a_problem(api, make_key, connection, settings, debug):
+    settings.DEBUG = debug
+    _, raw = make_key()
+    url = reverse("api:access_token", args=[connection.code]) + "/"
+    response = api.post(url, {}, format="json", **bearer(raw))
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["code"] == "not_found"

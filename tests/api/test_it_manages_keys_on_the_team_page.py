@@ -1,7 +1,7 @@
 """Team settings → API keys: owners and admins create (shown once), list and revoke keys;
 viewers get 403, outsiders 404."""
 
-import secrets
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -21,7 +21,7 @@ def create(client, keys_url, **fields):
     data = {
         "name": "Nightly ETL",
         "scopes": ["connections:read", "tokens:issue"],
-        "nonce": secrets.token_urlsafe(16),
+        "submission": uuid.uuid4(),
         **fields,
     }
     return client.post(keys_url, data)
@@ -155,10 +155,10 @@ def test_revoke_is_for_owners_and_admins_of_the_keys_team(
 
 
 def test_a_resubmitted_form_creates_no_second_key(alice_client, keys_url):
-    form = alice_client.get(keys_url).context["form"]
-    nonce = form.initial["nonce"]
-    assert create(alice_client, keys_url, nonce=nonce).status_code == 200
-    again = create(alice_client, keys_url, nonce=nonce)
+    page = alice_client.get(keys_url).content.decode()
+    submission = page.split('name="submission" value="', 1)[1][:36]
+    assert create(alice_client, keys_url, submission=submission).status_code == 200
+    again = create(alice_client, keys_url, submission=submission)
     assert again.status_code == 302
     assert APIKey.objects.count() == 1
     page = alice_client.get(keys_url).content.decode()

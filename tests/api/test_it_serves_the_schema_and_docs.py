@@ -24,6 +24,8 @@ def test_the_schema_validates_without_warnings(tmp_path, db):
     ):
         assert f"  {path}:" in text
     assert "bearerFormat: okk_…" in text
+    assert "RequestRequest" not in text  # no doubled suffix on request bodies
+    assert "    AccessTokenRequest:" in text and "    InvalidTokenRequest:" in text
     assert "refresh_token:" not in text
     assert "consumer_secret" not in text
 

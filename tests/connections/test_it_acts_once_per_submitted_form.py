@@ -109,3 +109,15 @@ def test_without_a_submission_an_integrity_error_is_raised(team):
 
     with pytest.raises(IntegrityError):
         once(Connection.objects.for_team(team), None, broken)
+
+
+def test_a_second_create_team_makes_no_second_team(alice_client, alice):
+    from accounts.models import Team
+
+    before = Team.objects.count()
+    data = {"name": "Beta Corp", "submission": uuid.uuid4()}
+    first, second = twice(alice_client, reverse("accounts:team_create"), data)
+    assert Team.objects.count() == before + 1
+    assert first["Location"] == second["Location"]
+    team = Team.objects.get(name="Beta Corp")
+    assert team.memberships.get().user == alice

@@ -41,7 +41,7 @@ def test_it_counts_requests_by_route_name_method_and_status(client, metrics):
     assert delta("api:probe-detail", "GET", "200") == 3
     assert delta("api:probe-detail", "GET", "404") == 1
     assert delta("api:probe-detail", "POST", "200") == 1
-    assert delta("unmatched", "GET", "404") == 1
+    assert delta("api:not_found", "GET", "404") == 1  # the API URLconf's catch-all
     assert delta("api:probe-detail", "other", "200") == 1  # no unbounded method names
     latency = value(after, LATENCY_COUNT, endpoint="api:probe-detail", method="GET")
     earlier = value(before, LATENCY_COUNT, endpoint="api:probe-detail", method="GET") or 0

@@ -135,6 +135,7 @@ MATRIX = {
     # The HTTP API takes API keys only: a session is no key (tests/api/test_it_isolates_keys).
     "api:schema": {"kind": PLAIN, "GET": everyone(200), "POST": everyone(NO)},
     "api:docs": {"kind": PLAIN, "GET": everyone(200), "POST": everyone(NO)},
+    "api:not_found": {"kind": PLAIN, "GET": everyone(404), "POST": everyone(404)},
     "api:connections": {"kind": PLAIN, "GET": everyone(401), "POST": everyone(401)},
     "api:connection": {"kind": "api", "GET": everyone(401), "POST": everyone(401)},
     "api:access_token": {"kind": "api", "GET": everyone(401), "POST": everyone(401)},
