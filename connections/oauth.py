@@ -250,29 +250,35 @@ def record_sign_in(
 ) -> None:
     """Record a sign-in that made ``connection`` connected: ``connection.reauthorized`` when
     it held tokens before (``reauthorized``), else ``connection.connected``; then
-    ``connection.recovered`` when it came back from needs_reauthorization or misconfigured.
-    Call inside the transaction that changed the connection."""
+    ``connection.recovered`` when it came back from needs_reauthorization or misconfigured,
+    published together in that order. Call inside the transaction that changed the connection."""
     Type = ConnectionEvent.Type
     change = status_change(previous_status, connection.status)
-    connection.record(
-        ConnectionEvent.Kind.AUTHORIZED,
-        message,
-        actor,
-        type=Type.CONNECTION_REAUTHORIZED if reauthorized else Type.CONNECTION_CONNECTED,
-        **change,
-    )
+    events = [
+        connection.event(
+            ConnectionEvent.Kind.AUTHORIZED,
+            message,
+            actor,
+            type=Type.CONNECTION_REAUTHORIZED if reauthorized else Type.CONNECTION_CONNECTED,
+            **change,
+        )
+    ]
     if previous_status in (
         Connection.Status.NEEDS_REAUTHORIZATION,
         Connection.Status.MISCONFIGURED,
     ):
         label = Connection.Status(previous_status).label
-        connection.record(
-            ConnectionEvent.Kind.STATUS_CHANGED,
-            f"{label} → {connection.get_status_display()}: re-authorized.",
-            actor,
-            type=Type.CONNECTION_RECOVERED,
-            **change,
+        events.append(
+            connection.event(
+                ConnectionEvent.Kind.STATUS_CHANGED,
+                f"{label} → {connection.get_status_display()}: re-authorized.",
+                actor,
+                type=Type.CONNECTION_RECOVERED,
+                **change,
+            )
         )
+    # One batch: webhooks fan both out together, the re-authorization first.
+    ConnectionEvent.objects.bulk_create(events)
 
 
 def approval_limit_warning(connection: Connection, consumer_key: str, replaced: bool) -> str:
