@@ -18,8 +18,9 @@ from .models import (
     ConnectionEvent,
     ExternalClientApp,
     TokenSet,
+    status_change,
 )
-from .oauth import _revoke_quietly
+from .oauth import _revoke_quietly, record_sign_in
 
 Status = Connection.Status
 
@@ -74,13 +75,19 @@ def reauthorize_twin(twin: Connection, duplicate_code, actor) -> None:
         twin.last_error_at = None
         twin.next_refresh_at = keepalive.next_refresh_time(tokens.refresh_token_last_used_at)
         twin.save()
-        twin.record(
-            ConnectionEvent.Kind.AUTHORIZED,
+        record_sign_in(
+            twin,
             f"Re-authorized for org {twin.organization_id} as {twin.username} with the sign-in "
             f"made for the new connection {duplicate.name}, which was removed.",
             actor,
+            previous_status,
+            reauthorized=old is not None,
         )
-        if previous_status != Status.CONNECTED:
+        if previous_status not in (
+            Status.CONNECTED,
+            Status.NEEDS_REAUTHORIZATION,
+            Status.MISCONFIGURED,
+        ):
             twin.record(
                 ConnectionEvent.Kind.STATUS_CHANGED,
                 f"{Status(previous_status).label} → {Status.CONNECTED.label}: re-authorized.",
@@ -88,7 +95,7 @@ def reauthorize_twin(twin: Connection, duplicate_code, actor) -> None:
             )
         # The sign-in now belongs to the twin: reloading its callback leads there.
         AuthorizationRequest.objects.filter(connection=duplicate).update(connection=twin)
-        duplicate.delete()
+        duplicate.delete_recorded(actor)
         if twin.alerted_for:
             transaction.on_commit(partial(alerts.notify, twin.pk), robust=True)
         if old_refresh_token and old_refresh_token != tokens.refresh_token:
@@ -115,4 +122,6 @@ def keep_both(duplicate: Connection, actor) -> None:
             f"{Status.PENDING_AUTHORIZATION.label} → {Status.CONNECTED.label}: kept as a second "
             f"connection of {duplicate.username} next to {twin_name}, as an admin confirmed.",
             actor,
+            type=ConnectionEvent.Type.CONNECTION_CONNECTED,
+            **status_change(Status.PENDING_AUTHORIZATION, Status.CONNECTED),
         )

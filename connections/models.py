@@ -207,7 +207,14 @@ class Connection(models.Model):
         ``actor``: a User, an APIKey or None (the system). ``type``: the public event type,
         empty for a history-only entry. ``data`` (see ``status_change``) and ``message``
         must never contain a secret value."""
-        return Event.objects.create(
+        event = self.event(kind, message, actor, type=type, **data)
+        event.save()
+        return event
+
+    def event(self, kind: str, message: str, actor=None, *, type: str = "", **data) -> Event:
+        """An unsaved event of this connection, as ``record`` makes it (for ``bulk_create``
+        of events that webhooks should fan out together, in order)."""
+        return Event(
             team_id=self.team_id,
             connection=self,
             kind=kind,

@@ -220,26 +220,16 @@ def _store(
             connection.alerted_for = ""  # stale: these statuses never alert
         connection.next_refresh_at = None if twin else keepalive.next_refresh_time(now)
         connection.save()
-        Type = ConnectionEvent.Type
-        connection.record(
-            ConnectionEvent.Kind.AUTHORIZED,
-            message,
-            flow.user,
-            type=Type.CONNECTION_REAUTHORIZED if old_refresh_token else Type.CONNECTION_CONNECTED,
-            **status_change(previous_status, connection.status),
-        )
-        if previous_status in (
-            Connection.Status.NEEDS_REAUTHORIZATION,
-            Connection.Status.MISCONFIGURED,
-        ):
-            label = Connection.Status(previous_status).label
+        if twin:
+            # Not connected yet: connections.duplicates records what the admin chooses.
             connection.record(
-                ConnectionEvent.Kind.STATUS_CHANGED,
-                f"{label} → {Connection.Status.CONNECTED.label}: re-authorized.",
+                ConnectionEvent.Kind.AUTHORIZED,
+                message,
                 flow.user,
-                type=Type.CONNECTION_RECOVERED,
                 **status_change(previous_status, connection.status),
             )
+        else:
+            record_sign_in(connection, message, flow.user, previous_status, bool(old_refresh_token))
         if connection.alerted_for:
             # The team was emailed about a problem: announce the recovery once, like the
             # keep-alive does after a successful refresh (alerts.notify claims it).
@@ -253,6 +243,42 @@ def _store(
     warning = "" if twin else approval_limit_warning(connection, consumer_key, replaced)
     flow.connection = connection
     return Authorized(message, warning)
+
+
+def record_sign_in(
+    connection: Connection, message: str, actor, previous_status: str, reauthorized: bool
+) -> None:
+    """Record a sign-in that made ``connection`` connected: ``connection.reauthorized`` when
+    it held tokens before (``reauthorized``), else ``connection.connected``; then
+    ``connection.recovered`` when it came back from needs_reauthorization or misconfigured,
+    published together in that order. Call inside the transaction that changed the connection."""
+    Type = ConnectionEvent.Type
+    change = status_change(previous_status, connection.status)
+    events = [
+        connection.event(
+            ConnectionEvent.Kind.AUTHORIZED,
+            message,
+            actor,
+            type=Type.CONNECTION_REAUTHORIZED if reauthorized else Type.CONNECTION_CONNECTED,
+            **change,
+        )
+    ]
+    if previous_status in (
+        Connection.Status.NEEDS_REAUTHORIZATION,
+        Connection.Status.MISCONFIGURED,
+    ):
+        label = Connection.Status(previous_status).label
+        events.append(
+            connection.event(
+                ConnectionEvent.Kind.STATUS_CHANGED,
+                f"{label} → {connection.get_status_display()}: re-authorized.",
+                actor,
+                type=Type.CONNECTION_RECOVERED,
+                **change,
+            )
+        )
+    # One batch: webhooks fan both out together, the re-authorization first.
+    ConnectionEvent.objects.bulk_create(events)
 
 
 def approval_limit_warning(connection: Connection, consumer_key: str, replaced: bool) -> str:

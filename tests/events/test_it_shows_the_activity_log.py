@@ -45,6 +45,7 @@ def test_it_filters_by_type_and_by_a_deleted_connection(alice_client, activity_u
     _, gone = history
     by_type = alice_client.get(activity_url, {"type": "member.invited"}).content.decode()
     assert "Invited dora@example.com" in by_type and "created." not in by_type
+    assert f'<option value="{gone.code}">Gone org (deleted)</option>' in by_type
 
     by_connection = alice_client.get(activity_url, {"connection": str(gone.code)})
     page = by_connection.content.decode()
@@ -77,3 +78,24 @@ def test_it_pages_back_to_the_oldest(alice_client, activity_url, team, alice):
     assert 'rel="next">Older</a>' in alice_client.get(detail).content.decode()
     history = alice_client.get(detail, {"page": 2}).content.decode()
     assert "event number 0." in history and "event number 5." not in history
+
+
+def test_the_connection_filter_tells_same_named_and_deleted_connections_apart(
+    alice_client, activity_url, team, alice
+):
+    first = make_connection(team, name="Acme")
+    first.record(Event.Kind.CREATED, "first created.", alice, type=Type.CONNECTION_CREATED)
+    second = Connection.objects.create(team=team, name="Acme")
+    second.record(Event.Kind.CREATED, "second created.", alice, type=Type.CONNECTION_CREATED)
+    second.delete_recorded(alice)
+    page = alice_client.get(activity_url).content.decode()
+    assert f'<option value="{first.code}">Acme ({str(first.code)[:8]})</option>' in page
+    assert f'<option value="{second.code}">Acme ({str(second.code)[:8]}) (deleted)</option>' in page
+
+
+def test_the_delete_page_says_the_history_stays(alice_client, team):
+    draft = Connection.objects.create(team=team, name="Draft org")
+    delete = reverse("connections:delete", args=[team.slug, draft.code])
+    page = alice_client.get(delete).content.decode()
+    assert "its history stays in the team's activity log" in page
+    assert "its history from Orgkeeper" not in page
