@@ -66,6 +66,9 @@ def _start_of_body(response: requests.Response, result: Attempt) -> str:
     errors on the raw stream, not requests') makes the attempt a failure."""
     try:
         body = response.raw.read(RESPONSE_KEPT * 4, decode_content=True) or b""
+    except urllib3.exceptions.ReadTimeoutError:
+        result.error = f"No answer within {settings.WEBHOOK_TIMEOUT} s."
+        return ""
     except urllib3.exceptions.HTTPError as error:
         result.error = f"The answer broke off: {type(error).__name__}."
         return ""
