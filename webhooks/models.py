@@ -35,6 +35,16 @@ def new_secret() -> str:
     return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(SECRET_BYTES)).decode()
 
 
+class RotationRefused(Exception):
+    """The previous secret still signs until ``until``: one rotation per SECRET_OVERLAP."""
+
+    def __init__(self, until: datetime):
+        super().__init__(
+            f"The previous signing secret still signs until {until:%Y-%m-%d %H:%M} UTC."
+        )
+        self.until = until
+
+
 class Endpoint(models.Model):
     """A URL of the team's software that receives signed events."""
 
@@ -47,6 +57,8 @@ class Endpoint(models.Model):
     secret = encrypt(models.CharField(max_length=100))
     previous_secret = encrypt(models.CharField(max_length=100, blank=True, null=True))
     previous_secret_expires_at = models.DateTimeField(null=True, blank=True)
+    # The one-time form value of the last rotation: a double submit rotates once.
+    rotation_submission = models.UUIDField(null=True, blank=True, editable=False)
     # The first failed attempt since the last success (None while deliveries succeed).
     failing_since = models.DateTimeField(null=True, blank=True)
     disabled_reason = models.TextField(blank=True)
@@ -107,14 +119,31 @@ class Endpoint(models.Model):
             current.append(self.previous_secret)
         return current
 
-    def rotate_secret(self) -> str:
-        """A new signing secret; the old one signs too for SECRET_OVERLAP. Returns the new
-        secret (shown once)."""
-        secret = new_secret()
-        self.previous_secret, self.secret = self.secret, secret
-        self.previous_secret_expires_at = timezone.now() + SECRET_OVERLAP
-        self.save(update_fields=["secret", "previous_secret", "previous_secret_expires_at"])
-        return secret
+    def rotate_secret(self, submission: uuid.UUID | None = None) -> str | None:
+        """A new signing secret; the old one signs too for its full SECRET_OVERLAP. Returns
+        the new secret, or None when ``submission`` (the form's one-time value) rotated it
+        already (a double submit or a reload). Raises RotationRefused while a previous
+        secret still signs: rotating then would drop it before its overlap ends."""
+        with transaction.atomic():
+            current = Endpoint.objects.select_for_update().get(pk=self.pk)
+            if submission is not None and current.rotation_submission == submission:
+                return None
+            now = timezone.now()
+            if current.previous_secret and current.previous_secret_expires_at > now:
+                raise RotationRefused(current.previous_secret_expires_at)
+            self.previous_secret, self.secret = current.secret, new_secret()
+            self.previous_secret_expires_at = now + SECRET_OVERLAP
+            self.rotation_submission = submission
+            self.save(
+                update_fields=[
+                    "secret",
+                    "previous_secret",
+                    "previous_secret_expires_at",
+                    "rotation_submission",
+                    "updated",
+                ]
+            )
+        return self.secret
 
     def sign(self, message_id: str, timestamp: datetime, body: str) -> str:
         """The ``webhook-signature`` header: one ``v1,`` signature per signing secret."""
