@@ -12,6 +12,7 @@ import json
 import secrets
 import uuid
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
 from django.db import models, transaction
@@ -93,7 +94,7 @@ class Endpoint(models.Model):
             events.record(
                 team,
                 Event.Kind.WEBHOOK_CREATED,
-                f"Webhook {url} created.",
+                f"Webhook {endpoint.public_url} created.",
                 created_by,
                 type=Event.Type.WEBHOOK_CREATED,
                 **endpoint.event_data(),
@@ -104,10 +105,20 @@ class Endpoint(models.Model):
         return {
             "webhook": {
                 "id": str(self.code),
-                "url": self.url,
+                "url": self.public_url,
                 "event_types": self.event_types or "all",
             }
         }
+
+    @property
+    def public_url(self) -> str:
+        """The URL as events and the activity log show it: scheme, host, port and path only.
+        A query or user info may carry a token (``?token=``), which other endpoints and every
+        member would see."""
+        parts = urlsplit(self.url)
+        host = f"[{parts.hostname}]" if ":" in (parts.hostname or "") else parts.hostname
+        netloc = f"{host}:{parts.port}" if parts.port else host
+        return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
 
     def wants(self, event_type: str) -> bool:
         return not self.event_types or event_type in self.event_types
@@ -168,7 +179,7 @@ class Endpoint(models.Model):
             events.record(
                 self.team,
                 Event.Kind.WEBHOOK_DISABLED,
-                f"Webhook {self.url} disabled: {reason}",
+                f"Webhook {self.public_url} disabled: {reason}",
                 type=Event.Type.WEBHOOK_DISABLED,
                 reason=reason,
                 **self.event_data(),
