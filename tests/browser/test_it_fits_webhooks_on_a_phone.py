@@ -4,7 +4,7 @@ other tables: its Event types, State and Created are on screen, nothing scrolls 
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.steps import add_member, heading, screenshot, sign_in
+from tests.browser.steps import add_member, expect_cells_fit, heading, screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -20,11 +20,5 @@ def test_the_webhooks_list_fits_a_phone(page, orgkeeper):
     expect(heading(page, "Webhooks")).to_be_visible()
 
     page.set_viewport_size(PHONE)
-    for label in ("URL", "Event types", "State", "Created"):
-        cell = page.locator(f"td[data-label='{label}']").first
-        cell.scroll_into_view_if_needed()
-        expect(cell).to_be_in_viewport(ratio=1)
-        box = cell.bounding_box()
-        assert box["x"] + box["width"] <= PHONE["width"], label
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    expect_cells_fit(page, ("URL", "Event types", "State", "Created"), PHONE["width"])
     screenshot(page, "phone-webhooks")
