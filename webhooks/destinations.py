@@ -17,6 +17,8 @@ from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
+from .deadline import Deadline
+
 
 class RefusedDestination(Exception):
     """The URL may not receive webhooks; the message says why (shown to the team)."""
@@ -67,13 +69,15 @@ def check_address(text: str, host: str) -> None:
 
 
 class _PeerChecked:
-    """Checks the address the socket connected to before anything is sent on it."""
+    """Checks the address the socket connected to before anything is sent on it, and puts
+    the socket under the attempt's deadline (webhooks.deadline)."""
 
     def _new_conn(self) -> socket.socket:
         sock = super()._new_conn()
         try:
             check_address(sock.getpeername()[0], self.host)
-        except RefusedDestination:
+            Deadline.watch(self, sock)
+        except (RefusedDestination, TimeoutError):
             sock.close()
             raise
         return sock

@@ -2,7 +2,7 @@ from django import forms
 
 from events.forms import PUBLISHED_TYPES
 
-from .destinations import RefusedDestination, check_url
+from .destinations import RefusedDestination, check_destination
 
 
 class EndpointForm(forms.Form):
@@ -24,9 +24,11 @@ class EndpointForm(forms.Form):
     enabled = forms.BooleanField(required=False, initial=True)
 
     def clean_url(self) -> str:
+        """The URL, if it may receive webhooks now (its host is resolved: the form refuses
+        what every delivery would refuse)."""
         url = self.cleaned_data["url"]
         try:
-            check_url(url)
+            check_destination(url)
         except RefusedDestination as error:
             raise forms.ValidationError(str(error)) from error
         return url

@@ -12,6 +12,7 @@ import json
 import secrets
 import uuid
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
 from django.db import models, transaction
@@ -35,6 +36,16 @@ def new_secret() -> str:
     return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(SECRET_BYTES)).decode()
 
 
+class RotationRefused(Exception):
+    """The previous secret still signs until ``until``: one rotation per SECRET_OVERLAP."""
+
+    def __init__(self, until: datetime):
+        super().__init__(
+            f"The previous signing secret still signs until {until:%Y-%m-%d %H:%M} UTC."
+        )
+        self.until = until
+
+
 class Endpoint(models.Model):
     """A URL of the team's software that receives signed events."""
 
@@ -47,6 +58,8 @@ class Endpoint(models.Model):
     secret = encrypt(models.CharField(max_length=100))
     previous_secret = encrypt(models.CharField(max_length=100, blank=True, null=True))
     previous_secret_expires_at = models.DateTimeField(null=True, blank=True)
+    # The one-time form value of the last rotation: a double submit rotates once.
+    rotation_submission = models.UUIDField(null=True, blank=True, editable=False)
     # The first failed attempt since the last success (None while deliveries succeed).
     failing_since = models.DateTimeField(null=True, blank=True)
     disabled_reason = models.TextField(blank=True)
@@ -81,7 +94,7 @@ class Endpoint(models.Model):
             events.record(
                 team,
                 Event.Kind.WEBHOOK_CREATED,
-                f"Webhook {url} created.",
+                f"Webhook {endpoint.public_url} created.",
                 created_by,
                 type=Event.Type.WEBHOOK_CREATED,
                 **endpoint.event_data(),
@@ -92,10 +105,20 @@ class Endpoint(models.Model):
         return {
             "webhook": {
                 "id": str(self.code),
-                "url": self.url,
+                "url": self.public_url,
                 "event_types": self.event_types or "all",
             }
         }
+
+    @property
+    def public_url(self) -> str:
+        """The URL as events and the activity log show it: scheme, host, port and path only.
+        A query or user info may carry a token (``?token=``), which other endpoints and every
+        member would see."""
+        parts = urlsplit(self.url)
+        host = f"[{parts.hostname}]" if ":" in (parts.hostname or "") else parts.hostname
+        netloc = f"{host}:{parts.port}" if parts.port else host
+        return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
 
     def wants(self, event_type: str) -> bool:
         return not self.event_types or event_type in self.event_types
@@ -107,14 +130,31 @@ class Endpoint(models.Model):
             current.append(self.previous_secret)
         return current
 
-    def rotate_secret(self) -> str:
-        """A new signing secret; the old one signs too for SECRET_OVERLAP. Returns the new
-        secret (shown once)."""
-        secret = new_secret()
-        self.previous_secret, self.secret = self.secret, secret
-        self.previous_secret_expires_at = timezone.now() + SECRET_OVERLAP
-        self.save(update_fields=["secret", "previous_secret", "previous_secret_expires_at"])
-        return secret
+    def rotate_secret(self, submission: uuid.UUID | None = None) -> str | None:
+        """A new signing secret; the old one signs too for its full SECRET_OVERLAP. Returns
+        the new secret, or None when ``submission`` (the form's one-time value) rotated it
+        already (a double submit or a reload). Raises RotationRefused while a previous
+        secret still signs: rotating then would drop it before its overlap ends."""
+        with transaction.atomic():
+            current = Endpoint.objects.select_for_update().get(pk=self.pk)
+            if submission is not None and current.rotation_submission == submission:
+                return None
+            now = timezone.now()
+            if current.previous_secret and current.previous_secret_expires_at > now:
+                raise RotationRefused(current.previous_secret_expires_at)
+            self.previous_secret, self.secret = current.secret, new_secret()
+            self.previous_secret_expires_at = now + SECRET_OVERLAP
+            self.rotation_submission = submission
+            self.save(
+                update_fields=[
+                    "secret",
+                    "previous_secret",
+                    "previous_secret_expires_at",
+                    "rotation_submission",
+                    "updated",
+                ]
+            )
+        return self.secret
 
     def sign(self, message_id: str, timestamp: datetime, body: str) -> str:
         """The ``webhook-signature`` header: one ``v1,`` signature per signing secret."""
@@ -139,7 +179,7 @@ class Endpoint(models.Model):
             events.record(
                 self.team,
                 Event.Kind.WEBHOOK_DISABLED,
-                f"Webhook {self.url} disabled: {reason}",
+                f"Webhook {self.public_url} disabled: {reason}",
                 type=Event.Type.WEBHOOK_DISABLED,
                 reason=reason,
                 **self.event_data(),

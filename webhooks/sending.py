@@ -10,6 +10,7 @@ import urllib3
 from django.conf import settings
 from django.utils import timezone
 
+from .deadline import Deadline
 from .destinations import RefusedDestination, check_destination, session
 from .models import RESPONSE_KEPT, Attempt, Delivery
 
@@ -29,34 +30,44 @@ def headers(delivery: Delivery, now) -> dict[str, str]:
 
 def attempt(delivery: Delivery) -> Attempt:
     """POST the delivery's payload once and return the (unsaved) Attempt. Never raises for
-    the receiver's failures: a refused destination, a timeout, an error or an answer that
-    breaks off is the attempt's ``error``; a redirect is a failure (not followed)."""
+    the receiver's failures: a refused destination, an answer not complete within
+    WEBHOOK_TIMEOUT (a total deadline: connect, headers and body), an error or an answer
+    that breaks off is the attempt's ``error``; a redirect is a failure (not followed)."""
     now = timezone.now()
     result = Attempt(delivery=delivery, created=now)
     started = time.monotonic()
+    no_answer = f"No answer within {settings.WEBHOOK_TIMEOUT} s."
+    deadline = Deadline(settings.WEBHOOK_TIMEOUT)
     try:
-        check_destination(delivery.endpoint.url)
-        with (
-            session() as checked,
-            checked.post(
-                delivery.endpoint.url,
-                data=delivery.payload.encode(),
-                headers=headers(delivery, now),
-                timeout=settings.WEBHOOK_TIMEOUT,
-                allow_redirects=False,
-                stream=True,
-            ) as response,
-        ):
-            result.status_code = response.status_code
-            result.response_body = _start_of_body(response, result)
-            if response.is_redirect:
-                result.error = "Redirects are not followed: answer 2xx at this URL."
+        with deadline:
+            check_destination(delivery.endpoint.url)
+            if deadline.passed():
+                raise requests.Timeout
+            with (
+                session() as checked,
+                checked.post(
+                    delivery.endpoint.url,
+                    data=delivery.payload.encode(),
+                    headers=headers(delivery, now),
+                    timeout=(max(deadline.remaining(), 0.01), settings.WEBHOOK_TIMEOUT),
+                    allow_redirects=False,
+                    stream=True,
+                ) as response,
+            ):
+                result.status_code = response.status_code
+                result.response_body = _start_of_body(response, result)
+                if response.is_redirect:
+                    result.error = "Redirects are not followed: answer 2xx at this URL."
+                if deadline.passed():
+                    result.error = no_answer
     except RefusedDestination as error:
         result.error, result.refused = str(error), True
     except requests.Timeout:
-        result.error = f"No answer within {settings.WEBHOOK_TIMEOUT} s."
+        result.error = no_answer
     except requests.RequestException as error:
-        result.error = f"Could not connect: {type(error).__name__}."
+        # Past the deadline, the error is the shut-down socket's (webhooks.deadline).
+        failed = f"Could not connect: {type(error).__name__}."
+        result.error = no_answer if deadline.passed() else failed
     result.duration_ms = round((time.monotonic() - started) * 1000)
     return result
 
@@ -66,6 +77,9 @@ def _start_of_body(response: requests.Response, result: Attempt) -> str:
     errors on the raw stream, not requests') makes the attempt a failure."""
     try:
         body = response.raw.read(RESPONSE_KEPT * 4, decode_content=True) or b""
+    except urllib3.exceptions.ReadTimeoutError:
+        result.error = f"No answer within {settings.WEBHOOK_TIMEOUT} s."
+        return ""
     except urllib3.exceptions.HTTPError as error:
         result.error = f"The answer broke off: {type(error).__name__}."
         return ""

@@ -44,8 +44,16 @@ SWEEP_BATCH = 1000
 EARLY_ALLOWED = timedelta(seconds=5)
 
 
+# An attempt ends by its deadline (WEBHOOK_TIMEOUT, webhooks.deadline) except for the name
+# lookup before connecting, which no socket timeout covers: the resolver gives up after
+# 30 s at most (timeout 5 s x attempts 2 x 3 name servers, resolv.conf(5)).
+LOOKUP_ALLOWANCE = timedelta(seconds=30)
+
+
 def claim_time() -> timedelta:
-    return timedelta(seconds=settings.WEBHOOK_TIMEOUT + 5)
+    """How long an attempt holds its delivery: longer than the longest attempt, so two
+    attempts of one delivery never overlap (the sweep waits for the claim to end)."""
+    return timedelta(seconds=settings.WEBHOOK_TIMEOUT) + LOOKUP_ALLOWANCE + timedelta(seconds=5)
 
 
 def dispatch(event_ids=None) -> list[int]:

@@ -11,12 +11,15 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.access import Role, get_team_for_user
+from accounts.submissions import SubmittedOnce
 
 from . import tasks
 from .forms import EndpointForm
-from .models import Delivery, Endpoint
+from .models import Delivery, Endpoint, RotationRefused
 
 DELIVERIES_PER_PAGE = 25
+# The endpoint whose new signing secret the next GET of its rotate page shows (once).
+SHOW_SECRET = "webhooks_show_secret"  # noqa: S105 (a session key, not a secret)
 
 
 def _endpoint(request: HttpRequest, slug: str, code) -> Endpoint:
@@ -69,7 +72,13 @@ def detail(request: HttpRequest, slug: str, code) -> HttpResponse:
         return redirect("webhooks:detail", slug=slug, code=endpoint.code)
     deliveries = Delivery.objects.filter(endpoint=endpoint).prefetch_related("attempts")
     page = Paginator(deliveries, DELIVERIES_PER_PAGE).get_page(request.GET.get("page"))
-    context = {"team": endpoint.team, "endpoint": endpoint, "form": form, "deliveries": page}
+    context = {
+        "team": endpoint.team,
+        "endpoint": endpoint,
+        "form": form,
+        "deliveries": page,
+        "rotate_form": SubmittedOnce(),
+    }
     status = 400 if form.is_bound else 200
     return render(request, "webhooks/detail.html", context, status=status)
 
@@ -103,14 +112,28 @@ def redeliver(request: HttpRequest, slug: str, code, delivery) -> HttpResponse:
 
 @never_cache
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def rotate_secret(request: HttpRequest, slug: str, code) -> HttpResponse:
-    """A new signing secret, shown in this response only; the old one keeps signing too for
-    24 hours."""
+    """POST: a new signing secret (once per form: a double submit or reload rotates once),
+    then a redirect to GET, which shows it once. The old secret keeps signing for 24 hours;
+    another rotation inside those hours is refused. Only a flag is kept in the session: the
+    secret is read from its encrypted field."""
     endpoint = _endpoint(request, slug, code)
-    secret = endpoint.rotate_secret()
-    context = {"team": endpoint.team, "endpoint": endpoint, "secret": secret}
-    return render(request, "webhooks/rotated.html", context)
+    if request.method == "GET":
+        if request.session.pop(SHOW_SECRET, None) != str(endpoint.code):
+            return redirect("webhooks:detail", slug=slug, code=endpoint.code)
+        context = {"team": endpoint.team, "endpoint": endpoint, "secret": endpoint.secret}
+        return render(request, "webhooks/rotated.html", context)
+    form = SubmittedOnce(request.POST)
+    submission = form.cleaned_data["submission"] if form.is_valid() else None
+    try:
+        rotated = endpoint.rotate_secret(submission)
+    except RotationRefused as refused:
+        messages.error(request, f"{refused} Rotate again after that.")
+        return redirect("webhooks:detail", slug=slug, code=endpoint.code)
+    if rotated is not None:
+        request.session[SHOW_SECRET] = str(endpoint.code)
+    return redirect("webhooks:rotate", slug=slug, code=endpoint.code)
 
 
 @login_required

@@ -357,7 +357,7 @@ KEEPALIVE_SWEEP_BATCH = env.int("KEEPALIVE_SWEEP_BATCH", default=10_000)
 # Validated by connections.checks (manage.py check) and again by the kickoff task.
 
 # --- Webhooks (the webhooks app) -------------------------------------------------------------
-# Seconds each delivery attempt may take (connect and read).
+# Seconds each delivery attempt may take in all (connect, headers and body: a deadline).
 WEBHOOK_TIMEOUT = env.int("WEBHOOK_TIMEOUT", default=10)
 # Development and tests only: allow http:// URLs, and hosts resolving to loopback, private or
 # link-local addresses (a receiver on 127.0.0.1). Production refuses both.

@@ -119,3 +119,15 @@ def sign_in_at_salesforce(
 def fact(page: Page, label: str):
     """The value (<dd>) next to ``label`` (<dt>) in a facts list."""
     return page.locator(f"dl.facts dt:text-is('{label}') + dd")
+
+
+def expect_cells_fit(page: Page, labels, width: int) -> None:
+    """The first cell of each column (``td[data-label]``) is fully on screen and within
+    ``width``, and the page doesn't scroll sideways."""
+    for label in labels:
+        cell = page.locator(f"td[data-label='{label}']").first
+        cell.scroll_into_view_if_needed()
+        expect(cell).to_be_in_viewport(ratio=1)
+        box = cell.bounding_box()
+        assert box["x"] + box["width"] <= width, label
+    assert page.evaluate("document.documentElement.scrollWidth") <= width

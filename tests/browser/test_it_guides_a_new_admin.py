@@ -8,7 +8,15 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.steps import add_member, field, fill_step1, heading, screenshot, sign_in
+from tests.browser.steps import (
+    add_member,
+    expect_cells_fit,
+    field,
+    fill_step1,
+    heading,
+    screenshot,
+    sign_in,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -41,13 +49,7 @@ def test_delete_draft_asks_first_and_the_list_fits_a_phone(page, orgkeeper):
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     screenshot(page, "phone-connections")
     page.get_by_role("link", name="Acme production draft").click()
-    for label in ("Who", "Details"):
-        cell = page.locator(f"td[data-label='{label}']").first
-        cell.scroll_into_view_if_needed()
-        expect(cell).to_be_in_viewport(ratio=1)
-        box = cell.bounding_box()
-        assert box["x"] + box["width"] <= PHONE["width"], label
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    expect_cells_fit(page, ("Who", "Details"), PHONE["width"])
     screenshot(page, "phone-history")
     page.goto(f"/teams/{slug}/members/")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]

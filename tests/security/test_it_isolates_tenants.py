@@ -99,14 +99,15 @@ MATRIX = {
     # with another email get 403 (checked in tests/accounts). Not scoped by team.
     "accounts:accept_invitation": {"kind": "capability", "GET": INVITEE, "POST": INVITEE},
     # The activity log, for every member; webhooks, for owners and admins (a POST without
-    # fields: the form answers 400; Rotate shows the new secret).
+    # fields: the form answers 400; Rotate redirects to a GET that shows the new secret once,
+    # and that GET without a rotation redirects to the webhook).
     "events:activity": {"kind": "team", "GET": MEMBER_PAGE, **GET_ONLY},
     "webhooks:list": {"kind": "team", "GET": ADMIN_FORM, "POST": (ANON, 404, 403, 400, 400, 404)},
     "webhooks:detail": {
         "kind": "object", "GET": ADMIN_FORM, "POST": (ANON, 404, 403, 400, 400, 404)
     },
     "webhooks:send_test": {"kind": "object", **POST_ONLY, "POST": ADMIN_ACTION},
-    "webhooks:rotate": {"kind": "object", **POST_ONLY, "POST": ADMIN_FORM},
+    "webhooks:rotate": {"kind": "object", "GET": ADMIN_ACTION, "POST": ADMIN_ACTION},
     "webhooks:delete": {"kind": "object", "GET": ADMIN_FORM, "POST": ADMIN_ACTION},
     "webhooks:redeliver": {"kind": "object", **POST_ONLY, "POST": ADMIN_ACTION},
     "api:events": {"kind": PLAIN, "GET": everyone(401), "POST": everyone(401)},

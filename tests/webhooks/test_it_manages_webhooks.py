@@ -100,8 +100,10 @@ def test_another_teams_endpoint_is_404(alice_client, other_team, charlie, receiv
 
 def test_wrong_methods_are_405(alice_client, team, endpoint):
     endpoint, _ = endpoint
-    for name in ("webhooks:send_test", "webhooks:rotate"):
-        assert alice_client.get(reverse(name, args=[team.slug, endpoint.code])).status_code == 405
+    url = reverse("webhooks:send_test", args=[team.slug, endpoint.code])
+    assert alice_client.get(url).status_code == 405
+    url = reverse("webhooks:rotate", args=[team.slug, endpoint.code])
+    assert alice_client.put(url).status_code == 405
 
 
 def test_enabling_a_disabled_endpoint_starts_afresh(alice_client, team, endpoint):
