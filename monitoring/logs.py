@@ -27,6 +27,12 @@ def bind(**fields: str) -> Token:
     return _context.set({**_context.get({}), **fields})
 
 
+def replace(**fields: str) -> Token:
+    """Make ``fields`` the whole context (dropping what was bound before);
+    ``reset(token)`` restores it."""
+    return _context.set(dict(fields))
+
+
 def reset(token: Token) -> None:
     _context.reset(token)
 

@@ -3,7 +3,6 @@
 import re
 import time
 import uuid
-from contextvars import copy_context
 
 from django.http import HttpRequest, HttpResponse
 
@@ -29,15 +28,17 @@ class RequestContextMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         incoming = request.headers.get(REQUEST_ID_HEADER, "")
         request_id = incoming if VALID_REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
-        # A context of its own, so nothing bound here outlives the request in this thread.
-        response = copy_context().run(self._handle, request, request_id)
+        # Reset afterwards, so nothing bound during the request outlives it in this thread.
+        # Not a copied context per request: what Django keeps per context (the cache
+        # backends, asgiref.local) would then be built again on every request, a new Redis
+        # connection each time.
+        token = logs.replace(request_id=request_id)
+        try:
+            response = self.get_response(request)
+        finally:
+            logs.reset(token)
         response[REQUEST_ID_HEADER] = request_id
         return response
-
-    def _handle(self, request: HttpRequest, request_id: str) -> HttpResponse:
-        logs.clear()
-        logs.bind(request_id=request_id)
-        return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs) -> None:
         match = request.resolver_match
