@@ -33,7 +33,7 @@ from connections.errors import SESSION_POLICY_BLOCKS_API
 from connections.models import TokenSet
 
 from . import problems, views
-from .access import get_connection_for_key
+from .access import get_connection_for_token
 from .models import APIKey
 from .permissions import requires_scope
 from .proxy_paths import forwarded_path
@@ -244,7 +244,7 @@ class Proxy(APIView):
     http_method_names = ["get", "post", "put", "patch", "delete"]
 
     def _forward(self, request: Request, id: str, path: str):
-        connection = get_connection_for_key(request.auth, id, ("tokens",))
+        connection = get_connection_for_token(request.auth, id)
         target = forwarded_path(path, request.META)
         query = request.META.get("QUERY_STRING", "")
         headers = _request_headers(request)

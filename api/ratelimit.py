@@ -1,14 +1,20 @@
 """Per-key rate limit (API_RATE_LIMIT, e.g. ``600/min``), counted in Django's cache.
 
-A fixed window per key: one atomic ``incr`` per request (Redis INCR when the cache is
-Redis), so every web process counts against the same budget. The window is part of the cache
-key, so a counter is never read after its window, whenever it expires."""
+A fixed window per key: one atomic increment per request, so every web process counts
+against the same budget. On Redis that is a single INCR (plus an EXPIRE on the window's first
+request); Django's own ``cache.incr`` would send EXISTS first. The window is part of the cache
+key, so a counter is never read after its window, whenever it expires.
+Reference: https://redis.io/docs/latest/commands/incr/ (the rate limiter pattern)"""
 
 import re
 import time
+import weakref
+from functools import cache as memoize
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
+from django.core.cache.backends.base import BaseCache
+from django.core.cache.backends.redis import RedisCache
 from rest_framework.throttling import BaseThrottle
 
 from .models import APIKey
@@ -17,6 +23,7 @@ PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 RATE = re.compile(r"^\s*(\d+)\s*/\s*(s|sec|second|m|min|minute|h|hour|d|day)\s*$")
 
 
+@memoize
 def parse_rate(rate: str) -> tuple[int, int]:
     """``"600/min"`` -> (600, 60): requests and the window in seconds. Units: s, sec, second,
     m, min, minute, h, hour, d, day. Raises ValueError for anything else or 0 requests."""
@@ -26,6 +33,28 @@ def parse_rate(rate: str) -> tuple[int, int]:
             f"{rate!r} is not a rate: use requests/period, such as 600/min (period s, m, h or d)."
         )
     return int(match[1]), PERIODS[match[2][0]]
+
+
+# Per Redis cache backend, the client of its write server (Django builds one per command).
+_redis_clients: "weakref.WeakKeyDictionary[RedisCache, object]" = weakref.WeakKeyDictionary()
+
+
+def increment(backend: BaseCache, key: str, timeout: int) -> int:
+    """Add 1 to the counter ``key`` of ``backend`` (created at 1, living ``timeout`` seconds)
+    and return its new value."""
+    if isinstance(backend, RedisCache):
+        client = _redis_clients.get(backend)
+        if client is None:
+            client = _redis_clients[backend] = backend._cache.get_client(write=True)
+        full_key = backend.make_and_validate_key(key)
+        count = client.incr(full_key)
+        if count == 1:
+            client.expire(full_key, timeout)
+        return count
+    try:
+        return backend.incr(key)
+    except ValueError:  # the window's first request (or two at once)
+        return 1 if backend.add(key, 1, timeout=timeout) else backend.incr(key)
 
 
 class KeyRateThrottle(BaseThrottle):
@@ -38,11 +67,7 @@ class KeyRateThrottle(BaseThrottle):
         limit, period = parse_rate(settings.API_RATE_LIMIT)
         now = time.time()
         window = int(now // period)
-        cache_key = f"api:rate:{key.code}:{window}"
-        try:
-            count = cache.incr(cache_key)
-        except ValueError:  # the window's first request (or two at once)
-            count = 1 if cache.add(cache_key, 1, timeout=period + 1) else cache.incr(cache_key)
+        count = increment(caches["default"], f"api:rate:{key.code}:{window}", period + 1)
         self._wait = (window + 1) * period - now
         return count <= limit
 

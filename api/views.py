@@ -18,7 +18,7 @@ from connections.errors import ErrorKind
 from connections.models import Connection, ConnectionEvent, TokenSet
 
 from . import problems, versions
-from .access import TOKEN_SECRETS, get_connection_for_key
+from .access import TOKEN_SECRETS, get_connection_for_key, get_connection_for_token
 from .models import APIKey
 from .permissions import requires_scope
 from .serializers import (
@@ -201,7 +201,7 @@ class AccessToken(APIView):
         responses={200: AccessTokenSerializer, **TOKEN_ERRORS},
     )
     def post(self, request: Request, id: str) -> Response:
-        connection = get_connection_for_key(request.auth, id, ("tokens",))
+        connection = get_connection_for_token(request.auth, id)
         body = AccessTokenRequestSerializer(data={} if request.data is None else request.data)
         body.is_valid(raise_exception=True)
         return _issue(
@@ -224,7 +224,7 @@ class InvalidAccessToken(APIView):
         responses={200: AccessTokenSerializer, **TOKEN_ERRORS},
     )
     def post(self, request: Request, id: str) -> Response:
-        connection = get_connection_for_key(request.auth, id, ("tokens",))
+        connection = get_connection_for_token(request.auth, id)
         body = InvalidTokenRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         return _issue(connection, rejected_generation=body.validated_data["token_version"])
