@@ -247,12 +247,20 @@ def bad_verifier() -> EntraError:
     )
 
 
-def refresh_token_inactive(issued: str, days: float) -> EntraError:
+def timespan(seconds: float) -> str:
+    """.NET's TimeSpan layout Entra prints: `90.00:00:00`, `12:00:00`."""
+    days, rest = divmod(int(seconds), 86400)
+    hours, rest = divmod(rest, 3600)
+    clock = f"{hours:02d}:{rest // 60:02d}:{rest % 60:02d}"
+    return f"{days}.{clock}" if days else clock
+
+
+def refresh_token_inactive(issued: str, lifetime: float) -> EntraError:
     return EntraError(
         "invalid_grant",
         700082,
         f"The refresh token has expired due to inactivity. The token was issued on {issued} and "
-        f"was inactive for {days:g}.00:00:00.",
+        f"was inactive for {timespan(lifetime)}.",
     )
 
 

@@ -120,7 +120,7 @@ def refresh(
     now = store.clock.now()
     lifetime = user.tenant.refresh_token_lifetime
     if now - presented.issued_at > lifetime:
-        raise errors.refresh_token_inactive(iso(presented.issued_at), lifetime / 86400)
+        raise errors.refresh_token_inactive(iso(presented.issued_at), lifetime)
     if presented.issued_at < user.tokens_valid_from:
         raise errors.grant_revoked(iso(presented.issued_at), iso(user.tokens_valid_from))
     # `scope` is required on a v2 refresh; any consented resource may be named (refresh tokens

@@ -60,7 +60,15 @@ def token_post(emu: Emulator, data: dict, tenant: str = "organizations", **kwarg
     return requests.post(emu.token_url(tenant), data=data, timeout=10, **kwargs)
 
 
-def exchange(emu: Emulator, code: str, verifier: str | None, tenant="organizations", **overrides):
+def exchange(
+    emu: Emulator,
+    code: str,
+    verifier: str | None,
+    /,
+    tenant="organizations",
+    headers=None,
+    **overrides,
+):
     data = {
         "grant_type": "authorization_code",
         "client_id": emu.demo_app.client_id,
@@ -70,7 +78,7 @@ def exchange(emu: Emulator, code: str, verifier: str | None, tenant="organizatio
         "code_verifier": verifier,
     }
     data.update(overrides)
-    return token_post(emu, data, tenant)
+    return token_post(emu, data, tenant, headers=headers)
 
 
 def connect(emu: Emulator, username=None, password=None, **overrides) -> dict:
@@ -81,7 +89,7 @@ def connect(emu: Emulator, username=None, password=None, **overrides) -> dict:
     return response.json()
 
 
-def refresh(emu: Emulator, refresh_token: str, resource: str | None = None, **overrides):
+def refresh(emu: Emulator, refresh_token: str, /, resource: str | None = None, **overrides):
     data = {
         "grant_type": "refresh_token",
         "client_id": emu.demo_app.client_id,
