@@ -68,6 +68,10 @@ class Emulator:
             self.store.latency = 0.0
             apply_config(self.store, self.config)
 
+    @property
+    def port(self) -> int | None:
+        return self._server.port if self._server else None
+
     # URLs ---------------------------------------------------------------------------------------
 
     @property
