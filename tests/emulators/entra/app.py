@@ -28,6 +28,7 @@ RULES: list[tuple[str, list[str], View]] = [
     ("/consent", ["POST"], oauth_views.consent),
     ("/<tenant>/oauth2/v2.0/authorize", ["GET"], oauth_views.authorize),
     ("/<tenant>/oauth2/v2.0/token", ["POST"], oauth_views.token),
+    ("/<tenant>/oauth2/v2.0/logout", ["GET"], oauth_views.logout),
     ("/<tenant>/adminconsent", ["GET"], oauth_views.admin_consent),
     ("/<tenant>/v2.0/adminconsent", ["GET"], oauth_views.admin_consent),
     ("/<tenant>/v2.0/.well-known/openid-configuration", ["GET"], oauth_views.openid_configuration),

@@ -122,9 +122,11 @@ def login_required() -> EntraError:
     )
 
 
-def consent_required(client_id: str, app_name: str) -> EntraError:
+def consent_required(client_id: str, app_name: str, error: str = "consent_required") -> EntraError:
+    """`consent_required` on a silent authorize; `invalid_grant` on a refresh after the consent
+    was removed."""
     return EntraError(
-        "consent_required",
+        error,
         65001,
         f"The user or administrator has not consented to use the application with ID "
         f"'{client_id}' named '{app_name}'. Send an interactive authorization request for this "

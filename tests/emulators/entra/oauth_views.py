@@ -252,6 +252,20 @@ def jwks(ctx: EmulatorApp, request: Request, tenant: str) -> Response:
     return json_response({"keys": [store.key.jwk(key_issuer)]})
 
 
+def logout(ctx: EmulatorApp, request: Request, tenant: str) -> Response:
+    """GET /{tenant}/oauth2/v2.0/logout: ends the single sign-on session (the cookie)."""
+    with ctx.store.lock:
+        ctx.store.sessions.pop(request.cookies.get(SESSION_COOKIE, ""), None)
+    target = request.args.get("post_logout_redirect_uri")
+    response = html_response(pages.signed_out_page())
+    if target and any(
+        target == uri for app in ctx.store.apps.values() for uri in app.redirect_uris
+    ):
+        response = redirect_response(target, {})
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
 def error_code(ctx: EmulatorApp, request: Request) -> Response:
     """GET /error?code=N: where `error_uri` points."""
     code = request.args.get("code", "")

@@ -141,6 +141,10 @@ Timestamp: {escape(fields["timestamp"])}</p>"""
     return _page("Sign in to your account", body)
 
 
+def signed_out_page() -> str:
+    return _page("Sign out", "<h1>You signed out of your account</h1>")
+
+
 def error_code_page(code: str) -> str:
     link = "https://learn.microsoft.com/en-us/entra/identity-platform/reference-error-codes"
     body = f"""

@@ -24,7 +24,8 @@ def html_response(html: str, status: int = 200) -> Response:
 
 def redirect_response(uri: str, params: dict[str, str]) -> Response:
     separator = "&" if "?" in uri else "?"
-    return Response("", status=302, headers={"Location": uri + separator + urlencode(params)})
+    location = uri + separator + urlencode(params) if params else uri
+    return Response("", status=302, headers={"Location": location})
 
 
 def correlation_id(header: str | None) -> str:

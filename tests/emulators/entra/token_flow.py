@@ -14,7 +14,7 @@ from typing import Any
 
 from . import errors, issue
 from . import scopes as scope_rules
-from .authorize import tenant_for_path
+from .authorize import has_consent, tenant_for_path
 from .clock import iso
 from .models import CODE_LIFETIME, App, TokenRequest, User, fingerprint
 from .store import Store
@@ -123,6 +123,8 @@ def refresh(
         raise errors.refresh_token_inactive(iso(presented.issued_at), lifetime)
     if presented.issued_at < user.tokens_valid_from:
         raise errors.grant_revoked(iso(presented.issued_at), iso(user.tokens_valid_from))
+    if not has_consent(user, app):
+        raise errors.consent_required(app.client_id, app.name, error="invalid_grant")
     # `scope` is required on a v2 refresh; any consented resource may be named (refresh tokens
     # aren't tied to a resource).
     resource, _oidc = scope_rules.parse(store, form.get("scope"), tenant_path)

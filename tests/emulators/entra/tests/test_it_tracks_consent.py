@@ -3,11 +3,14 @@ import requests
 from tests.emulators.entra import DEMO_TENANT_ID, Browser
 from tests.emulators.entra.browser import with_query
 from tests.emulators.entra.tests.helpers import (
+    assert_entra_error,
     assert_redirected_error,
     authorize_url,
+    connect,
     exchange,
     pkce_pair,
     query,
+    refresh,
 )
 
 
@@ -163,3 +166,25 @@ def test_it_refuses_a_user_of_another_tenant_on_a_tenant_authority(entra_emulato
 
     assert "AADSTS50020" in answer.text
     assert 'type="password"' in answer.text
+
+
+def test_it_refuses_refreshes_once_the_consent_is_removed(entra_emulator):
+    emu = entra_emulator
+    rt = connect(emu)["refresh_token"]
+
+    emu.revoke_consent()
+
+    assert_entra_error(refresh(emu, rt), 400, "invalid_grant", 65001)
+
+
+def test_it_signs_out_of_the_single_sign_on_session(entra_emulator):
+    emu = entra_emulator
+    browser = Browser()
+    user = emu.demo_user
+    _verifier, challenge = pkce_pair()
+    browser.open(authorize_url(emu, challenge), user.username, user.password)
+
+    browser.session.get(f"{emu.authority}/organizations/oauth2/v2.0/logout", timeout=10)
+    location = browser.open(authorize_url(emu, challenge, prompt="none"), "", "")
+
+    assert_redirected_error(location, "login_required", 50058)
