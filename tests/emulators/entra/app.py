@@ -35,6 +35,7 @@ RULES: list[tuple[str, list[str], View]] = [
     ("/<tenant>/discovery/v2.0/keys", ["GET"], oauth_views.jwks),
     ("/globaldisco/api/discovery/v2.0/<path:rest>", ["GET"], dataverse_views.instances),
     (f"{WEB_API}/WhoAmI", ["GET"], dataverse_views.who_am_i),
+    (f"{WEB_API}/WhoAmI()", ["GET"], dataverse_views.who_am_i),
     (f"{WEB_API}/accounts", ["GET"], dataverse_views.accounts),
     (f"{WEB_API}/<path:rest>", ["GET"], dataverse_views.unknown_segment),
     ("/_emulator/state", ["GET"], control_views.state),

@@ -52,8 +52,11 @@ def tenant_for_path(store: Store, tenant_path: str) -> Tenant | None:
     return tenant
 
 
-def _trusted_app(store: Store, tenant_path: str, args: dict[str, str]) -> tuple[App, str]:
-    """Checks before anything may be redirected: tenant, app, exact redirect URI."""
+def _trusted_request(
+    store: Store, kind: str, tenant_path: str, args: dict[str, str]
+) -> PendingSignIn:
+    """Checks before anything may be redirected (tenant, app, exact redirect URI); returns the
+    sign-in to keep while the pages run. PageError otherwise."""
     tenant_for_path(store, tenant_path)
     client_id = args.get("client_id", "")
     if not client_id:
@@ -66,7 +69,15 @@ def _trusted_app(store: Store, tenant_path: str, args: dict[str, str]) -> tuple[
         raise PageError(errors.missing_parameter("redirect_uri"))
     if redirect_uri not in app.redirect_uris:
         raise PageError(errors.redirect_mismatch(redirect_uri, app.client_id))
-    return app, redirect_uri
+    return PendingSignIn(
+        pending_id=secrets.token_urlsafe(24),
+        kind=kind,
+        app=app,
+        tenant_path=tenant_path,
+        redirect_uri=redirect_uri,
+        state=args.get("state"),
+        params=args,
+    )
 
 
 def _check_pkce(app: App, args: dict[str, str]) -> None:
@@ -87,17 +98,8 @@ def _check_pkce(app: App, args: dict[str, str]) -> None:
 
 def start(store: Store, tenant_path: str, args: dict[str, str], session_user: User | None) -> Step:
     """GET authorize. PageError for untrusted requests; otherwise a redirect or the sign-in page."""
-    app, redirect_uri = _trusted_app(store, tenant_path, args)
-    state = args.get("state")
-    pending = PendingSignIn(
-        pending_id=secrets.token_urlsafe(24),
-        kind="authorize",
-        app=app,
-        tenant_path=tenant_path,
-        redirect_uri=redirect_uri,
-        state=state,
-        params=args,
-    )
+    pending = _trusted_request(store, "authorize", tenant_path, args)
+    app, redirect_uri, state = pending.app, pending.redirect_uri, pending.state
     try:
         response_type = args.get("response_type")
         if not response_type:
@@ -134,16 +136,7 @@ def _silent(store: Store, pending: PendingSignIn, user: User | None) -> Redirect
 
 def start_admin_consent(store: Store, tenant_path: str, args: dict[str, str]) -> Step:
     """GET /{tenant}/adminconsent: same trust checks, then an administrator signs in."""
-    app, redirect_uri = _trusted_app(store, tenant_path, args)
-    pending = PendingSignIn(
-        pending_id=secrets.token_urlsafe(24),
-        kind="adminconsent",
-        app=app,
-        tenant_path=tenant_path,
-        redirect_uri=redirect_uri,
-        state=args.get("state"),
-        params=args,
-    )
+    pending = _trusted_request(store, "adminconsent", tenant_path, args)
     with store.lock:
         store.pending[pending.pending_id] = pending
     return Step(page="login", pending=pending)

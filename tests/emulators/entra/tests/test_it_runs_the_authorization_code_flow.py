@@ -105,3 +105,17 @@ def test_it_accepts_the_tenant_id_and_domain_as_authority(entra_emulator):
         location = emu.sign_in(authorize_url(emu, challenge, tenant=tenant))
         response = exchange(emu, query(location)["code"], verifier, tenant=tenant)
         assert response.status_code == 200, (tenant, response.text)
+
+
+def test_it_answers_who_am_i_with_parentheses_too(entra_emulator):
+    emu = entra_emulator
+    token = connect(emu)["access_token"]
+
+    response = requests.get(
+        f"{emu.environment_url()}/api/data/v9.0/WhoAmI()",
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=10,
+    )
+
+    assert response.status_code == 200
+    assert response.json()["OrganizationId"] == emu.environments[0].organization_id
