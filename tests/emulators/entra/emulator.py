@@ -10,7 +10,7 @@ from . import browser, issue
 from .app import EmulatorApp
 from .config import apply_config, demo_config
 from .faults import Fault
-from .models import App, Environment, Member, Tenant, User
+from .models import ACCESS_TOKEN_LIFETIME, App, Environment, Member, Tenant, User
 from .server import Server
 from .snapshot import snapshot, token_log
 from .store import Store
@@ -66,6 +66,7 @@ class Emulator:
             self.store.clear_activity()
             self.store.clock.reset()
             self.store.latency = 0.0
+            self.store.access_token_lifetime = float(ACCESS_TOKEN_LIFETIME)
             apply_config(self.store, self.config)
 
     @property

@@ -110,9 +110,10 @@ class Store:
     def find_tenant(self, key: str) -> Tenant | None:
         """By tenant ID or verified domain (case-insensitive)."""
         key = key.lower()
-        return self.tenants.get(key) or next(
-            (tenant for tenant in self.tenants.values() if tenant.domain == key), None
-        )
+        with self.lock:
+            return self.tenants.get(key) or next(
+                (tenant for tenant in self.tenants.values() if tenant.domain == key), None
+            )
 
     def get_tenant(self, tenant: Tenant | str | None) -> Tenant:
         if isinstance(tenant, Tenant):
@@ -145,9 +146,10 @@ class Store:
     def find_user(self, key: str) -> User | None:
         """By object ID or user principal name (case-insensitive)."""
         key = key.lower()
-        return self.users.get(key) or next(
-            (user for user in self.users.values() if user.username.lower() == key), None
-        )
+        with self.lock:
+            return self.users.get(key) or next(
+                (user for user in self.users.values() if user.username.lower() == key), None
+            )
 
     def get_user(self, user: User | str | None) -> User:
         if isinstance(user, User):
