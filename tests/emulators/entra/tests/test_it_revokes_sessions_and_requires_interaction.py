@@ -47,3 +47,13 @@ def test_it_refuses_a_disabled_account(entra_emulator):
     emu.demo_user.account_enabled = False
 
     assert_entra_error(refresh(emu, rt), 400, "invalid_grant", 50057)
+
+
+def test_it_keeps_a_confidential_clients_tokens_through_a_password_change(entra_emulator):
+    # https://learn.microsoft.com/en-us/entra/identity-platform/refresh-tokens#token-revocation
+    emu = entra_emulator
+    rt = connect(emu)["refresh_token"]
+
+    emu.demo_user.password = "changed-1"
+
+    assert refresh(emu, rt).status_code == 200
