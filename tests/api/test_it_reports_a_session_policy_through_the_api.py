@@ -19,7 +19,7 @@ from tests.connections.keepalive_support import (
     add_token_response,
     make_connection,
 )
-from tests.salesforce_emulator.fixtures import salesforce_emulator  # noqa: F401
+from tests.emulators.salesforce.fixtures import salesforce_emulator  # noqa: F401
 
 URL = f"{INSTANCE_URL}/services/data/v62.0/limits"
 NOT_VALID = [

@@ -11,7 +11,7 @@ from connections.errors import SESSION_POLICY_BLOCKS_API, ErrorKind
 from connections.models import Connection, ConnectionEvent, TokenSet
 from tests.connections.emulated_wizard import connect
 from tests.connections.helpers import INSTANCE_URL, url
-from tests.salesforce_emulator.fixtures import salesforce_emulator  # noqa: F401
+from tests.emulators.salesforce.fixtures import salesforce_emulator  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("public_urls")
 
