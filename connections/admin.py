@@ -5,8 +5,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.db import models, transaction
 
-from . import keepalive
-from .forms import clean_login_url
+from . import keepalive, providers
 from .models import AuthorizationRequest, Connection, ExternalClientApp, TokenSet
 
 
@@ -33,7 +32,9 @@ class ConnectionAdminForm(forms.ModelForm):
     secret and the tokens."""
 
     def clean(self):
-        return clean_login_url(self, super().clean())
+        data = super().clean()
+        provider = providers.get(data.get("provider") or self.instance.provider)
+        return provider.forms.clean_login_url(self, data)
 
 
 @admin.register(Connection)

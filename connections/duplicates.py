@@ -20,7 +20,7 @@ from .models import (
     TokenSet,
     status_change,
 )
-from .oauth import _revoke_quietly, record_sign_in
+from .oauth import record_sign_in, revoke_quietly
 
 Status = Connection.Status
 
@@ -99,9 +99,7 @@ def reauthorize_twin(twin: Connection, duplicate_code, actor) -> None:
         if twin.alerted_for:
             transaction.on_commit(partial(alerts.notify, twin.pk), robust=True)
         if old_refresh_token and old_refresh_token != tokens.refresh_token:
-            transaction.on_commit(
-                partial(_revoke_quietly, twin.login_url, old_refresh_token), robust=True
-            )
+            transaction.on_commit(partial(revoke_quietly, twin, old_refresh_token), robust=True)
 
 
 def keep_both(duplicate: Connection, actor) -> None:

@@ -1,5 +1,5 @@
 """Helpers for the keep-alive tests: a connected Connection with tokens, and Salesforce token
-responses (shapes from shared/salesforce-samples) with VALID signatures."""
+responses (shapes from docs/salesforce-protocol.md) with VALID signatures."""
 
 import base64
 import hashlib
@@ -18,7 +18,7 @@ IDENTITY_URL = "https://login.salesforce.com/id/00D5g000004XmplEAC/0055g00000AbC
 CONSUMER_KEY = "3MVG9FakeConsumerKeyForTests"
 CONSUMER_SECRET = "FakeConsumerSecretForTests0123456789"
 
-# shared/salesforce-samples/errors.json
+# Salesforce's error texts (docs/salesforce-protocol.md, "Errors")
 ERRORS = {
     "refresh_expired_or_revoked": "expired access/refresh token",
     "refresh_concurrent": "token request is already being processed",

@@ -1,7 +1,7 @@
 """After a sign-in (or keeping a second connection of the same user), a warning when the
 team's connections hold five or more refresh tokens of the same Salesforce user through the same
 External Client App: Salesforce keeps five per user and app and revokes the oldest for the next
-approval (salesforce-oauth.md §3.6)."""
+approval (docs/salesforce-protocol.md, "Access-token lifetime")."""
 
 import pytest
 from django.contrib.messages import get_messages

@@ -4,8 +4,8 @@ Salesforce's authorize endpoint with PKCE."""
 import pytest
 from django.utils import timezone
 
-from connections import salesforce
 from connections.models import AuthorizationRequest, Connection, ExternalClientApp
+from connections.providers.salesforce import client as salesforce
 from tests.conftest import signed_in
 from tests.connections.helpers import (
     CONSUMER_KEY,

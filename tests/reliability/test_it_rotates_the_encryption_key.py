@@ -12,7 +12,7 @@ from django.core.management import CommandError, call_command
 from django.db import connections
 from django.test import override_settings
 
-from connections import encryption, keepalive
+from connections import encryption, keepalive, oauth
 from connections.models import AuthorizationRequest, ExternalClientApp, TokenSet
 from tests.connections.keepalive_support import add_token_response, make_connection
 
@@ -45,8 +45,12 @@ def test_rotation_twice_keeps_every_connection_refreshing(team, alice):
         ids = [
             make_connection(team, name=f"Org {i}", refresh_token=f"RT-0-{i}").pk for i in range(3)
         ]
-        flow = make_connection(team, name="Signing in", tokens=False).start_authorization(
-            alice, "testserver", "key", "pending-secret"
+        flow = oauth.start(
+            make_connection(team, name="Signing in", tokens=False),
+            alice,
+            "testserver",
+            "key",
+            "pending-secret",
         )
         assert flow
 

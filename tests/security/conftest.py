@@ -108,7 +108,7 @@ def all_logs():
 @pytest.fixture
 def canary_verifier(monkeypatch):
     """Every new flow gets CODE_VERIFIER (a valid PKCE verifier) as its code verifier."""
-    monkeypatch.setattr("connections.salesforce.new_code_verifier", lambda: CODE_VERIFIER)
+    monkeypatch.setattr("connections.oauth.new_code_verifier", lambda: CODE_VERIFIER)
     return CODE_VERIFIER
 
 

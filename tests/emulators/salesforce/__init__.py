@@ -1,7 +1,7 @@
 """A strict, standalone Salesforce emulator for Orgkeeper's tests, benchmarks and demos.
 
 Independent of Orgkeeper's code (no Django): it checks our OAuth client against the rules of
-/work/shared/salesforce-oauth.md §1-4. README.md lists the demo credentials, the config format and
+docs/salesforce-protocol.md,  README.md lists the demo credentials, the config format and
 the control API.
 """
 

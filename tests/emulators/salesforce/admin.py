@@ -17,7 +17,7 @@ def mint(
 ) -> dict[str, Any]:
     """Create a grant as sign-in + Allow + code exchange would; the five-grant limit applies."""
     if user.org is not app.org:
-        raise ValueError("cross-org grant: the user must belong to the app's org (Local ECA, §0.6)")
+        raise ValueError("cross-org grant: the user must belong to the app's org (Local ECA)")
     scopes = scopes or app.scopes
     if not app.allows_scopes(scopes):
         raise ValueError(f"scopes {scopes} are not configured on the app")

@@ -2,7 +2,7 @@
 
 A bad token answers like Salesforce: identity/userinfo 401 plain text `Bad_OAuth_Token`; REST 401
 JSON `[{"message":"Session expired or invalid","errorCode":"INVALID_SESSION_ID"}]`
-(salesforce-oauth.md §1.2, §3.6).
+(docs/salesforce-protocol.md, "Endpoints", "Access-token lifetime").
 """
 
 from __future__ import annotations
@@ -57,7 +57,8 @@ def _authenticate_identity(ctx: EmulatorApp, request: Request) -> AccessToken | 
         _record(ctx.store, request, 401, "Bad_OAuth_Token")
         return Response("Bad_OAuth_Token", status=401, mimetype="text/plain")
     if not set(access.grant.scopes) & IDENTITY_SCOPES:
-        # The identity URL needs the `id` (or openid/profile...) scope, §1.2; body text UNCONFIRMED.
+        # The identity URL needs the `id` (or openid/profile...) scope ("Endpoints"); body text
+        # unconfirmed.
         _record(ctx.store, request, 403, "Insufficient_Privileges")
         return Response("Insufficient_Privileges", status=403, mimetype="text/plain")
     return access

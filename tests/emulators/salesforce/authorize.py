@@ -1,4 +1,5 @@
-"""The authorize leg: validate the request, sign in, Allow/Deny (salesforce-oauth.md §2, §4).
+"""The authorize leg: validate the request, sign in, Allow/Deny (docs/salesforce-protocol.md,
+"Authorize request and PKCE", "Errors").
 
 Errors come in two kinds: `AuthorizePageError` (no redirect possible: bad client_id or redirect_uri)
 and `AuthorizeRedirect` carrying `error` params back to the client's callback.
@@ -30,7 +31,8 @@ class AuthorizeServerError(Exception):
 
 
 class AuthorizePageError(Exception):
-    """Bad client_id or redirect_uri: Salesforce can't redirect, it shows the error (§4)."""
+    """Bad client_id or redirect_uri: Salesforce can't redirect, it shows the error
+    (docs/salesforce-protocol.md, "Errors")."""
 
     def __init__(self, error: str, description: str) -> None:
         super().__init__(f"{error}: {description}")
@@ -56,7 +58,8 @@ def _redirect_error(
 
 
 def start_authorization(store: Store, args: dict[str, str]) -> PendingAuthorization:
-    """Validate an authorize request (§2) and park it until the user signs in."""
+    """Validate an authorize request (docs/salesforce-protocol.md, "Authorize request and PKCE")
+    and park it until the user signs in."""
     app = store.apps.get(args.get("client_id", ""))
     if app is None:
         raise AuthorizePageError("invalid_client_id", "client identifier invalid")
@@ -81,7 +84,8 @@ def start_authorization(store: Store, args: dict[str, str]) -> PendingAuthorizat
         raise _redirect_error(
             redirect_uri, state, "invalid_request", "code_challenge_method must be S256"
         )
-    if method not in (None, "S256"):  # S256 only: "plain" is UNCONFIRMED (§2)
+    # S256 only: "plain" is UNCONFIRMED (docs/salesforce-protocol.md, "Authorize request and PKCE")
+    if method not in (None, "S256"):
         raise _redirect_error(
             redirect_uri, state, "invalid_request", "invalid code challenge method"
         )
@@ -135,7 +139,8 @@ def sign_in(store: Store, pending_id: str, username: str, password: str) -> str 
             errors.EC_APP_NOT_INSTALLED,
         )
     if user.org is not pending.app.org:
-        # A Local External Client App only serves users of its own org (§0.6, §4).
+        # A Local External Client App only serves users of its own org (docs/salesforce-protocol.md,
+        # "Local External Client Apps", "Errors").
         with store.lock:
             store.pending.pop(pending_id, None)
         raise _redirect_error(

@@ -19,7 +19,8 @@ class Clock:
         return time.time() + self._offset
 
     def now_ms(self) -> str:
-        """`issued_at` as Salesforce sends it: epoch milliseconds as a string (§1.4)."""
+        """`issued_at` as Salesforce sends it: epoch milliseconds as a string
+        (docs/salesforce-protocol.md, "Token responses")."""
         return str(int(self.now() * 1000))
 
     def advance(self, seconds: float = 0, days: float = 0) -> float:

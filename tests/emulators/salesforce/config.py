@@ -52,7 +52,8 @@ TOP_KEYS = {"orgs", "users", "apps", "latency", "token_processing_seconds"}
 
 
 def demo_config(callback_urls: list[str] | None = None) -> dict[str, Any]:
-    """One production org, one admin user, one ECA with every security option on (seed doc §4)."""
+    """One production org, one admin user, one ECA with every security option on (the setup
+    checklist's step 4)."""
     return {
         "orgs": [{"org_id": DEMO_ORG_ID, "my_domain": DEMO_MY_DOMAIN, "name": "Orgkeeper Demo"}],
         "users": [

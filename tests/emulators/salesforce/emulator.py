@@ -27,7 +27,8 @@ TOKEN_PATH = "/services/oauth2/token"
 
 
 class Emulator:
-    """A strict, in-memory Salesforce org host (salesforce-oauth.md §1-4) served over real HTTP.
+    """A strict, in-memory Salesforce org host (docs/salesforce-protocol.md, "Token requests")
+    served over real HTTP.
 
     `config` None gives the fixed demo org, user and app (see README.md); otherwise a dict in the
     JSON format, whose first org, user and app become `demo_org`, `demo_user` and `demo_app`.
@@ -166,7 +167,8 @@ class Emulator:
         """The next `count` token calls hang `hang` s, then drop the socket or answer status/body.
 
         `status=None` answers normally after the hang; `commit=True` processes the call first (the
-        token rotates) and then spoils the answer: the lost-response case of salesforce-oauth.md §8.
+        token rotates) and then spoils the answer: the lost-response case of
+        docs/salesforce-protocol.md, "Refresh token rotation"
         """
         self.store.faults.add(
             count, Fault(status=status, body=body, hang=hang, drop=drop, commit=commit)

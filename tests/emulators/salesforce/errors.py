@@ -1,6 +1,6 @@
 """Error codes and texts the emulator answers with, as Salesforce sends them.
 
-Source: salesforce-oauth.md §4 and /work/shared/salesforce-samples/errors.json;
+Source: docs/salesforce-protocol.md, "Errors";
 https://help.salesforce.com/apex/HTViewHelpDoc?id=xcloud.remoteaccess_oauth_flow_errors.htm
 """
 
@@ -26,7 +26,8 @@ SESSION_NOT_VALID_FOR_API = "This session is not valid for use with the REST API
 
 
 class OAuthError(Exception):
-    """A token/revoke error: HTTP 400 JSON `{"error": ..., "error_description": ...}` (§4)."""
+    """A token/revoke error: HTTP 400 JSON `{"error": ..., "error_description": ...}`
+    (docs/salesforce-protocol.md, "Errors")."""
 
     def __init__(self, error: str, description: str, status: int = 400) -> None:
         super().__init__(f"{error}: {description}")
@@ -63,7 +64,8 @@ def redirect_uri_mismatch() -> OAuthError:
 
 
 class InvalidSession(Exception):
-    """An access token that is unknown, revoked or past the session timeout (§3.6): REST 401.
+    """An access token that is unknown, revoked or past the session timeout
+    (docs/salesforce-protocol.md, "Access-token lifetime"): REST 401.
     ``message`` is REST's ``message`` field."""
 
     def __init__(self, message: str = "Session expired or invalid") -> None:

@@ -14,7 +14,8 @@ class Fault:
 
     status None = answer normally (after `hang`); `drop` closes the socket without an answer;
     `commit` lets the request take effect first (e.g. the refresh token rotates) and then spoils the
-    answer, the "response lost after Salesforce committed" case of salesforce-oauth.md §3.3 and §8.
+    answer, the "response lost after Salesforce committed" case of
+    docs/salesforce-protocol.md, "Refresh token rotation".
     """
 
     status: int | None = 503

@@ -1,4 +1,5 @@
-"""Token, revoke and access-token rules, strict wherever Salesforce is (salesforce-oauth.md §1-4).
+"""Token, revoke and access-token rules, strict wherever Salesforce is (docs/salesforce-protocol.md,
+"Token requests").
 
 Each function takes the `Store`, checks a request against the current app policy and the
 emulator clock, and either changes state or raises. Nothing here sleeps while holding the store
@@ -18,13 +19,14 @@ from .errors import InvalidSession, OAuthError
 from .models import AccessToken, App, AuthCode, Grant, User
 from .store import Store
 
-CODE_TTL_SECONDS = 15 * 60  # single use, 15 minutes: salesforce-oauth.md §1.3
+CODE_TTL_SECONDS = 15 * 60  # single use, 15 minutes: docs/salesforce-protocol.md, "Token requests"
 
 
 def authenticate_client(
     store: Store, client_id: str | None, client_secret: str | None, secret_required: bool
 ) -> App:
-    """The consumer key must exist; the secret must match if sent and be sent if required (§1.3);
+    """The consumer key must exist; the secret must match if sent and be sent if required
+    (docs/salesforce-protocol.md, "Token requests");
     the app must be installed in its org (else OAUTH_EC_APP_NOT_FOUND, code and refresh alike)."""
     app = store.apps.get(client_id or "")
     if app is None:
@@ -48,7 +50,8 @@ def _check_account(user: User) -> None:
 
 def _verifier_matches(code: AuthCode, verifier: str | None) -> bool:
     # S256 only. A challenge sent without its method never verifies: that is how clients that
-    # left out code_challenge_method got "invalid code verifier" (salesforce-oauth.md §2, §4).
+    # left out code_challenge_method got "invalid code verifier" (docs/salesforce-protocol.md,
+    # "Authorize request and PKCE", "Errors").
     if not verifier or not PKCE_VALUE.fullmatch(verifier) or code.code_challenge_method != "S256":
         return False
     digest = hashlib.sha256(verifier.encode("ascii")).digest()
@@ -64,7 +67,8 @@ def exchange_code(
     code_verifier: str | None,
     remote_addr: str,
 ) -> dict:
-    """grant_type=authorization_code (§1.3): single use, 15 min, same redirect_uri, PKCE, IPs."""
+    """grant_type=authorization_code (docs/salesforce-protocol.md, "Token requests"): single
+    use, 15 min, same redirect_uri, PKCE, IPs."""
     with store.lock:
         if not app.allows_ip(remote_addr):
             raise errors.invalid_grant(errors.IP_RESTRICTED)
@@ -92,7 +96,8 @@ def exchange_code(
 
 
 def begin_refresh(store: Store, app: App, presented: str | None, remote_addr: str) -> Grant:
-    """Claim a refresh token for one request (Summer '24: one token request at a time, §3.3)."""
+    """Claim a refresh token for one request (Summer '24: one token request at a time,
+    docs/salesforce-protocol.md, "Concurrent token requests")."""
     with store.lock:
         if not app.allows_ip(remote_addr):
             raise errors.invalid_grant(errors.IP_RESTRICTED)
@@ -101,7 +106,7 @@ def begin_refresh(store: Store, app: App, presented: str | None, remote_addr: st
             raise errors.invalid_grant(errors.EXPIRED_TOKEN)
         if presented != grant.refresh_token:
             # A replayed rotated-out token: Salesforce revokes the current one and its access tokens
-            # (salesforce-oauth.md §3.3).
+            # (docs/salesforce-protocol.md, "Refresh token rotation").
             store.revoke_grant(grant, "rotated-out refresh token was replayed")
             raise errors.invalid_grant(errors.EXPIRED_TOKEN)
         if grant.processing:
@@ -115,13 +120,16 @@ def begin_refresh(store: Store, app: App, presented: str | None, remote_addr: st
 
 
 def finish_refresh(store: Store, grant: Grant, presented: str) -> dict:
-    """Complete a claimed refresh: a new access token, with rotation a new refresh token (§3.3)."""
+    """Complete a claimed refresh: a new access token, with rotation a new refresh token
+    (docs/salesforce-protocol.md, "Refresh token rotation")."""
     with store.lock:
         grant.processing = False
         if grant.revoked or grant.refresh_token != presented:
             raise errors.invalid_grant(errors.EXPIRED_TOKEN)
         _check_account(grant.user)
-        grant.last_used = store.clock.now()  # the idle TTL is a sliding window (§3.2)
+        # the idle TTL is a sliding window (docs/salesforce-protocol.md, "Refresh token policy and
+        # idle TTL")
+        grant.last_used = store.clock.now()
         new_refresh = (
             store.rotate_refresh_token(grant) if grant.app.refresh_token_rotation else None
         )
@@ -138,7 +146,8 @@ def release_refresh(store: Store, grant: Grant) -> None:
 
 
 def revoke_token(store: Store, token: str | None) -> None:
-    """/services/oauth2/revoke (§1.2): an access token alone, or a refresh token with its grant."""
+    """/services/oauth2/revoke (docs/salesforce-protocol.md, "Endpoints"): an access token
+    alone, or a refresh token with its grant."""
     with store.lock:
         access = store.access_tokens.get(token or "")
         if access is not None and not access.revoked and not access.grant.revoked:
@@ -152,7 +161,8 @@ def revoke_token(store: Store, token: str | None) -> None:
 
 
 def authenticate_access(store: Store, token: str | None) -> AccessToken:
-    """A live access token, its inactivity timer restarted (§3.6); else InvalidSession."""
+    """A live access token, its inactivity timer restarted (docs/salesforce-protocol.md,
+    "Access-token lifetime"); else InvalidSession."""
     with store.lock:
         access = store.access_tokens.get(token or "")
         if access is None or access.revoked or access.grant.revoked:

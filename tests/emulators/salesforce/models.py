@@ -68,7 +68,7 @@ def parse_networks(
 
 @dataclass(eq=False)
 class Org:
-    """A Salesforce org reached through its My Domain (salesforce-oauth.md §1.1)."""
+    """A Salesforce org reached through its My Domain (docs/salesforce-protocol.md, "Hosts")."""
 
     org_id: str
     my_domain: str
@@ -108,7 +108,8 @@ class User:
 
 @dataclass(eq=False)
 class App:
-    """A Local External Client App: Settings (developer) and Policies (org admin), §3 and §5.
+    """A Local External Client App: Settings (developer) and Policies (org admin),
+    docs/salesforce-protocol.md, "Local External Client Apps".
 
     All policy attributes can be changed at run time; every request reads the current value.
     `idle_refresh_token_ttl` None = valid until revoked; `ip_allowlist` None or [] = not enforced.
@@ -133,7 +134,7 @@ class App:
     high_assurance_required: bool = False  # REST refuses the app's sessions, even fresh ones
 
     def allows_ip(self, address: str) -> bool:
-        """Refresh Token IP Allowlist check (salesforce-oauth.md §3.5)."""
+        """Refresh Token IP Allowlist check (docs/salesforce-protocol.md, "IP allowlist")."""
         if not self.ip_allowlist:
             return True
         try:
@@ -155,7 +156,8 @@ class App:
 
 @dataclass(eq=False)
 class AccessToken:
-    """An access token (session id); dies after `app.session_timeout` seconds without use (§3.6)."""
+    """An access token (session id); dies after `app.session_timeout` seconds without use
+    (docs/salesforce-protocol.md, "Access-token lifetime")."""
 
     token: str
     grant: Grant
@@ -206,7 +208,8 @@ class Grant:
 
 @dataclass(eq=False)
 class AuthCode:
-    """An authorization code: single use, 15 minutes (salesforce-oauth.md §1.3)."""
+    """An authorization code: single use, 15 minutes (docs/salesforce-protocol.md, "Token
+    requests")."""
 
     code: str
     app: App

@@ -1,4 +1,5 @@
-"""OAuth endpoints: authorize (+ sign-in, Allow/Deny), token, revoke (salesforce-oauth.md §1-4)."""
+"""OAuth endpoints: authorize (+ sign-in, Allow/Deny), token, revoke (docs/salesforce-protocol.md,
+"Token requests")."""
 
 from __future__ import annotations
 
@@ -94,7 +95,8 @@ def consent(ctx: EmulatorApp, request: Request) -> Response:
 
 
 def _client_credentials(request: Request) -> tuple[str | None, str | None]:
-    """Body or HTTP Basic (§1.3); both at once must agree."""
+    """Body or HTTP Basic (docs/salesforce-protocol.md, "Token requests"); both at once must
+    agree."""
     client_id = request.form.get("client_id")
     client_secret = request.form.get("client_secret")
     auth = request.authorization
@@ -111,7 +113,8 @@ def _client_credentials(request: Request) -> tuple[str | None, str | None]:
 def _grant_tokens(ctx: EmulatorApp, request: Request, record) -> dict:
     store = ctx.store
     if request.mimetype != FORM_CONTENT_TYPE:
-        raise errors.unsupported_grant_type()  # e.g. a JSON body (§1.3)
+        # e.g. a JSON body (docs/salesforce-protocol.md, "Token requests")
+        raise errors.unsupported_grant_type()
     form = request.form
     record.grant_type = form.get("grant_type")
     if record.grant_type not in ("authorization_code", "refresh_token"):
@@ -139,7 +142,8 @@ def _grant_tokens(ctx: EmulatorApp, request: Request, record) -> dict:
     presented = form.get("refresh_token", "")  # a `scope` parameter is accepted and ignored
     grant = flows.begin_refresh(store, app, presented, remote_addr)
     try:
-        # The token stays "being processed" for this long, so a parallel request can collide (§3.3).
+        # The token stays "being processed" for this long, so a parallel request can collide
+        # (docs/salesforce-protocol.md, "Refresh token rotation").
         pause = store.latency + store.token_processing_seconds
         if pause > 0:
             time.sleep(pause)
@@ -205,7 +209,8 @@ def token(ctx: EmulatorApp, request: Request) -> Response:
 
 
 def revoke(ctx: EmulatorApp, request: Request) -> Response:
-    """POST form `token=` (or GET `?token=`): 200 on success, else 400 invalid_token (§1.2)."""
+    """POST form `token=` (or GET `?token=`): 200 on success, else 400 invalid_token
+    (docs/salesforce-protocol.md, "Endpoints")."""
     record = ctx.store.record(request.method, request.path, request.remote_addr or "")
     token_value = (
         request.form.get("token") if request.method == "POST" else request.args.get("token")

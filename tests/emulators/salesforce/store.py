@@ -34,7 +34,8 @@ from .models import (
     string_list,
 )
 
-# "Each app allows five unique approvals (refresh tokens) per user", salesforce-oauth.md §3.6.
+# "Each app allows five unique approvals (refresh tokens) per user", docs/salesforce-protocol.md,
+# "Approvals per user"
 MAX_GRANTS_PER_USER_AND_APP = 5
 MAX_RECORDS = 200_000
 
@@ -192,7 +193,8 @@ class Store:
         return f"{self.base_url}/id/{user.org.org_id}/{user.user_id}"
 
     def create_grant(self, user: User, app: App, scopes: tuple[str, ...]) -> Grant:
-        """A new approval; a sixth live one for the same user and app revokes the oldest (§3.6)."""
+        """A new approval; a sixth live one for the same user and app revokes the oldest
+        (docs/salesforce-protocol.md, "Approvals per user")."""
         with self.lock:
             now = self.clock.now()
             grant = Grant(
@@ -249,7 +251,8 @@ class Store:
                 access.revoked = True
 
     def token_response(self, grant: Grant, access: AccessToken, refresh_token: str | None) -> dict:
-        """A token-endpoint body shaped like Salesforce's: no `expires_in`, ever (§1.4, §1.5)."""
+        """A token-endpoint body shaped like Salesforce's: no `expires_in`, ever
+        (docs/salesforce-protocol.md, "Token responses", "Signature")."""
         identity = self.identity_url(grant.user)
         issued_at = str(int(access.issued * 1000))
         body = {"access_token": access.token}
@@ -291,6 +294,7 @@ class Store:
 
 
 def sign(secret: str, message: str) -> str:
-    """Standard Base64 of HMAC-SHA256(consumer secret, id + issued_at), salesforce-oauth.md §1.5."""
+    """Standard Base64 of HMAC-SHA256(consumer secret, id + issued_at);
+    docs/salesforce-protocol.md, "Signature"."""
     digest = hmac.new(secret.encode(), message.encode(), hashlib.sha256).digest()
     return base64.b64encode(digest).decode()

@@ -146,7 +146,8 @@ def test_it_answers_inactive_user_at_the_exchange(salesforce_emulator):
 
 
 def test_it_fails_a_plain_challenge_verified_as_s256_without_the_method(salesforce_emulator):
-    # Clients that left out code_challenge_method got "invalid code verifier" (§2).
+    # Clients that left out code_challenge_method got "invalid code verifier" (docs/salesforce-
+    # protocol.md, "Authorize request and PKCE").
     emu = salesforce_emulator
     emu.demo_app.require_pkce = False
     verifier, challenge = pkce_pair()
@@ -157,7 +158,8 @@ def test_it_fails_a_plain_challenge_verified_as_s256_without_the_method(salesfor
 
 
 def test_it_never_verifies_a_challenge_sent_without_the_method(salesforce_emulator):
-    # Not even as "plain" (verifier == challenge): S256 only (salesforce-oauth.md §2, §4).
+    # Not even as "plain" (verifier == challenge): S256 only (docs/salesforce-protocol.md,
+    # "Authorize request and PKCE", "Errors").
     emu = salesforce_emulator
     emu.demo_app.require_pkce = False
     verifier = "p" * 43

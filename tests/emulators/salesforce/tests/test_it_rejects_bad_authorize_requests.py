@@ -64,7 +64,8 @@ def test_it_requires_s256_when_the_app_requires_pkce(salesforce_emulator):
 
 
 def test_it_refuses_the_plain_method_even_when_pkce_is_optional(salesforce_emulator):
-    # S256 only: "plain" support is UNCONFIRMED (salesforce-oauth.md §2), so a client must not
+    # S256 only: "plain" support is UNCONFIRMED (docs/salesforce-protocol.md, "Authorize request and
+    # PKCE"), so a client must not
     # get away with it here.
     salesforce_emulator.demo_app.require_pkce = False
 

@@ -15,6 +15,8 @@ from django.core.validators import URLValidator
 
 PRODUCTION_LOGIN_URL = "https://login.salesforce.com"
 SANDBOX_LOGIN_URL = "https://test.salesforce.com"
+# The values of Connection.environment for Salesforce.
+PRODUCTION, SANDBOX, MY_DOMAIN = "production", "sandbox", "my_domain"
 
 # <name>.my.salesforce.com, plus the edition sub-domains Salesforce uses for My Domain:
 # <name>--<sandbox>.sandbox, <name>.develop (Developer Edition), .scratch, .trailblaze, .demo.
@@ -71,3 +73,12 @@ def normalize_my_domain_url(value: str) -> str:
             "or https://<name>--<sandbox>.sandbox.my.salesforce.com for a sandbox."
         )
     return f"https://{host}{f':{port}' if port and port != 443 else ''}"
+
+
+def login_url_for(environment: str, my_domain_url: str = "") -> str:
+    """The login URL of an environment; My Domain URLs are validated by the form."""
+    if environment == SANDBOX:
+        return SANDBOX_LOGIN_URL
+    if environment == MY_DOMAIN:
+        return my_domain_url.rstrip("/")
+    return PRODUCTION_LOGIN_URL

@@ -7,8 +7,8 @@ from django import forms
 
 from accounts.submissions import SubmittedOnce
 
+from ...models import Connection, ExternalClientApp
 from .login_hosts import PRODUCTION_LOGIN_URL, SANDBOX_LOGIN_URL, normalize_my_domain_url
-from .models import Connection, ExternalClientApp
 
 Environment = Connection.Environment
 
