@@ -1,36 +1,11 @@
-"""What Orgkeeper tells an admin: the Guidance type (a problem, what to do, the setup step)
-and the connection page's messages after Test connection and Refresh now. A provider's own
-errors are turned into Guidance by the provider (``connections.providers.<name>.guidance``);
+"""What the connection page and the API tell an admin after Test connection and Refresh now,
+from a connection's status and a refresh's ErrorKind. A provider's own errors are turned into
+Guidance (connections.errors) by the provider (``connections.providers.<name>.guidance``);
 nothing here reads a provider's error texts.
 """
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
-
 from .errors import ErrorKind
 from .models import Connection
-
-if TYPE_CHECKING:
-    from .keepalive import RefreshResult
-
-
-@dataclass(frozen=True)
-class Guidance:
-    """What went wrong and what to do. ``detail`` is Salesforce's own words (escape it
-    when rendering); ``http_status`` is the status of the page that shows it."""
-
-    title: str
-    message: str
-    step: int | None = None
-    detail: str = ""
-    http_status: int = 400
-
-    @property
-    def summary(self) -> str:
-        """One line for events and ``last_error``; never holds a secret."""
-        text = f"{self.title} {self.message}"
-        return f"{text} (Salesforce: {self.detail})" if self.detail else text
-
 
 # --- Messages of the connection page's actions (Test connection, Refresh now) -----------
 
@@ -68,20 +43,23 @@ def not_connected(connection: Connection) -> str:
     return f"The connection isn't connected yet. Click {button} and sign in to Salesforce."
 
 
-def refresh_failed(result: "RefreshResult", connection: Connection, status_before: str) -> str:
-    """What a failed refresh (``keepalive.RefreshResult``) did to the connection and what to
-    do. ``connection`` is re-read by the caller; ``status_before`` is its status before."""
-    label = _RESULT_LABELS.get(result.kind, "")
-    why = result.message.removeprefix(f"{label}: ") if label else result.message
+def refresh_failed(
+    kind: ErrorKind | None, message: str, connection: Connection, status_before: str
+) -> str:
+    """What a failed refresh (a ``keepalive.RefreshResult``'s ``kind`` and ``message``) did to
+    the connection and what to do. ``connection`` is re-read by the caller; ``status_before``
+    is its status before."""
+    label = _RESULT_LABELS.get(kind, "")
+    why = message.removeprefix(f"{label}: ") if label else message
     changed = connection.status != status_before
-    if result.kind == ErrorKind.NEEDS_REAUTHORIZATION:
+    if kind == ErrorKind.NEEDS_REAUTHORIZATION:
         state = (
             f"The connection now needs re-authorization, and {_EMAILED}."
             if changed
             else "The connection still needs re-authorization."
         )
         return f"{state} Click Re-authorize and sign in to Salesforce. Why: {why}"
-    if result.kind == ErrorKind.MISCONFIGURED:
+    if kind == ErrorKind.MISCONFIGURED:
         state = (
             f"The connection is now misconfigured, and {_EMAILED}."
             if changed

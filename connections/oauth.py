@@ -22,17 +22,23 @@ from events.models import Event
 
 from . import alerts, approvals, providers, token_writes, tokens
 from .callback_urls import redirect_uri_for
-from .guidance import Guidance
+from .errors import Guidance
 from .models import (
     AuthorizationRequest,
+    ClientCredentials,
     Connection,
     ConnectionEvent,
-    ExternalClientApp,
     TokenSet,
     status_change,
 )
-from .providers.base import Grant, Identity, ProviderError, SignatureMismatch, new_code_verifier
-from .providers.base import new_state as new_state
+from .providers.base import (
+    Grant,
+    Identity,
+    ProviderError,
+    SignatureMismatch,
+    new_code_verifier,
+    new_state,
+)
 from .secrets import redact
 
 logger = logging.getLogger(__name__)
@@ -271,7 +277,7 @@ def _complete(flow: AuthorizationRequest, params: Mapping[str, str]) -> Authoriz
     try:
         grant = provider.exchange_code(
             connection.login_url,
-            ExternalClientApp(consumer_key=consumer_key, consumer_secret=consumer_secret),
+            ClientCredentials(consumer_key=consumer_key, consumer_secret=consumer_secret),
             code,
             flow.redirect_uri,
             flow.code_verifier,
@@ -419,9 +425,9 @@ def _save_credentials(flow: AuthorizationRequest, connection: Connection) -> tup
     """Make the consumer key and secret this flow signed in with the External Client App's
     (caller's transaction, connection row locked). Returns the consumer key before and
     after ("" before for a new app)."""
-    app = ExternalClientApp.objects.filter(connection=connection).first()
+    app = ClientCredentials.objects.filter(connection=connection).first()
     previous_key = app.consumer_key if app else ""
-    app = app or ExternalClientApp(connection=connection)
+    app = app or ClientCredentials(connection=connection)
     if flow.consumer_key:
         app.consumer_key = flow.consumer_key
     if flow.consumer_secret:

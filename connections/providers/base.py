@@ -1,21 +1,18 @@
-"""What every provider gives the core: the Provider protocol, its Policies, the Grant and
-Identity it returns, and the errors it raises. Imports nothing from Orgkeeper's models, so
-a provider (``connections/providers/<name>/``) can be written against this file alone."""
+"""What every provider gives the core: the Provider base class, its Policies, the Grant and
+Identity it returns, the errors it raises, and PKCE helpers. Imports nothing from Orgkeeper's
+models, so a provider (``connections/providers/<name>/``) can be written against this file
+alone (see tests/providers/fake/ for the smallest one)."""
 
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from oauthlib.oauth2 import WebApplicationClient
 
+from ..errors import Classification, ErrorKind, Guidance
 from ..secrets import redact
-
-if TYPE_CHECKING:
-    from ..errors import Classification
-    from ..guidance import Guidance
-
 
 # --- PKCE and state (every provider's web server flow) --------------------------------
 
@@ -124,7 +121,7 @@ class Grant:
     scope: str = ""
     expires_at: datetime | None = None
     identity_url: str = ""
-    problem: "Classification | None" = None
+    problem: Classification | None = None
     provider_data: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -173,18 +170,45 @@ class Credentials(Protocol):
     consumer_secret: str
 
 
-class Provider(Protocol):
-    """One identity provider: its policies, its HTTP calls and the words for its errors.
-    ``endpoint`` is the connection's login (authority) URL, ``instance_url`` the URL of
-    the API its tokens are for. Every call raises ProviderError subclasses only."""
+class Provider:
+    """One identity provider: its policies, its HTTP calls and the words for its errors. A
+    provider subclasses this, sets the class attributes and implements the HTTP calls; the
+    other methods have provider-neutral defaults. ``endpoint`` is the connection's login
+    (authority) URL, ``instance_url`` the URL of the API its tokens are for. Every call
+    raises ProviderError subclasses only, and never logs or raises a secret.
+    """
 
     name: str  # the value stored in Connection.provider
-    label: str  # "Salesforce"
+    label: str  # shown to people: "Salesforce"
+    app_label = "app registration"  # what an admin registers: "External Client App"
     policies: Policies
+    checklist_template: str  # the setup checklist, included by the wizard's pages
+    forms: Any  # a module with NewConnectionForm, ConnectionForm, ConnectForm, EditForm
+    default_environment = ""
+    manual_revoke_hint = "Revoke it at the provider."
+    # The classification of a refresh refused as revoked (what the approvals limit explains).
+    revoked: Classification | None = None
+    # What an API refusing fresh sessions means (a session policy), if the provider has one.
+    session_policy_problem: Classification | None = None
+
+    # --- The connection's environment ----------------------------------------------------
+
+    def environment_label(self, environment: str) -> str:
+        return environment
+
+    def login_url(self, environment: str, my_domain_url: str = "") -> str:
+        raise NotImplementedError
+
+    def check_login_url(self, environment: str, my_domain_url: str) -> None:
+        """Raise ValidationError when the connection's login URL isn't acceptable."""
+
+    # --- HTTP calls ----------------------------------------------------------------------
 
     def authorization_url(
         self, endpoint: str, client_id: str, redirect_uri: str, state: str, code_verifier: str
-    ) -> str: ...
+    ) -> str:
+        """Where to send the admin (RFC 6749 §4.1.1, with an S256 PKCE challenge)."""
+        raise NotImplementedError
 
     def exchange_code(
         self,
@@ -193,20 +217,103 @@ class Provider(Protocol):
         code: str,
         redirect_uri: str,
         code_verifier: str,
-    ) -> Grant: ...
+    ) -> Grant:
+        """Exchange an authorization code (RFC 6749 §4.1.3)."""
+        raise NotImplementedError
 
-    def identity(self, grant: Grant) -> Identity: ...
+    def identity(self, grant: Grant) -> Identity:
+        """Who signed in, and to which organization."""
+        raise NotImplementedError
 
     def refresh(
         self, endpoint: str, credentials: Credentials, refresh_token: str, timeout: float
-    ) -> Grant: ...
+    ) -> Grant:
+        """Use a refresh token (RFC 6749 §6); ``timeout`` in seconds."""
+        raise NotImplementedError
 
-    def revoke(self, endpoint: str, token: str) -> None: ...
+    def revoke(self, endpoint: str, token: str) -> None:
+        """Revoke a token (RFC 7009); only called when ``policies.has_per_token_revoke``."""
+        raise NotImplementedError
 
-    def probe(self, instance_url: str, access_token: str) -> object: ...
+    def probe(self, instance_url: str, access_token: str) -> object:
+        """One lightweight API call (Test connection); its answer."""
+        raise NotImplementedError
+
+    # --- Words -------------------------------------------------------------------------
 
     def classify(
         self, error: ProviderError, lost_in_flight: bool = False, org_id: str = ""
-    ) -> "Classification": ...
+    ) -> Classification:
+        """What a failed refresh means (``lost_in_flight``: an earlier attempt sent the same
+        rotating refresh token and its answer was never stored). By default: invalid_grant
+        needs a new sign-in, other OAuth errors are misconfiguration, the rest transient."""
+        if isinstance(error, InvalidGrant):
+            said = error.description or "invalid_grant"
+            return Classification(
+                ErrorKind.NEEDS_REAUTHORIZATION, f"{self.label} refused the refresh token: {said}."
+            )
+        if isinstance(error, OAuthError):
+            return Classification(
+                ErrorKind.MISCONFIGURED, f"{self.label} refused the refresh request: {error}."
+            )
+        return Classification(ErrorKind.TRANSIENT, str(error) or f"{self.label} didn't answer.")
 
-    def explain(self, error: ProviderError, **about: str) -> "Guidance": ...
+    def explain(self, error: ProviderError, **about: str) -> Guidance:
+        """Guidance for a failed sign-in or credentials check."""
+        if isinstance(error, Unavailable):
+            return Guidance(
+                f"{self.label} didn't answer.",
+                "Nothing was saved. Try again in a few minutes.",
+                detail=error.description,
+                http_status=502,
+            )
+        return Guidance(
+            f"{self.label} refused the sign-in.",
+            "Nothing was saved. Check the app registration and start again.",
+            detail=str(error),
+        )
+
+    def explain_redirect(self, error: str, description: str = "", **about: str) -> Guidance:
+        """Guidance for an ``error`` the authorize redirect brought back (RFC 6749 §4.1.2.1)."""
+        detail = ": ".join(part for part in (error, description) if part)
+        return Guidance(
+            f"{self.label} refused the sign-in.", "Start again.", detail=detail or "no details"
+        )
+
+    def identity_failed(self, error: ProviderError) -> Guidance:
+        return Guidance(
+            f"{self.label} didn't say who signed in.",
+            "Nothing was saved. Try again.",
+            detail=str(error),
+            http_status=502,
+        )
+
+    def missing_refresh_token(self, scope: str) -> Guidance:
+        return Guidance(
+            f"{self.label} gave no refresh token.",
+            "Without one the connection can't be kept alive. Grant offline access to the app "
+            "and start again.",
+            detail=f"granted scopes: {scope or 'none'}",
+        )
+
+    def organization_mismatch(self, expected: str, received: str) -> Guidance:
+        return Guidance(
+            "That is a different organization.",
+            f"This connection is for {expected}, but the sign-in was for {received}. The old "
+            "tokens are kept.",
+        )
+
+    def api_versions(self, body: object) -> list[str]:
+        """The API versions a probe's answer lists (none by default)."""
+        return []
+
+    def probe_passed(self, body: object) -> str:
+        return f"{self.label} answered."
+
+    def probe_failed(self, error: ProviderError) -> str:
+        return f"{self.label} refused the API call ({error}). Try again."
+
+    def session_policy_blocks_api(self, status: int, body: object) -> bool:
+        """True when an API answer means fresh sessions are refused too (see
+        ``session_policy_problem``)."""
+        return False

@@ -9,7 +9,7 @@ Error codes and texts: docs/salesforce-protocol.md ("Errors").
 
 from django.conf import settings
 
-from ...guidance import Guidance
+from ...errors import Guidance
 from ..base import (
     OAuthError,
     ProviderError,
