@@ -39,17 +39,19 @@ class Classification:
 
 @dataclass(frozen=True)
 class Guidance:
-    """What went wrong and what to do. ``detail`` is Salesforce's own words (escape it
-    when rendering); ``http_status`` is the status of the page that shows it."""
+    """What went wrong and what to do. ``detail`` is the provider's own words (escape it
+    when rendering), ``source`` names that provider; ``http_status`` is the status of the
+    page that shows it."""
 
     title: str
     message: str
     step: int | None = None
     detail: str = ""
     http_status: int = 400
+    source: str = ""
 
     @property
     def summary(self) -> str:
         """One line for events and ``last_error``; never holds a secret."""
         text = f"{self.title} {self.message}"
-        return f"{text} (Salesforce: {self.detail})" if self.detail else text
+        return f"{text} ({self.source or 'details'}: {self.detail})" if self.detail else text

@@ -4,6 +4,7 @@ Guidance (connections.errors) by the provider (``connections.providers.<name>.gu
 nothing here reads a provider's error texts.
 """
 
+from . import providers
 from .errors import ErrorKind
 from .models import Connection
 
@@ -22,6 +23,7 @@ def not_connected(connection: Connection) -> str:
     """Why a connection has no usable tokens and which button fixes it, from its status
     (the caller re-reads it first: a concurrent refresh may have changed it)."""
     Status = Connection.Status
+    label = providers.for_connection(connection).label
     if connection.status == Status.MISCONFIGURED:
         return (
             f"The connection is misconfigured: {connection.status_reason} Orgkeeper retries "
@@ -29,18 +31,18 @@ def not_connected(connection: Connection) -> str:
         )
     if connection.status == Status.NEEDS_REAUTHORIZATION:
         return (
-            "The connection needs re-authorization: Salesforce no longer accepts its refresh "
-            "token. Click Re-authorize and sign in to Salesforce."
+            f"The connection needs re-authorization: {label} no longer accepts its refresh "
+            f"token. Click Re-authorize and sign in to {label}."
         )
     if connection.status == Status.DISCONNECTED:
         return (
             "The connection is disconnected: Orgkeeper holds no tokens for it. Click "
-            "Re-authorize and sign in to Salesforce to connect it again."
+            f"Re-authorize and sign in to {label} to connect it again."
         )
     if connection.status == Status.CONNECTED:
         return "The connection is connected; try again."
     button = "Re-authorize" if connection.organization_id else "Connect"
-    return f"The connection isn't connected yet. Click {button} and sign in to Salesforce."
+    return f"The connection isn't connected yet. Click {button} and sign in to {label}."
 
 
 def refresh_failed(
@@ -49,8 +51,9 @@ def refresh_failed(
     """What a failed refresh (a ``keepalive.RefreshResult``'s ``kind`` and ``message``) did to
     the connection and what to do. ``connection`` is re-read by the caller; ``status_before``
     is its status before."""
-    label = _RESULT_LABELS.get(kind, "")
-    why = message.removeprefix(f"{label}: ") if label else message
+    prefix = _RESULT_LABELS.get(kind, "")
+    why = message.removeprefix(f"{prefix}: ") if prefix else message
+    label = providers.for_connection(connection).label
     changed = connection.status != status_before
     if kind == ErrorKind.NEEDS_REAUTHORIZATION:
         state = (
@@ -58,7 +61,7 @@ def refresh_failed(
             if changed
             else "The connection still needs re-authorization."
         )
-        return f"{state} Click Re-authorize and sign in to Salesforce. Why: {why}"
+        return f"{state} Click Re-authorize and sign in to {label}. Why: {why}"
     if kind == ErrorKind.MISCONFIGURED:
         state = (
             f"The connection is now misconfigured, and {_EMAILED}."
@@ -70,6 +73,6 @@ def refresh_failed(
             "once that is fixed; you can also click Refresh now after fixing it."
         )
     return (
-        f"Salesforce couldn't refresh the tokens right now: {why} The connection stays "
+        f"{label} couldn't refresh the tokens right now: {why} The connection stays "
         "connected and Orgkeeper retries by itself; try again in a few minutes."
     )

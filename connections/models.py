@@ -22,7 +22,7 @@ from . import providers
 from .encryption import encrypt
 
 SIGN_IN_EXPIRED = (
-    "The sign-in to Salesforce expired: it wasn't finished within 10 minutes. Start again."
+    "The sign-in to {label} expired: it wasn't finished within 10 minutes. Start again."
 )
 
 
@@ -281,7 +281,7 @@ class Connection(models.Model):
                 # Holding tokens: not waiting for a sign-in but for a choice (duplicate_of).
                 .exclude(pk__in=TokenSet.objects.values("connection_id"))
                 .order_by("pk")
-                .only("pk", "organization_id", "team", "code", "name")
+                .only("pk", "organization_id", "team", "code", "name", "provider")
             )
             if not waiting:
                 return 0
@@ -304,7 +304,9 @@ class Connection(models.Model):
                 ConnectionEvent(
                     connection=connection,
                     kind=ConnectionEvent.Kind.AUTHORIZATION_FAILED,
-                    message=SIGN_IN_EXPIRED,
+                    message=SIGN_IN_EXPIRED.format(
+                        label=providers.for_connection(connection).label
+                    ),
                     data=status_change(
                         cls.Status.PENDING_AUTHORIZATION, connection._status_before_sign_in()
                     ),

@@ -266,18 +266,23 @@ class Provider:
                 "Nothing was saved. Try again in a few minutes.",
                 detail=error.description,
                 http_status=502,
+                source=self.label,
             )
         return Guidance(
             f"{self.label} refused the sign-in.",
             "Nothing was saved. Check the app registration and start again.",
             detail=str(error),
+            source=self.label,
         )
 
     def explain_redirect(self, error: str, description: str = "", **about: str) -> Guidance:
         """Guidance for an ``error`` the authorize redirect brought back (RFC 6749 §4.1.2.1)."""
         detail = ": ".join(part for part in (error, description) if part)
         return Guidance(
-            f"{self.label} refused the sign-in.", "Start again.", detail=detail or "no details"
+            f"{self.label} refused the sign-in.",
+            "Start again.",
+            detail=detail or "no details",
+            source=self.label,
         )
 
     def identity_failed(self, error: ProviderError) -> Guidance:
@@ -286,6 +291,7 @@ class Provider:
             "Nothing was saved. Try again.",
             detail=str(error),
             http_status=502,
+            source=self.label,
         )
 
     def missing_refresh_token(self, scope: str) -> Guidance:
