@@ -38,7 +38,7 @@ format: install
 	$(BIN)/ruff format .
 
 emulator: install  ## the Salesforce emulator on http://127.0.0.1:8882
-	$(BIN)/python -m tests.salesforce_emulator --port 8882
+	$(BIN)/python -m tests.emulators.salesforce --port 8882
 
 screenshots: install  ## re-take docs/screenshots/ with the browser tests (needs Chromium)
 	BROWSER_SCREENSHOTS=$(CURDIR)/docs/screenshots $(BIN)/pytest tests/browser

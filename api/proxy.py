@@ -28,9 +28,11 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
-from connections import keepalive, salesforce
-from connections.errors import SESSION_POLICY_BLOCKS_API
+from connections import http, keepalive
 from connections.models import TokenSet
+from connections.providers.base import ApiError, Unavailable
+from connections.providers.salesforce import client as salesforce
+from connections.providers.salesforce.errors import SESSION_POLICY_BLOCKS_API
 
 from . import problems, views
 from .access import get_connection_for_token
@@ -127,7 +129,7 @@ def _request_body(request: Request):
 
 def _unavailable(error: Exception) -> problems.SalesforceUnavailable:
     return problems.SalesforceUnavailable(
-        str(salesforce.unreachable(error)), retry_after=views.UNAVAILABLE_RETRY_AFTER
+        str(http.unreachable(error, salesforce.WHO)), retry_after=views.UNAVAILABLE_RETRY_AFTER
     )
 
 
@@ -167,11 +169,11 @@ def _send(method: str, issued: keepalive.IssuedToken, path: str, query: str, hea
     url = f"{issued.instance_url}/services/{path}" + (f"?{query}" if query else "")
     try:
         return salesforce.forward(method, url, issued.access_token, headers, body)
-    except salesforce.SalesforceUnavailable as error:
+    except Unavailable as error:
         raise problems.SalesforceUnavailable(
             str(error), retry_after=views.UNAVAILABLE_RETRY_AFTER
         ) from None
-    except salesforce.ApiError as error:
+    except ApiError as error:
         raise problems.Misconfigured(str(error)) from None
 
 

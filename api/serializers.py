@@ -49,7 +49,7 @@ class ConnectionSerializer(serializers.ModelSerializer):
             return None
 
     def get_provider(self, connection: Connection) -> str:
-        return "salesforce"
+        return connection.provider
 
     @extend_schema_field(serializers.DateTimeField(allow_null=True))
     def get_refresh_token_expires_at(self, connection: Connection) -> str | None:

@@ -8,8 +8,9 @@ import time
 
 from django.core.cache import cache
 
-from connections import salesforce
 from connections.models import Connection
+from connections.providers.base import ProviderError
+from connections.providers.salesforce import client as salesforce
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +49,7 @@ def _ask(connection: Connection, cache_key: str, instance_url: str, access_token
     """Read the org's versions and cache the newest (on failure, the fallback, briefly)."""
     try:
         version = newest_version(salesforce.api_probe(instance_url, access_token))
-    except salesforce.SalesforceError as error:
+    except ProviderError as error:
         logger.info("Connection %s: API versions not read (%s)", connection.pk, error)
         version = None
     if version is None:

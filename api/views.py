@@ -13,9 +13,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from connections import guidance, keepalive, salesforce
+from connections import guidance, keepalive, providers
 from connections.errors import ErrorKind
 from connections.models import Connection, ConnectionEvent, TokenSet
+from connections.providers.base import ProviderError, Unavailable
 
 from . import problems, versions
 from .access import TOKEN_SECRETS, get_connection_for_key, get_connection_for_token
@@ -244,8 +245,9 @@ class TestConnection(APIView):
     def post(self, request: Request, id: str) -> Response:
         connection = get_connection_for_key(request.auth, id)
         via = f" (API key {request.auth.label})"
+        provider = providers.for_connection(connection)
         try:
-            body = keepalive.call_salesforce(connection, salesforce.api_probe)
+            body = keepalive.call_api(connection, provider.probe)
         except keepalive.NotConnected:
             raise _not_connected(connection) from None
         except keepalive.RefreshFailed as failure:
@@ -253,18 +255,18 @@ class TestConnection(APIView):
                 ConnectionEvent.Kind.TEST_FAILED, f"{failure.result.message}{via}", request.auth
             )
             raise refresh_problem(failure, connection) from None
-        except salesforce.SalesforceError as error:
-            text = guidance.test_failed(error)
+        except ProviderError as error:
+            text = provider.probe_failed(error)
             connection.record(ConnectionEvent.Kind.TEST_FAILED, f"{text}{via}", request.auth)
-            if isinstance(error, salesforce.SalesforceUnavailable):
+            if isinstance(error, Unavailable):
                 raise problems.SalesforceUnavailable(
                     text, retry_after=UNAVAILABLE_RETRY_AFTER
                 ) from None
             return Response(
                 TestResultSerializer({"ok": False, "message": text, "api_versions": []}).data
             )
-        found = salesforce.api_versions(body)
-        text = guidance.test_passed(found)
+        found = provider.api_versions(body)
+        text = provider.probe_passed(body)
         connection.record(ConnectionEvent.Kind.TESTED, f"{text}{via}", request.auth)
         return Response(
             TestResultSerializer({"ok": True, "message": text, "api_versions": found}).data

@@ -137,7 +137,7 @@ def _run(args, started: float) -> int:
     from django.conf import settings
     from django.core.management import call_command
 
-    from tests.salesforce_emulator import Emulator
+    from tests.emulators.salesforce import Emulator
 
     from . import api, report, web
 

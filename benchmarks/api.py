@@ -123,7 +123,7 @@ def run(
     load_before = os.getloadavg()
     emulator_url = f"http://{HOST}:{emulator_port}"
     emulator = _start(
-        ["-m", "tests.salesforce_emulator", "--port", str(emulator_port)],
+        ["-m", "tests.emulators.salesforce", "--port", str(emulator_port)],
         env,
         workdir / "emulator.log",
         "Salesforce emulator running",

@@ -18,7 +18,7 @@ REDACTED = "[redacted]"
 
 @cache
 def _callback_path() -> str:
-    from connections.models import OAUTH_CALLBACK_PATH  # needs the app registry
+    from connections.callback_urls import OAUTH_CALLBACK_PATH
 
     return OAUTH_CALLBACK_PATH
 

@@ -5,9 +5,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.db import models, transaction
 
-from . import keepalive
-from .forms import clean_login_url
-from .models import AuthorizationRequest, Connection, ExternalClientApp, TokenSet
+from . import keepalive, providers
+from .models import AuthorizationRequest, ClientCredentials, Connection, TokenSet
 
 
 def _set_or_not(value) -> str:
@@ -33,7 +32,9 @@ class ConnectionAdminForm(forms.ModelForm):
     secret and the tokens."""
 
     def clean(self):
-        return clean_login_url(self, super().clean())
+        data = super().clean()
+        provider = providers.get(data.get("provider") or self.instance.provider)
+        return provider.forms.clean_login_url(self, data)
 
 
 @admin.register(Connection)
@@ -76,8 +77,8 @@ class ConnectionAdmin(admin.ModelAdmin):
             self.message_user(request, f"{name}: {result.outcome}: {result.message}", level)
 
 
-@admin.register(ExternalClientApp)
-class ExternalClientAppAdmin(ViewOnlyAdmin):
+@admin.register(ClientCredentials)
+class ClientCredentialsAdmin(ViewOnlyAdmin):
     """View only. The refresh token belongs to the consumer key it was issued to, so a new key
     goes through Re-authorize, and a new secret through the connection's Edit page, which
     writes it under the row lock; a save here would be a full UPDATE of the row as read,

@@ -15,10 +15,10 @@ class ConnectionsConfig(AppConfig):
         if settings.ALLOW_INSECURE_LOGIN_HOSTS:
             os.environ.setdefault("OAUTHLIB_INSECURE_TRANSPORT", "1")
         # Salesforce may list the granted scopes in another order or grant fewer; we check
-        # the granted scopes ourselves (connections.salesforce) instead of oauthlib raising.
+        # the granted scopes ourselves (connections.oauth) instead of oauthlib raising.
         os.environ.setdefault("OAUTHLIB_RELAX_TOKEN_SCOPE", "1")
 
         from . import checks  # noqa: F401  (registers the keep-alive settings checks)
-        from .salesforce import silence_library_debug_logs
+        from .secrets import silence_library_debug_logs
 
         silence_library_debug_logs()

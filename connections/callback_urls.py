@@ -2,9 +2,9 @@
 flow sends as ``redirect_uri``.
 
 Salesforce compares ``redirect_uri`` with the app's registered Callback URLs, and the token
-request must repeat the authorize request's value exactly (RFC 6749 §4.1.3). Seed step 3:
-"If you run Plauti Server on a domain name, enter the Callback URL for both the domain and
-the outbound IP address, each on their own line."
+request must repeat the authorize request's value exactly (RFC 6749 §4.1.3). When Orgkeeper
+runs on a domain name, admins register the callback on the domain and on the outbound IP
+address, each on its own line (the setup checklist's step 3).
 """
 
 import ipaddress
@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 
-from .models import OAUTH_CALLBACK_PATH
+OAUTH_CALLBACK_PATH = "/api/connections/oauth/callback"
 
 
 def _is_ip(host: str) -> bool:

@@ -2,8 +2,8 @@
 ``runserver``; the kickoff task re-validates in the Celery worker, which runs no checks).
 
 The important one: KEEPALIVE_INTERVAL must leave a wide margin inside the refresh token's idle
-TTL (salesforce-oauth.md §0.5, §3.2, §8.4), so a day or two of failed refreshes can't let a
-connection die idle.
+TTL (docs/salesforce-protocol.md, "Refresh token policy and idle TTL"), so a day or two of
+failed refreshes can't let a connection die idle.
 """
 
 from django.conf import settings

@@ -14,13 +14,13 @@ from django.db import transaction
 from . import alerts, keepalive
 from .models import (
     AuthorizationRequest,
+    ClientCredentials,
     Connection,
     ConnectionEvent,
-    ExternalClientApp,
     TokenSet,
     status_change,
 )
-from .oauth import _revoke_quietly, record_sign_in
+from .oauth import record_sign_in, revoke_quietly
 
 Status = Connection.Status
 
@@ -59,8 +59,8 @@ def reauthorize_twin(twin: Connection, duplicate_code, actor) -> None:
         tokens.connection = twin
         tokens.generation = generation + 1
         tokens.save()
-        app = ExternalClientApp.objects.get(connection=duplicate)
-        ExternalClientApp.objects.update_or_create(
+        app = ClientCredentials.objects.get(connection=duplicate)
+        ClientCredentials.objects.update_or_create(
             connection=twin,
             defaults={"consumer_key": app.consumer_key, "consumer_secret": app.consumer_secret},
         )
@@ -99,9 +99,7 @@ def reauthorize_twin(twin: Connection, duplicate_code, actor) -> None:
         if twin.alerted_for:
             transaction.on_commit(partial(alerts.notify, twin.pk), robust=True)
         if old_refresh_token and old_refresh_token != tokens.refresh_token:
-            transaction.on_commit(
-                partial(_revoke_quietly, twin.login_url, old_refresh_token), robust=True
-            )
+            transaction.on_commit(partial(revoke_quietly, twin, old_refresh_token), robust=True)
 
 
 def keep_both(duplicate: Connection, actor) -> None:

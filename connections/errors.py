@@ -1,22 +1,20 @@
-"""What a failed refresh means for a connection: one table, one function.
+"""What a failure means for a connection, in the provider's terms turned into Orgkeeper's.
 
-Kinds (shared/salesforce-oauth.md §4 and §8.3):
+Kinds:
 - ``transient``: outage, timeout, HTTP 5xx/429, or a concurrent token request; retry with
   backoff, the connection stays connected.
 - ``needs_reauthorization``: the refresh token (or its user/org) is dead; someone must sign
   in again. No retries.
-- ``misconfigured``: the External Client App or our server setup is wrong; retried slowly so
+- ``misconfigured``: the app registration or our server setup is wrong; retried slowly so
   the connection recovers by itself once an admin fixes it.
 
-Reasons are plain words for the team and may quote Salesforce's error text (never a secret).
+Each provider maps its own errors to a Classification (``Provider.classify``), and a failed
+sign-in or check to a Guidance (what the page shows); reasons are plain words for the team and
+may quote the provider's error text (never a secret).
 """
 
 from dataclasses import dataclass
 from enum import StrEnum
-
-from django.conf import settings
-
-from . import salesforce
 
 
 class ErrorKind(StrEnum):
@@ -27,153 +25,33 @@ class ErrorKind(StrEnum):
 
 @dataclass(frozen=True)
 class Classification:
+    """``kind``; ``reason`` in plain words; ``step``: the number of the setup checklist's
+    step that fixes it, or None."""
+
     kind: ErrorKind
     reason: str
+    step: int | None = None
 
     @property
     def retry(self) -> bool:
         return self.kind == ErrorKind.TRANSIENT
 
 
-T, R, M = ErrorKind.TRANSIENT, ErrorKind.NEEDS_REAUTHORIZATION, ErrorKind.MISCONFIGURED
+@dataclass(frozen=True)
+class Guidance:
+    """What went wrong and what to do. ``detail`` is the provider's own words (escape it
+    when rendering), ``source`` names that provider; ``http_status`` is the status of the
+    page that shows it."""
 
-_CONSUMER_FIX = (
-    "Salesforce rejected the consumer secret. Re-enter the consumer secret of the External "
-    "Client App (setup step 7)."
-)
-# A refresh whose signature doesn't verify still stored its tokens (keepalive._store), so
-# fixing the secret recovers the connection without a new sign-in.
-SIGNATURE_MISMATCH = Classification(
-    M,
-    "The consumer secret stored in Orgkeeper doesn't match the External Client App's: "
-    "Salesforce signed its token response with another secret. Re-enter the consumer secret "
-    "under Edit (setup step 7), then Refresh now; the tokens are kept, so no new sign-in is "
-    "needed.",
-)
-# An earlier refresh of the same refresh token never stored its answer (killed worker, lost
-# connection) and Salesforce now calls the token expired: with rotation, Salesforce had
-# processed that request, and presenting the rotated-out token revoked the grant (§3.3).
-REFRESH_TOKEN_LOST = Classification(
-    R,
-    "Refresh token lost: an earlier refresh reached Salesforce, which replaced the refresh "
-    "token, but its answer was lost between Salesforce and Orgkeeper (the worker stopped or "
-    "the connection dropped before the new token was saved). Salesforce now refuses the old "
-    "token and has revoked this connection's tokens. Re-authorize (sign in to Salesforce "
-    "again) to reconnect.",
-)
-# REST refuses every session of the app, fresh ones too (salesforce.SessionPolicyBlocked): the
-# refresh token is fine and a new sign-in wouldn't help, so this never asks for one. For
-# whatever makes REST calls for a connection (Test connection, an API proxy) after its one
-# refresh; the keep-alive's refreshes never see it.
-SESSION_POLICY_BLOCKS_API = Classification(
-    M,
-    "The app's session policy blocks API use: check the session security level and IP "
-    "locking in the External Client App's policies. The refresh token is fine, so no new "
-    "sign-in is needed.",
-)
-EXPIRED_REFRESH_TOKEN = "expired access/refresh token"  # noqa: S105 (an error text)
-# The External Client App isn't installed in the org the refresh token belongs to (an admin
-# uninstalled it, or a sandbox refresh dropped it): not the token's fault, so misconfigured,
-# retried slowly, and it recovers once the app is installed again.
-# Sources: https://github.com/forcedotcom/cli/issues/3482, https://github.com/dust-tt/dust/pull/26727
-APP_NOT_INSTALLED_CODES = ("OAUTH_EC_APP_NOT_FOUND", "app_not_found")
-_APP_NOT_INSTALLED_FIX = (
-    "The External Client App isn't installed in org {org}: install the External Client App in "
-    "org {org}, or use the org that owns it (setup step 2). Orgkeeper keeps the tokens."
-)
-_IP_FIX = (
-    "Salesforce refused the refresh from this server's IP address. Add the Server Outbound IP "
-    "{ip} to the External Client App's Refresh Token IP Allowlist (setup step 5)."
-)
+    title: str
+    message: str
+    step: int | None = None
+    detail: str = ""
+    http_status: int = 400
+    source: str = ""
 
-# invalid_grant error_description (lower case) -> kind, reason. Source: salesforce-oauth.md §4.
-INVALID_GRANT: dict[str, tuple[ErrorKind, str]] = {
-    # Summer '24+: one token request per refresh token at a time (§3.3).
-    "token request is already being processed": (
-        T,
-        "Salesforce was still processing another token request for this connection.",
-    ),
-    # The same concurrency block before Winter '25 (§3.3); a refresh never sends a code.
-    "expired authorization code": (
-        T,
-        "Salesforce was still processing another token request for this connection.",
-    ),
-    EXPIRED_REFRESH_TOKEN: (
-        R,
-        "Salesforce no longer accepts the refresh token: it was revoked, expired after not "
-        "being used, or replaced by a newer sign-in. Sign in to Salesforce again.",
-    ),
-    "authentication failure": (
-        R,
-        "Salesforce refused the connected user's authentication (for example after a password "
-        "change or an org policy change). Sign in to Salesforce again.",
-    ),
-    "inactive user": (
-        R,
-        "The connected Salesforce user is inactive or frozen. Reactivate the user, or sign in "
-        "again with an active user.",
-    ),
-    "inactive organization": (
-        R,
-        "The Salesforce org is inactive or locked. Sign in again once it is active.",
-    ),
-    "user hasn't approved this consumer": (
-        R,
-        "The connected user isn't approved for the External Client App (check its Permitted "
-        "Users policy). Sign in to Salesforce again.",
-    ),
-    "ip restricted": (M, _IP_FIX),
-}
-
-# Other token-endpoint error codes -> kind, reason. Source: salesforce-oauth.md §4.
-ERROR_CODES: dict[str, tuple[ErrorKind, str]] = {
-    "invalid_client": (M, _CONSUMER_FIX),
-    "invalid_client_credentials": (M, _CONSUMER_FIX),  # legacy code
-    "invalid_client_id": (
-        M,
-        "Salesforce doesn't know the consumer key. Check the consumer key and the environment "
-        "(production, sandbox or My Domain) of the External Client App (setup step 7).",
-    ),
-    "inactive_user": INVALID_GRANT["inactive user"],  # legacy code
-    "inactive_org": INVALID_GRANT["inactive organization"],  # legacy code
-    "rate_limit_exceeded": (T, "Salesforce's login rate limit was exceeded."),
-    **dict.fromkeys(APP_NOT_INSTALLED_CODES, (M, _APP_NOT_INSTALLED_FIX)),
-}
-
-
-def server_ip() -> str:
-    return settings.SERVER_OUTBOUND_IP or "(set SERVER_OUTBOUND_IP)"
-
-
-def classify(
-    error: salesforce.SalesforceError, lost_in_flight: bool = False, org_id: str = ""
-) -> Classification:
-    """Classify an error raised by ``salesforce.refresh``. ``lost_in_flight``: an earlier
-    attempt sent the same refresh token and its answer was never stored. ``org_id``: the
-    connection's Salesforce org, named in reasons that need it.
-
-    Unknown ``invalid_grant`` descriptions mean re-authorization (Salesforce's text is the
-    reason); other unknown OAuth error codes mean misconfiguration (retried slowly)."""
-    if (
-        lost_in_flight
-        and isinstance(error, salesforce.InvalidGrant)
-        and error.description.strip().lower() == EXPIRED_REFRESH_TOKEN
-    ):
-        return REFRESH_TOKEN_LOST
-    if isinstance(error, salesforce.SignatureMismatch):
-        return SIGNATURE_MISMATCH
-    # Only the table's reasons are templates: Salesforce's own words may hold braces.
-    fill = {"ip": server_ip(), "org": org_id or "(unknown)"}
-    if isinstance(error, salesforce.InvalidGrant):
-        known = INVALID_GRANT.get(error.description.strip().lower())
-        if known is None:
-            said = error.description or "invalid_grant"
-            return Classification(R, f"Salesforce refused the refresh token: {said}.")
-        return Classification(known[0], known[1].format(**fill))
-    if isinstance(error, salesforce.OAuthError):
-        known = ERROR_CODES.get(error.error)
-        if known is None:
-            return Classification(M, f"Salesforce refused the refresh request: {error}.")
-        return Classification(known[0], known[1].format(**fill))
-    # SalesforceUnavailable (network, timeout, 5xx, 429) and anything unexpected.
-    return Classification(T, str(error) or "Salesforce could not be reached.")
+    @property
+    def summary(self) -> str:
+        """One line for events and ``last_error``; never holds a secret."""
+        text = f"{self.title} {self.message}"
+        return f"{text} ({self.source or 'details'}: {self.detail})" if self.detail else text

@@ -8,21 +8,21 @@ Public interface (stable for views, admin, tasks and the management command):
 - ``get_access_token(connection, force_refresh=False) -> (access_token, instance_url)``
 - ``issue_access_token(connection, *, min_ttl=0, force_refresh=False, rejected_generation=None)
   -> IssuedToken``: the HTTP API's access tokens (a minimum TTL, a conditional refresh).
-- ``call_salesforce(connection, call)``: ``call(instance_url, access_token)``; a
-  ``salesforce.SessionExpired`` refreshes once and retries once.
+- ``call_api(connection, call)``: ``call(instance_url, access_token)``; a
+  ``SessionExpired`` (connections.providers.base) refreshes once and retries once.
 - ``claim_due_connections(now=None) -> list[int]`` (the beat sweep and ``--due``)
 - ``is_degraded(connection) -> bool``
 - ``RefreshResult(outcome: Outcome, message, kind: ErrorKind | None, generation)``;
   ``Outcome`` is refreshed / skipped / failed, ``ErrorKind`` (connections.errors) is
   transient / needs_reauthorization / misconfigured; ``result.retry`` for transient ones.
 - errors: ``NotConnected``, ``RefreshFailed`` (both ``KeepaliveError``; ``RefreshFailed`` is
-  also a ``salesforce.SalesforceError``)
+  also a ``ProviderError``)
 - ``commit_windows() -> list[float]``: seconds from receiving each token response to its
   commit, for the last refreshes of this process (also logged at DEBUG).
 
 Why one locked transaction around the HTTP call: with Refresh Token Rotation the presented
 refresh token dies the moment Salesforce answers, and Salesforce refuses a second concurrent
-request with the same token (salesforce-oauth.md §0.2-0.3, §3.3, §8). So the refresh holds a
+request with the same token (docs/salesforce-protocol.md). So the refresh holds a
 row lock on the Connection and its TokenSet while it POSTs, and stores the new tokens in the
 same transaction; the lock IS the single flight, across threads, processes and machines.
 
@@ -45,13 +45,14 @@ raises RuntimeError when nested.
 
 Crash safety: if the process dies (or the connection drops) after Salesforce rotated the token
 but before the commit, the stored refresh token is rotated out, and presenting it makes
-Salesforce revoke the grant ("expired access/refresh token"); nothing can recover the lost
-token (salesforce-oauth.md §3.3). So each attempt first commits, in one UPDATE of its own,
-``TokenSet.refresh_attempt_generation = generation`` (unless an earlier attempt's mark is still
-there). A success bumps ``generation``, which retires the mark in the same UPDATE; an attempt
-that never POSTed, or got a definite answer that rotates nothing, removes its own mark. A
-refresh that finds an earlier attempt's mark and gets "expired access/refresh token" reports
-"refresh token lost" (errors.REFRESH_TOKEN_LOST) instead of a plain revocation. Queries per
+Salesforce revoke the grant ("expired access/refresh token"); nothing can recover the lost token
+(docs/salesforce-protocol.md, "Refresh token rotation"). So each attempt, for a provider whose
+refresh tokens rotate (``Policies.refresh_token_rotates``), first commits in one UPDATE of its
+own ``TokenSet.refresh_attempt_generation = generation`` (unless an earlier attempt's mark is
+still there). A success bumps ``generation``, which retires the mark in the same UPDATE; an
+attempt that never POSTed, or got a definite answer that rotates nothing, removes its own mark.
+A refresh that finds an earlier attempt's mark and gets "expired access/refresh token" reports
+"refresh token lost" (the provider's classification) instead of a plain revocation. Queries per
 successful refresh: mark, lock + read, UPDATE tokens, UPDATE connection, INSERT event. Between
 the token response and the commit there is only parsing and those three writes.
 
@@ -78,10 +79,13 @@ from django.utils import timezone
 
 from monitoring import logs
 
-from . import alerts, approvals, salesforce, token_writes
-from .errors import SIGNATURE_MISMATCH, Classification, ErrorKind, classify
-from .models import Connection, ConnectionEvent, ExternalClientApp, TokenSet, status_change
+from . import alerts, approvals, providers, token_writes
+from . import tokens as token_fields
+from .errors import Classification, ErrorKind
+from .models import ClientCredentials, Connection, ConnectionEvent, TokenSet, status_change
+from .providers.base import Grant, OAuthError, Provider, ProviderError, SessionExpired
 from .signals import announces_refresh
+from .tokens import next_refresh_time
 
 logger = logging.getLogger(__name__)
 
@@ -104,13 +108,13 @@ class NotConnected(KeepaliveError):
     """The connection has no tokens or its status isn't connected."""
 
 
-class RefreshFailed(KeepaliveError, salesforce.SalesforceError):
-    """A needed refresh failed; ``result`` says how. Also a ``salesforce.SalesforceError``
-    (``error`` is the kind, ``description`` the message) so callers of ``call_salesforce``
+class RefreshFailed(KeepaliveError, ProviderError):
+    """A needed refresh failed; ``result`` says how. Also a ``ProviderError``
+    (``error`` is the kind, ``description`` the message) so callers of ``call_api``
     can handle every Salesforce-side failure with one ``except``."""
 
     def __init__(self, result: "RefreshResult"):
-        salesforce.SalesforceError.__init__(self, result.message, error=str(result.kind or ""))
+        ProviderError.__init__(self, result.message, error=str(result.kind or ""))
         self.result = result
 
 
@@ -132,7 +136,7 @@ class RefreshResult:
     message: str
     kind: ErrorKind | None = None
     generation: int | None = None
-    refusal: salesforce.OAuthError | None = None
+    refusal: OAuthError | None = None
     busy: bool = False
 
     @property
@@ -143,15 +147,6 @@ class RefreshResult:
     def __str__(self) -> str:
         label = f"{self.outcome} ({self.kind})" if self.kind else str(self.outcome)
         return f"{label}: {self.message}"
-
-
-def next_refresh_time(last_used: datetime) -> datetime:
-    """When to refresh next: ``last_used`` + KEEPALIVE_INTERVAL seconds ± KEEPALIVE_JITTER
-    (a fraction of the interval, uniformly random) so connections authorized together don't
-    all refresh in the same second. UTC in, UTC out."""
-    interval = settings.KEEPALIVE_INTERVAL
-    jitter = settings.KEEPALIVE_JITTER
-    return last_used + timedelta(seconds=interval * (1 + random.uniform(-jitter, jitter)))  # noqa: S311
 
 
 def is_degraded(connection: Connection, now: datetime | None = None) -> bool:
@@ -179,45 +174,56 @@ def commit_windows() -> list[float]:
     return list(_commit_windows)
 
 
-class _LockBusy(OperationalError):
-    """The row lock wasn't granted in time (an OperationalError, so writing a token response
-    again retries it)."""
-
-
-class _NotMarked(Exception):
-    """A sibling ran between our mark and our lock: mark again and retry."""
-
-
 # Mark-and-lock rounds before giving up (transient) on a connection that siblings keep
 # refreshing: each round waits for one sibling's refresh, so this bounds the concurrent
 # forced refreshes of one connection that are all served.
 MARK_ATTEMPTS = 20
 
 
+@dataclass(frozen=True)
+class _Request:
+    """What ``refresh_connection`` was asked to do (see its docstring)."""
+
+    connection_id: int
+    force: bool
+    if_generation: int | None
+    actor: object
+    new_credentials: ClientCredentials | None
+
+
 @dataclass
 class _Attempt:
-    """One call of ``refresh_connection``: when it marked the tokens, whether it POSTed, and
-    when the answer came (``time.monotonic()``)."""
+    """One mark-and-lock round of ``refresh_connection``: when it marked the tokens, whether
+    it POSTed, and when the answer came (``time.monotonic()``)."""
 
     started_at: datetime
     posted: bool = False
     answered_at: float | None = None
     keep_mark: bool = False  # the POST may have rotated the token without us seeing it
-    # Salesforce's answer and the TokenSet generation it replaces, until committed.
-    response: salesforce.TokenResponse | None = None
+    # The provider's answer and the TokenSet generation it replaces, until committed.
+    grant: Grant | None = None
     generation: int | None = None
     now: datetime | None = None
-    # refresh_connection's new_credentials: tried instead of the stored ones, saved with the
-    # new tokens (_store_credentials).
-    new_credentials: ExternalClientApp | None = None
 
 
 def _mark_attempt(connection_id: int, attempt: _Attempt) -> None:
     """Commit "an attempt with this generation's refresh token is starting" (one UPDATE,
-    autocommit), unless an earlier attempt's mark for the same generation is still there."""
-    TokenSet.objects.filter(connection_id=connection_id).exclude(
-        refresh_attempt_generation=F("generation")
-    ).update(refresh_attempt_generation=F("generation"), refresh_started_at=attempt.started_at)
+    autocommit), unless an earlier attempt's mark for the same generation is still there.
+    Only connections whose provider rotates refresh tokens need it (and get it)."""
+    marks = TokenSet.objects.filter(connection_id=connection_id)
+    rotating = _rotating_providers()
+    if rotating is not None:
+        marks = marks.filter(connection__provider__in=rotating)
+    marks.exclude(refresh_attempt_generation=F("generation")).update(
+        refresh_attempt_generation=F("generation"), refresh_started_at=attempt.started_at
+    )
+
+
+def _rotating_providers() -> list[str] | None:
+    """The names of the providers whose refresh tokens rotate, or None when all do."""
+    names = [name for name, _ in providers.choices()]
+    rotating = [name for name in names if providers.get(name).policies.refresh_token_rotates]
+    return None if len(rotating) == len(names) else rotating
 
 
 @announces_refresh
@@ -227,7 +233,7 @@ def refresh_connection(
     force: bool = False,
     if_generation: int | None = None,
     actor=None,
-    new_credentials: ExternalClientApp | None = None,
+    new_credentials: ClientCredentials | None = None,
 ) -> RefreshResult:
     """Refresh the connection's tokens once, single-flight (see the module docstring).
 
@@ -238,60 +244,41 @@ def refresh_connection(
     generation (the caller saw that access token rejected or stale). ``force``: refresh
     anyway (an admin's "Refresh now"; also tries needs_reauthorization connections).
     ``actor`` (a User or None for the system) is recorded on the events.
-    ``new_credentials`` (an unsaved ExternalClientApp with the consumer key and secret to
+    ``new_credentials`` (an unsaved ClientCredentials with the consumer key and secret to
     try): refresh with these instead of the stored ones, and save them with the new tokens if
-    Salesforce accepts them; if it refuses them, nothing is saved or recorded (see
+    the provider accepts them; if it refuses them, nothing is saved or recorded (see
     ``result.refusal``). An object, so that no frame of an error report shows the secret.
 
     Success and failure are both committed before this returns; alert emails go out after
-    the commit (connections.alerts). Never raises for Salesforce errors: see the result.
+    the commit (connections.alerts). Never raises for provider errors: see the result.
     Raises RuntimeError inside another atomic block.
-    Reference: salesforce-oauth.md §3.1, §8; https://help.salesforce.com/apex/HTViewHelpDoc?id=xcloud.remoteaccess_oauth_refresh_token_flow_ca.htm
+    Reference: https://www.rfc-editor.org/rfc/rfc6749#section-6, docs/salesforce-protocol.md
     """
+    request = _Request(connection_id, force, if_generation, actor, new_credentials)
+    attempt = None
     try:
         for _ in range(MARK_ATTEMPTS):
-            attempt = _Attempt(started_at=timezone.now(), new_credentials=new_credentials)
+            attempt = _Attempt(started_at=timezone.now())
             _mark_attempt(connection_id, attempt)
-            try:
-                with transaction.atomic(durable=True):
-                    result, alerted_for = _refresh_locked(
-                        connection_id, force, if_generation, actor, attempt
-                    )
+            with transaction.atomic(durable=True):
+                outcome = _refresh_locked(request, attempt)
+            if outcome is not None:
+                result, alerted_for = outcome
                 break
-            except _NotMarked:
-                continue
         else:
-            return RefreshResult(
-                Outcome.FAILED,
-                "Other refreshes of this connection kept running; will retry.",
-                ErrorKind.TRANSIENT,
-                busy=True,
-            )
-    except _LockBusy:
-        return RefreshResult(
-            Outcome.FAILED,
-            "Another refresh of this connection is taking long; will retry.",
-            ErrorKind.TRANSIENT,
-            busy=True,
-        )
+            return _busy("Other refreshes of this connection kept running; will retry.")
     except token_writes.RETRIED as error:
-        if attempt.response is not None:
-            # Salesforce answered and the write failed: the new tokens are only in memory.
+        if attempt.grant is not None:
+            # The provider answered and the write failed: the new tokens are only in memory.
             result, alerted_for = token_writes.write_again(
-                partial(_store_again, connection_id, actor, attempt),
-                f"connection {connection_id}",
+                partial(_store_again, request, attempt), f"connection {connection_id}"
             )
         elif attempt.posted or not isinstance(error, OperationalError):
             raise
         else:
             # SQLite raises "database is locked" at BEGIN IMMEDIATE after its busy timeout.
             logger.warning("Connection %s: database busy, refresh postponed", connection_id)
-            return RefreshResult(
-                Outcome.FAILED,
-                "The database was busy; will retry.",
-                ErrorKind.TRANSIENT,
-                busy=True,
-            )
+            return _busy("The database was busy; will retry.")
     if attempt.answered_at is not None:
         window = time.monotonic() - attempt.answered_at
         _commit_windows.append(window)
@@ -311,29 +298,29 @@ def refresh_connection(
     return result
 
 
+def _busy(message: str) -> RefreshResult:
+    return RefreshResult(Outcome.FAILED, message, ErrorKind.TRANSIENT, busy=True)
+
+
 def _lock(connection_id: int) -> tuple[Connection, TokenSet | None]:
     """Lock the Connection row and its TokenSet row (PostgreSQL locks them in this order)
-    in one query that also reads the External Client App; a connection without tokens is
-    locked alone."""
-    try:
-        # On PostgreSQL the wait is bounded by lock_timeout (set at connect time).
-        # No ORDER BY (Meta.ordering) or LIMIT: one row at most, and compiling the ordering
-        # cost about a fifth of this query's ORM time.
-        connection = next(
-            iter(
-                Connection.objects.select_related("tokens", "client_app")
-                .select_for_update(of=("self", "tokens"))
-                .filter(pk=connection_id, tokens__isnull=False)
-                .order_by()
-            ),
-            None,
-        )
-        if connection is not None:
-            return connection, connection.tokens
-        connection = Connection.objects.select_for_update().get(pk=connection_id)
-    except OperationalError as error:
-        raise _LockBusy from error
-    return connection, None
+    in one query that also reads the client credentials; a connection without tokens is
+    locked alone. Raises Connection.DoesNotExist, and OperationalError when the lock wasn't
+    granted in time (PostgreSQL's lock_timeout, set at connect time)."""
+    # No ORDER BY (Meta.ordering) or LIMIT: one row at most, and compiling the ordering
+    # cost about a fifth of this query's ORM time.
+    connection = next(
+        iter(
+            Connection.objects.select_related("tokens", "client_credentials")
+            .select_for_update(of=("self", "tokens"))
+            .filter(pk=connection_id, tokens__isnull=False)
+            .order_by()
+        ),
+        None,
+    )
+    if connection is not None:
+        return connection, connection.tokens
+    return Connection.objects.select_for_update().get(pk=connection_id), None
 
 
 def _is_due(connection: Connection, tokens: TokenSet, now: datetime) -> bool:
@@ -343,23 +330,29 @@ def _is_due(connection: Connection, tokens: TokenSet, now: datetime) -> bool:
     return tokens.refresh_token_last_used_at <= now - recent
 
 
-def _refresh_locked(
-    connection_id, force, if_generation, actor, attempt: _Attempt
-) -> tuple[RefreshResult, str]:
-    """The result, and the connection's ``alerted_for`` as read under the lock."""
+def _refresh_locked(request: _Request, attempt: _Attempt) -> tuple[RefreshResult, str] | None:
+    """The result, and the connection's ``alerted_for`` as read under the lock; None when a
+    sibling ran between our mark and our lock (mark again and retry)."""
     try:
-        connection, tokens = _lock(connection_id)
+        connection, tokens = _lock(request.connection_id)
     except Connection.DoesNotExist:
         return RefreshResult(Outcome.SKIPPED, "The connection no longer exists."), ""
+    except OperationalError:
+        # The row lock wasn't granted in time: nothing was read, nothing is committed.
+        transaction.set_rollback(True)
+        return _busy("Another refresh of this connection is taking long; will retry."), ""
     logs.bind(connection_code=str(connection.code))
-    result = _refresh_with(connection, tokens, force, if_generation, actor, attempt)
+    provider = providers.for_connection(connection)
+    result = _refresh_with(connection, tokens, provider, request, attempt)
+    if result is None:
+        return None
     if (
         tokens is not None
         and _own_mark(tokens, attempt)
         and not attempt.keep_mark
         and result.outcome != Outcome.REFRESHED
     ):
-        # Nothing was sent, or Salesforce answered without rotating: our mark goes.
+        # Nothing was sent, or the provider answered without rotating: our mark goes.
         TokenSet.objects.filter(pk=tokens.pk, refresh_started_at=attempt.started_at).update(
             refresh_attempt_generation=None, refresh_started_at=None
         )
@@ -373,19 +366,27 @@ def _own_mark(tokens: TokenSet, attempt: _Attempt) -> bool:
     )
 
 
-def _refresh_with(connection, tokens, force, if_generation, actor, attempt) -> RefreshResult:
+def _refresh_with(
+    connection: Connection,
+    tokens: TokenSet | None,
+    provider: Provider,
+    request: _Request,
+    attempt: _Attempt,
+) -> RefreshResult | None:
+    """Refresh under the lock; None when the attempt must mark again (see _refresh_locked)."""
     now = timezone.now()
-    allowed = FORCE_REFRESHABLE if force else Connection.KEEPALIVE_STATUSES
+    allowed = FORCE_REFRESHABLE if request.force else Connection.KEEPALIVE_STATUSES
     if connection.status not in allowed:
         return RefreshResult(
             Outcome.SKIPPED, f"Not refreshed: the connection is {connection.get_status_display()}."
         )
     if tokens is None:
         return RefreshResult(Outcome.SKIPPED, "Not refreshed: the connection has no tokens.")
-    if if_generation is not None and tokens.generation != if_generation:
+    if request.if_generation is not None and tokens.generation != request.if_generation:
         message = "Another worker refreshed the tokens just now."
         return RefreshResult(Outcome.SKIPPED, message, None, tokens.generation)
-    if not force and if_generation is None and not _is_due(connection, tokens, now):
+    sweep = not request.force and request.if_generation is None
+    if sweep and not _is_due(connection, tokens, now):
         # A sibling refreshed moments ago (or a redelivered task). Re-arm the schedule in
         # case the sweep's claim moved it.
         next_at = next_refresh_time(tokens.refresh_token_last_used_at)
@@ -394,54 +395,54 @@ def _refresh_with(connection, tokens, force, if_generation, actor, attempt) -> R
             Outcome.SKIPPED, "Refreshed recently; not due yet.", None, tokens.generation
         )
     try:
-        app = connection.client_app
-    except ExternalClientApp.DoesNotExist:
-        return _fail(
-            connection,
-            tokens,
-            Classification(ErrorKind.MISCONFIGURED, "The External Client App is missing."),
-            "",
-            actor,
-        )
+        app = connection.client_credentials
+    except ClientCredentials.DoesNotExist:
+        missing = Classification(ErrorKind.MISCONFIGURED, f"The {provider.app_label} is missing.")
+        return _fail(connection, tokens, missing, "", request.actor)
 
-    if tokens.refresh_attempt_generation != tokens.generation:
-        # A sibling ran between our mark and our lock (it stored newer tokens, or removed
-        # its mark that we found): never POST a refresh token without a committed mark.
-        raise _NotMarked
-    # A mark that isn't ours: an earlier attempt sent (or was about to send) this token and
-    # its answer was never stored.
-    lost_in_flight = not _own_mark(tokens, attempt)
-    credentials = attempt.new_credentials or app
+    lost_in_flight = False
+    if provider.policies.refresh_token_rotates:
+        if tokens.refresh_attempt_generation != tokens.generation:
+            # A sibling ran between our mark and our lock (it stored newer tokens, or removed
+            # its mark that we found): never POST a refresh token without a committed mark.
+            return None
+        # A mark that isn't ours: an earlier attempt sent (or was about to send) this token
+        # and its answer was never stored.
+        lost_in_flight = not _own_mark(tokens, attempt)
+    credentials = request.new_credentials or app
     attempt.posted = True
     try:
-        response = salesforce.refresh(
+        grant = provider.refresh(
             connection.login_url,
-            credentials.consumer_key,
-            credentials.consumer_secret,
+            credentials,
             tokens.refresh_token,
-            timeout=settings.SALESFORCE_HTTP_TIMEOUT,
+            settings.SALESFORCE_HTTP_TIMEOUT,
         )
-    except salesforce.OAuthError as error:  # Salesforce answered: nothing rotated
-        classification = classify(error, lost_in_flight, connection.organization_id)
-        if attempt.new_credentials:  # refused: the caller explains; nothing changes
+    except OAuthError as error:  # the provider answered: nothing rotated
+        classification = provider.classify(error, lost_in_flight, connection.organization_id)
+        if request.new_credentials:  # refused: the caller explains; nothing changes
             return RefreshResult(
                 Outcome.FAILED, str(error), classification.kind, tokens.generation, error
             )
-        return _fail(connection, tokens, classification, str(error), actor, code=error.error)
-    except salesforce.SalesforceError as error:
-        # No answer (read timeout, dropped connection, 5xx): Salesforce may have rotated the
-        # token. Unless the connection never opened: then nothing was sent.
+        return _fail(
+            connection, tokens, classification, str(error), request.actor, code=error.error
+        )
+    except ProviderError as error:
+        # No answer (read timeout, dropped connection, 5xx): the provider may have rotated
+        # the token. Unless the connection never opened: then nothing was sent.
         attempt.keep_mark = getattr(error, "sent", True)
-        return _fail(connection, tokens, classify(error, lost_in_flight), str(error), actor)
+        classification = provider.classify(error, lost_in_flight)
+        return _fail(connection, tokens, classification, str(error), request.actor)
     attempt.answered_at = time.monotonic()
-    attempt.response, attempt.generation, attempt.now = response, tokens.generation, now
-    _store_credentials(app, response, attempt)
-    return _store(connection, tokens, response, now, actor)
+    attempt.grant, attempt.generation, attempt.now = grant, tokens.generation, now
+    _store_credentials(app, grant, request.new_credentials)
+    return _store(connection, tokens, grant, now, request.actor)
 
 
-def _store_again(connection_id, actor, attempt: _Attempt) -> tuple[RefreshResult, str]:
-    """Write ``attempt``'s token response in a transaction of its own, after the one that
-    received it rolled back (token_writes.write_again calls this)."""
+def _store_again(request: _Request, attempt: _Attempt) -> tuple[RefreshResult, str]:
+    """Write ``attempt``'s grant in a transaction of its own, after the one that received it
+    rolled back (token_writes.write_again calls this)."""
+    connection_id = request.connection_id
     with transaction.atomic(durable=True):
         try:
             connection, tokens = _lock(connection_id)
@@ -449,9 +450,11 @@ def _store_again(connection_id, actor, attempt: _Attempt) -> tuple[RefreshResult
             logger.error("Connection %s was deleted before its tokens were written", connection_id)
             return RefreshResult(Outcome.SKIPPED, "The connection no longer exists."), ""
         if tokens is not None and tokens.generation == attempt.generation:
-            _store_credentials(connection.client_app, attempt.response, attempt)
-            result = _store(connection, tokens, attempt.response, attempt.now, actor)
-        elif tokens is not None and tokens.access_token == attempt.response.access_token:
+            _store_credentials(
+                connection.client_credentials, attempt.grant, request.new_credentials
+            )
+            result = _store(connection, tokens, attempt.grant, attempt.now, request.actor)
+        elif tokens is not None and tokens.access_token == attempt.grant.access_token:
             # The first commit went through; only its acknowledgement was lost.
             result = RefreshResult(Outcome.REFRESHED, "Token refreshed.", None, tokens.generation)
         else:
@@ -465,72 +468,38 @@ def _store_again(connection_id, actor, attempt: _Attempt) -> tuple[RefreshResult
     return result, connection.alerted_for
 
 
-def _store_credentials(app: ExternalClientApp, response, attempt: _Attempt) -> None:
-    """Save the tried ``attempt.new_credentials`` on ``app`` when the token response is signed
-    with the new secret (caller's transaction, with the tokens)."""
-    tried = attempt.new_credentials
-    if tried and response.signature_verified:
+def _store_credentials(
+    app: ClientCredentials, grant: Grant, tried: ClientCredentials | None
+) -> None:
+    """Save the ``tried`` credentials on ``app`` when the grant has no problem (Salesforce:
+    it is signed with the new secret); caller's transaction, with the tokens."""
+    if tried and grant.problem is None:
         app.consumer_key, app.consumer_secret = tried.consumer_key, tried.consumer_secret
         app.save(update_fields=["consumer_key", "consumer_secret", "updated"])
 
 
-def _store(connection, tokens, response, now, actor) -> RefreshResult:
-    """Commit the token response (caller's transaction, rows locked). A response whose
-    signature doesn't match the stored consumer secret is stored all the same (the presented
-    refresh token may be dead already), and the connection becomes misconfigured until the
-    secret is fixed; the hourly retry then recovers it without a new sign-in."""
-    rotated = bool(response.refresh_token) and response.refresh_token != tokens.refresh_token
+def _store(connection, tokens, grant: Grant, now, actor) -> RefreshResult:
+    """Commit the grant (caller's transaction, rows locked). A grant with a ``problem`` (a
+    signature that doesn't match the stored consumer secret) is stored all the same (the
+    presented refresh token may be dead already), and the connection becomes misconfigured
+    until that is fixed; the hourly retry then recovers it without a new sign-in."""
     old_instance_url = tokens.instance_url
-    tokens.access_token = response.access_token
-    if response.refresh_token:  # without rotation Salesforce sends none: keep ours
-        tokens.refresh_token = response.refresh_token
-    if response.instance_url:  # absent: keep ours
-        tokens.instance_url = response.instance_url.rstrip("/")
-    if response.scope:
-        tokens.scope = response.scope
-    tokens.issued_at = response.issued_at
-    tokens.signature_verified = response.signature_verified
-    tokens.refresh_token_last_used_at = now
-    tokens.refreshed_at = now
-    tokens.generation += 1
+    rotated = token_fields.apply(tokens, grant, now, refreshed=True)
     tokens.save()
 
     previous_status = connection.status
     connection.instance_url = tokens.instance_url
-    if response.signature_verified:
-        connection.status = Status.CONNECTED
-        if previous_status != Status.CONNECTED:
-            connection.status_reason = ""
-        connection.next_refresh_at = next_refresh_time(now)
-        connection.consecutive_failures = 0
-        connection.failing_since = None
-        connection.last_error = ""
+    problem = grant.problem
+    if problem is None:
+        token_fields.mark_refreshed(connection, now)
     else:
-        connection.status = Status.MISCONFIGURED
-        connection.status_reason = SIGNATURE_MISMATCH.reason
-        connection.next_refresh_at = now + timedelta(seconds=settings.KEEPALIVE_RETRY_AFTER)
-        connection.consecutive_failures += 1
-        connection.failing_since = connection.failing_since or now
-        connection.last_error = SIGNATURE_MISMATCH.reason
-        connection.last_error_at = now
-    connection.save(
-        update_fields=[
-            "status",
-            "status_reason",
-            "instance_url",
-            "next_refresh_at",
-            "consecutive_failures",
-            "failing_since",
-            "last_error",
-            "last_error_at",
-            "updated",
-        ]
-    )
+        token_fields.mark_failed(connection, problem, problem.reason, now)
+    connection.save(update_fields=[*token_fields.KEEPALIVE_FIELDS, "instance_url", "updated"])
     details = ["refresh token rotated" if rotated else "refresh token kept"]
     if tokens.instance_url != old_instance_url:
         details.append(f"instance URL is now {tokens.instance_url}")
     summary = f"generation {tokens.generation}; {', '.join(details)}"
-    if response.signature_verified:
+    if problem is None:
         message = f"Token refreshed ({summary})."
     else:
         message = (
@@ -550,13 +519,14 @@ def _store(connection, tokens, response, now, actor) -> RefreshResult:
     else:
         connection.record(Kind.REFRESHED, message, actor)
     if previous_status != connection.status:
-        reason = "refresh succeeded." if response.signature_verified else SIGNATURE_MISMATCH.reason
-        if response.signature_verified:
+        if problem is None:
+            reason = "refresh succeeded."
             change = (Type.CONNECTION_RECOVERED, status_change(previous_status, connection.status))
         else:
+            reason = problem.reason
             change = (
                 Type.CONNECTION_MISCONFIGURED,
-                status_change(previous_status, connection.status, SIGNATURE_MISMATCH),
+                status_change(previous_status, connection.status, problem),
             )
         connection.record(
             Kind.STATUS_CHANGED,
@@ -565,13 +535,10 @@ def _store(connection, tokens, response, now, actor) -> RefreshResult:
             type=change[0],
             **change[1],
         )
-    if not response.signature_verified:
+    if problem is not None:
         logger.warning("Connection %s: %s", connection.pk, message)
         return RefreshResult(
-            Outcome.FAILED,
-            f"Misconfigured: {SIGNATURE_MISMATCH.reason}",
-            ErrorKind.MISCONFIGURED,
-            tokens.generation,
+            Outcome.FAILED, f"Misconfigured: {problem.reason}", problem.kind, tokens.generation
         )
     logger.info("Connection %s: %s", connection.pk, message)
     return RefreshResult(Outcome.REFRESHED, message, None, tokens.generation)
@@ -599,28 +566,12 @@ def _fail(
     classification = approvals.explain_revocation(connection, classification)
     now = timezone.now()
     kind = classification.kind
-    plain = classification.reason  # plain words, then Salesforce's own
+    plain = classification.reason  # plain words, then the provider's own
     if error_text and error_text not in plain:
-        plain += f" (Salesforce: {error_text})"
-    fields = {
-        "consecutive_failures": connection.consecutive_failures + 1,
-        "failing_since": connection.failing_since or now,
-        "last_error": plain[:2000],
-        "last_error_at": now,
-        "updated": now,
-    }
-    new_status = connection.status
-    retry_after = timedelta(seconds=settings.KEEPALIVE_RETRY_AFTER)
-    if kind == ErrorKind.TRANSIENT:
-        fields["next_refresh_at"] = now + retry_after
-    elif kind == ErrorKind.MISCONFIGURED:
-        new_status = Status.MISCONFIGURED
-        fields.update(status=new_status, status_reason=classification.reason)
-        fields["next_refresh_at"] = now + retry_after
-    else:
-        new_status = Status.NEEDS_REAUTHORIZATION
-        fields.update(status=new_status, status_reason=classification.reason)
-        fields["next_refresh_at"] = None
+        plain += f" ({providers.for_connection(connection).label}: {error_text})"
+    fields = token_fields.failure_fields(connection, classification, plain, now)
+    new_status = fields.get("status", connection.status)
+    fields["updated"] = now
     # Conditional on the tokens we read, so a failure never overwrites a newer success.
     updated = Connection.objects.filter(
         pk=connection.pk, tokens__pk=tokens.pk, tokens__generation=tokens.generation
@@ -678,7 +629,7 @@ def _became_degraded(connection: Connection, now: datetime) -> bool:
 def _connected_tokens(connection: Connection) -> TokenSet:
     tokens = TokenSet.objects.select_related("connection").filter(connection=connection).first()
     if tokens is None:
-        raise NotConnected(f"{connection} has no Salesforce tokens; sign in to Salesforce first.")
+        raise NotConnected(_no_tokens(connection))
     if tokens.connection.status != Status.CONNECTED:
         raise NotConnected(
             f"{connection} is not connected ({tokens.connection.get_status_display()})."
@@ -686,19 +637,29 @@ def _connected_tokens(connection: Connection) -> TokenSet:
     return tokens
 
 
+def _no_tokens(connection: Connection) -> str:
+    label = providers.for_connection(connection).label
+    return f"{connection} has no {label} tokens; sign in to {label} first."
+
+
 def _misconfigured_tokens(connection: Connection) -> TokenSet:
-    tokens = TokenSet.objects.filter(connection=connection).first()
+    tokens = TokenSet.objects.select_related("connection").filter(connection=connection).first()
     if tokens is None:
-        raise NotConnected(f"{connection} has no Salesforce tokens; sign in to Salesforce first.")
+        raise NotConnected(_no_tokens(connection))
     return tokens
 
 
 def access_token_expires_at(tokens: TokenSet) -> datetime:
-    """When the access token is estimated to expire (UTC). Salesforce sends no expires_in
-    (§0.1): ACCESS_TOKEN_LIFETIME seconds from the older of Salesforce's issued_at and our
-    own write time, so a skewed Salesforce clock can't keep a token "fresh" forever."""
+    """When the access token expires (UTC): as the token response said (``expires_in``),
+    or, for a provider whose responses don't say (Salesforce), estimated as its
+    ``Policies.access_token_lifetime`` (default ACCESS_TOKEN_LIFETIME) seconds from the older
+    of the provider's ``issued_at`` and our own write time, so a skewed provider clock can't
+    keep a token "fresh" forever. ``tokens.connection`` should be loaded with it."""
+    if tokens.expires_at is not None:
+        return tokens.expires_at
+    lifetime = providers.for_connection(tokens.connection).policies.access_token_lifetime
     born = min(tokens.issued_at, tokens.updated)
-    return born + timedelta(seconds=settings.ACCESS_TOKEN_LIFETIME)
+    return born + timedelta(seconds=lifetime or settings.ACCESS_TOKEN_LIFETIME)
 
 
 def _is_stale(tokens: TokenSet, now: datetime) -> bool:
@@ -717,7 +678,7 @@ def _access_token(
     result = refresh_connection(connection.pk, if_generation=tokens.generation)
     if result.outcome == Outcome.FAILED:
         if result.retry and not forced:
-            # Only stale by our estimate: Salesforce may still accept it (§3.6).
+            # Only stale by our estimate: the provider may still accept it.
             return tokens.access_token, tokens.instance_url, tokens.generation
         raise RefreshFailed(result)
     tokens = _connected_tokens(connection)
@@ -862,21 +823,20 @@ def issue_access_token(
     return _issued(_connected_tokens(connection), result.outcome == Outcome.REFRESHED)
 
 
-def call_salesforce(connection: Connection, call):
+def call_api(connection: Connection, call):
     """Run ``call(instance_url, access_token)`` with a current token and return its result.
 
-    On ``salesforce.SessionExpired`` (401 INVALID_SESSION_ID) it refreshes once (unless a
-    sibling already replaced the rejected token) and retries once at the fresh token's
-    instance URL; a second SessionExpired is raised (``salesforce.SessionPolicyBlocked``
-    when the app's session policy refuses API use: no further refresh can help, the refresh
-    token is fine, see ``errors.SESSION_POLICY_BLOCKS_API``). Also raises NotConnected and
-    RefreshFailed (see ``get_access_token``) and whatever ``call`` raises.
-    Reference: salesforce-oauth.md §3.6.
+    On ``SessionExpired`` (an API's 401) it refreshes once (unless a sibling already
+    replaced the rejected token) and retries once at the fresh token's instance URL; a
+    second SessionExpired is raised (``SessionPolicyBlocked`` when the app's session policy
+    refuses API use: no further refresh can help, the refresh token is fine). Also raises
+    NotConnected and RefreshFailed (see ``get_access_token``) and whatever ``call`` raises.
+    Reference: https://www.rfc-editor.org/rfc/rfc6750#section-3.1 (invalid_token)
     """
     access_token, instance_url, generation = _access_token(connection, force_refresh=False)
     try:
         return call(instance_url, access_token)
-    except salesforce.SessionExpired:
+    except SessionExpired:
         logger.info("Connection %s: session expired, refreshing once", connection.pk)
     access_token, instance_url, _ = _access_token(
         connection, force_refresh=False, rejected_generation=generation

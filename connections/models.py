@@ -1,5 +1,7 @@
-"""Salesforce connections of a team: the org, its External Client App credentials, the
-current token set, OAuth flows in progress, and the audit trail."""
+"""A team's connections: the organization, its app's client credentials, the current token
+set, OAuth flows in progress, and the audit trail. State and state transitions only: the
+HTTP calls are the provider's (connections.providers), made by connections.oauth and
+connections.keepalive."""
 
 import re
 import uuid
@@ -16,13 +18,11 @@ from django.utils import timezone
 from accounts.models import Team
 from events.models import Event, actor_fields
 
-from . import salesforce
+from . import providers
 from .encryption import encrypt
-from .login_hosts import PRODUCTION_LOGIN_URL, SANDBOX_LOGIN_URL, normalize_my_domain_url
 
-OAUTH_CALLBACK_PATH = "/api/connections/oauth/callback"
 SIGN_IN_EXPIRED = (
-    "The sign-in to Salesforce expired: it wasn't finished within 10 minutes. Start again."
+    "The sign-in to {label} expired: it wasn't finished within 10 minutes. Start again."
 )
 
 
@@ -61,12 +61,8 @@ class ConnectionQuerySet(models.QuerySet):
 
 
 class Connection(models.Model):
-    """One Salesforce org connected through its own External Client App."""
-
-    class Environment(models.TextChoices):
-        PRODUCTION = "production", "Production"
-        SANDBOX = "sandbox", "Sandbox"
-        MY_DOMAIN = "my_domain", "My Domain"
+    """One organization (a Salesforce org, say) connected through its own app registration
+    at its ``provider``."""
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -76,9 +72,6 @@ class Connection(models.Model):
         MISCONFIGURED = "misconfigured", "Misconfigured"
         DISCONNECTED = "disconnected", "Disconnected"
 
-    class AlreadyDisconnected(Exception):
-        """``disconnect()`` found the connection disconnected already (a repeated POST)."""
-
     # Statuses the keep-alive sweep refreshes (misconfigured is retried slowly).
     KEEPALIVE_STATUSES = (Status.CONNECTED, Status.MISCONFIGURED)
     # A connected connection whose refreshes have failed (transiently) this long is degraded.
@@ -87,17 +80,20 @@ class Connection(models.Model):
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     team = models.ForeignKey(Team, models.CASCADE, related_name="connections")
     name = models.CharField(max_length=100)
-    environment = models.CharField(
-        max_length=20, choices=Environment.choices, default=Environment.PRODUCTION
-    )
+    # Callable choices: a new provider needs no migration.
+    provider = models.CharField(max_length=40, choices=providers.choices, default="salesforce")
+    # Which of the provider's environments (Salesforce: production, sandbox, my_domain); empty
+    # means the provider's default. The provider turns it into the login URL.
+    environment = models.CharField(max_length=40, blank=True)
     my_domain_url = models.URLField("My Domain URL", blank=True)
     login_url = models.URLField("login URL", help_text="Used for authorize, token and revoke.")
     status = models.CharField(max_length=30, choices=Status.choices, default=Status.DRAFT)
     status_reason = models.TextField(blank=True)
 
     # The org identity learned at authorization.
-    organization_id = models.CharField("org ID", max_length=18, blank=True, db_index=True)
-    user_id = models.CharField("user ID", max_length=18, blank=True)
+    # Up to 64 characters: a Salesforce org ID has 18, an Entra tenant or environment ID 36.
+    organization_id = models.CharField("org ID", max_length=64, blank=True, db_index=True)
+    user_id = models.CharField("user ID", max_length=64, blank=True)
     username = models.CharField(max_length=255, blank=True)
     # Salesforce's values are stored as sent: no length limit may fail a token write.
     instance_url = models.URLField("instance URL", max_length=2000, blank=True)
@@ -147,26 +143,36 @@ class Connection(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
-        self.login_url = self.login_url_for(self.environment, self.my_domain_url)
+        provider = providers.for_connection(self)
+        self.environment = self.environment or provider.default_environment
+        self.login_url = provider.login_url(self.environment, self.my_domain_url)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("connections:detail", args=[self.team.slug, self.code])
 
-    @classmethod
-    def login_url_for(cls, environment: str, my_domain_url: str = "") -> str:
-        """The login URL for an environment; My Domain URLs are validated by the form."""
-        if environment == cls.Environment.SANDBOX:
-            return SANDBOX_LOGIN_URL
-        if environment == cls.Environment.MY_DOMAIN:
-            return my_domain_url.rstrip("/")
-        return PRODUCTION_LOGIN_URL
+    def get_environment_display(self) -> str:
+        """The environment's label ("Production")."""
+        return providers.for_connection(self).environment_label(self.environment)
+
+    @property
+    def has_credentials(self) -> bool:
+        return ClientCredentials.objects.filter(connection=self).exists()
+
+    def set_credentials(self, consumer_key: str, consumer_secret: str = "") -> None:
+        """Create or update the connection's client credentials (an empty secret keeps the
+        stored one)."""
+        app = ClientCredentials.objects.filter(connection=self).first()
+        app = app or ClientCredentials(connection=self)
+        app.consumer_key = consumer_key
+        if consumer_secret:
+            app.consumer_secret = consumer_secret
+        app.save()
 
     def check_login_url(self) -> None:
-        """Raise ValidationError when the My Domain URL isn't one step 1 accepts (saved
-        before the admin checked it, or http:// since ALLOW_INSECURE_LOGIN_HOSTS went off)."""
-        if self.environment == self.Environment.MY_DOMAIN:
-            normalize_my_domain_url(self.my_domain_url)
+        """Raise ValidationError when the login URL isn't one step 1 accepts (saved before
+        the admin checked it, or http:// since ALLOW_INSECURE_LOGIN_HOSTS went off)."""
+        providers.for_connection(self).check_login_url(self.environment, self.my_domain_url)
 
     @property
     def is_connected(self) -> bool:
@@ -234,120 +240,6 @@ class Connection(models.Model):
         deletable = (self.Status.DRAFT, self.Status.PENDING_AUTHORIZATION, self.Status.DISCONNECTED)
         return self.status in deletable and not self.has_tokens
 
-    def start_authorization(
-        self,
-        user,
-        request_host: str,
-        consumer_key: str,
-        consumer_secret: str = "",
-        submission: uuid.UUID | None = None,
-    ) -> str:
-        """Start an OAuth web server flow with PKCE for ``user`` and return the authorize URL
-        to redirect to. The flow's ``state``, code verifier, ``redirect_uri`` (the callback
-        on the host the admin uses) and the submitted consumer key and secret (empty: keep
-        the stored one) are kept in a new AuthorizationRequest; the credentials replace the
-        External Client App's only when the flow succeeds. A connection that holds tokens
-        keeps its status and tokens until then; others wait for sign-in. ``submission``
-        (Connect's one-time form value): a second POST of the same form gets the first's
-        authorize URL while that flow is unused and unexpired.
-        Reference: https://help.salesforce.com/s/articleView?id=xcloud.remoteaccess_oauth_web_server_flow.htm
-        """
-        from accounts.submissions import once
-
-        from .callback_urls import redirect_uri_for
-
-        def create(submission: uuid.UUID | None = submission) -> AuthorizationRequest:
-            return AuthorizationRequest.objects.create(
-                state=salesforce.new_state(),
-                code_verifier=salesforce.new_code_verifier(),
-                redirect_uri=redirect_uri_for(request_host),
-                connection=self,
-                user=user,
-                consumer_key=consumer_key,
-                consumer_secret=consumer_secret,
-                submission=submission,
-            )
-
-        flows = AuthorizationRequest.objects.filter(connection=self, user=user)
-        flow, created = once(flows, submission, create)
-        if not created and (flow.used_at is not None or flow.is_expired()):
-            flow, created = create(submission=None), True  # an old page submitted again
-        if not created:
-            return flow.authorization_url(self.login_url)
-        if not self.has_tokens:
-            with transaction.atomic():
-                # The status as of the row lock that end_expired_sign_ins takes: it either
-                # sees this flow, or put the connection back to draft before this reads it.
-                self.status = (
-                    Connection.objects.select_for_update()
-                    .values_list("status", flat=True)
-                    .get(pk=self.pk)
-                )
-                if self.status != self.Status.PENDING_AUTHORIZATION:
-                    self.status = self.Status.PENDING_AUTHORIZATION
-                    self.save(update_fields=["status", "login_url", "updated"])
-        self.record(
-            ConnectionEvent.Kind.AUTHORIZATION_STARTED,
-            f"Sign-in to Salesforce started (callback {flow.redirect_uri}).",
-            user,
-        )
-        return flow.authorization_url(self.login_url)
-
-    def disconnect(self, actor) -> bool:
-        """Delete the tokens, mark the connection disconnected, then revoke the refresh token
-        at Salesforce (which also revokes its access tokens). Returns False when Salesforce
-        couldn't confirm the revoke; the tokens are deleted here anyway. Raises
-        AlreadyDisconnected, changing nothing, when it is disconnected and holds no tokens
-        (checked under the row lock, so of two Disconnects at once only the first acts).
-        Reference: https://help.salesforce.com/apex/HTViewHelpDoc?id=xcloud.remoteaccess_revoke_token.htm
-        """
-        with transaction.atomic():
-            locked = Connection.objects.select_for_update().get(pk=self.pk)
-            tokens = TokenSet.objects.filter(connection=locked).first()
-            if tokens is None and locked.status == self.Status.DISCONNECTED:
-                raise self.AlreadyDisconnected
-            refresh_token = tokens.refresh_token if tokens else None
-            before = locked.status
-            cleared = {}
-            if tokens:
-                tokens.delete()
-                cleared["last_token_generation"] = tokens.generation
-            # Nothing is refreshed any more, so the keep-alive's state and problems go too.
-            cleared |= {
-                "status": self.Status.DISCONNECTED,
-                "status_reason": "",
-                "next_refresh_at": None,
-                "consecutive_failures": 0,
-                "failing_since": None,
-                "last_error": "",
-                "last_error_at": None,
-            }
-            for name, value in cleared.items():
-                setattr(self, name, value)
-                setattr(locked, name, value)
-            locked.save(update_fields=[*cleared, "updated"])
-            event = self.record(
-                ConnectionEvent.Kind.DISCONNECTED,
-                "Disconnected.",
-                actor,
-                type=Event.Type.CONNECTION_DISCONNECTED,
-                **status_change(before, self.Status.DISCONNECTED),
-            )
-        message, revoked = event.message, True
-        if refresh_token:
-            try:
-                salesforce.revoke(self.login_url, refresh_token)
-                message = "Disconnected; the refresh token was revoked at Salesforce."
-            except salesforce.SalesforceError as error:
-                revoked = False
-                message = (
-                    f"Disconnected here, but Salesforce couldn't revoke the refresh token "
-                    f"({error}). Revoke it in Salesforce Setup > Connected Apps OAuth Usage."
-                )
-        if message != event.message:
-            Event.objects.filter(pk=event.pk).update(message=message)
-        return revoked
-
     def delete_recorded(self, actor) -> None:
         """Delete the connection, keeping its history: the events outlive it, and a
         ``connection.deleted`` event says who deleted it (same transaction)."""
@@ -389,7 +281,7 @@ class Connection(models.Model):
                 # Holding tokens: not waiting for a sign-in but for a choice (duplicate_of).
                 .exclude(pk__in=TokenSet.objects.values("connection_id"))
                 .order_by("pk")
-                .only("pk", "organization_id", "team", "code", "name")
+                .only("pk", "organization_id", "team", "code", "name", "provider")
             )
             if not waiting:
                 return 0
@@ -412,7 +304,9 @@ class Connection(models.Model):
                 ConnectionEvent(
                     connection=connection,
                     kind=ConnectionEvent.Kind.AUTHORIZATION_FAILED,
-                    message=SIGN_IN_EXPIRED,
+                    message=SIGN_IN_EXPIRED.format(
+                        label=providers.for_connection(connection).label
+                    ),
                     data=status_change(
                         cls.Status.PENDING_AUTHORIZATION, connection._status_before_sign_in()
                     ),
@@ -423,20 +317,21 @@ class Connection(models.Model):
         return len(ended)
 
 
-class ExternalClientApp(models.Model):
-    """The consumer key and secret of the org's External Client App (one per connection).
-    The consumer secret is encrypted at rest and never rendered back."""
+class ClientCredentials(models.Model):
+    """The OAuth client of a connection's app registration (one per connection): its client
+    ID (Salesforce: the External Client App's consumer key) and client secret (the consumer
+    secret). The secret is encrypted at rest and never rendered back."""
 
-    connection = models.OneToOneField(Connection, models.CASCADE, related_name="client_app")
+    connection = models.OneToOneField(Connection, models.CASCADE, related_name="client_credentials")
     consumer_key = models.CharField("consumer key", max_length=255)
     consumer_secret = encrypt(models.TextField("consumer secret"))
     updated = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = "External Client App"
+        verbose_name = verbose_name_plural = "client credentials"
 
     def __str__(self) -> str:
-        return f"External Client App of {self.connection}"
+        return f"Client credentials of {self.connection}"
 
 
 class TokenSet(models.Model):
@@ -451,8 +346,12 @@ class TokenSet(models.Model):
     # Salesforce's values are stored as sent: no length limit may fail a token write.
     instance_url = models.URLField("instance URL", max_length=2000)
     scope = models.TextField(blank=True)
-    issued_at = models.DateTimeField(help_text="From Salesforce's issued_at (UTC).")
+    issued_at = models.DateTimeField(help_text="When the provider issued the tokens (UTC).")
+    # From the token response's expires_in; null when the provider doesn't say (Salesforce).
+    expires_at = models.DateTimeField("access token expires at", null=True, blank=True)
     signature_verified = models.BooleanField(default=False)
+    # What else a provider keeps with the tokens (never a secret: this is not encrypted).
+    provider_data = models.JSONField(default=dict, blank=True)
     refresh_token_last_used_at = models.DateTimeField(
         help_text="The idle TTL of the refresh token counts from here."
     )
@@ -474,8 +373,11 @@ class TokenSet(models.Model):
 
     @property
     def refresh_token_expires_at(self):
-        """When the refresh token dies if unused (last use + the idle TTL), UTC."""
-        return self.refresh_token_last_used_at + timedelta(seconds=settings.REFRESH_TOKEN_IDLE_TTL)
+        """When the refresh token dies if unused (last use + the provider's idle TTL, by
+        default REFRESH_TOKEN_IDLE_TTL seconds), UTC."""
+        policy = providers.for_connection(self.connection).policies.refresh_token_idle_ttl
+        ttl = policy or settings.REFRESH_TOKEN_IDLE_TTL
+        return self.refresh_token_last_used_at + timedelta(seconds=ttl)
 
 
 class AuthorizationRequest(models.Model):
@@ -497,7 +399,7 @@ class AuthorizationRequest(models.Model):
         Connection, models.CASCADE, related_name="authorization_requests"
     )
     user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+")
-    # Submitted with this sign-in and copied onto the ExternalClientApp only when it succeeds,
+    # Submitted with this sign-in and copied onto the ClientCredentials only when it succeeds,
     # so a mistyped secret can't break a working connection. Empty: use the stored one. The
     # secret is nullable only so that flows started before this field existed read as empty.
     consumer_key = models.CharField("consumer key", max_length=255, blank=True)
@@ -560,18 +462,10 @@ class AuthorizationRequest(models.Model):
             flows = flows.filter(connection__in=connection_ids)
         return flows.update(**cls.NO_SECRETS)
 
-    def authorization_url(self, login_url: str) -> str:
-        """Where this flow sends the browser: Salesforce's authorize endpoint at
-        ``login_url`` with this flow's consumer key, ``redirect_uri``, ``state`` and PKCE
-        challenge."""
-        return salesforce.authorization_url(
-            login_url, self.consumer_key, self.redirect_uri, self.state, self.code_verifier
-        )
-
     def credentials(self) -> tuple[str, str]:
         """The consumer key and secret to use: those submitted with this flow, else the
         External Client App's."""
-        app = ExternalClientApp.objects.filter(connection_id=self.connection_id).first()
+        app = ClientCredentials.objects.filter(connection_id=self.connection_id).first()
         key = self.consumer_key or (app.consumer_key if app else "")
         secret = self.consumer_secret or (app.consumer_secret if app else "")
         return key, secret

@@ -1,10 +1,14 @@
-"""Completing an OAuth web server flow: the callback's code becomes a connected Connection.
+"""A connection's OAuth web server flow through its provider (connections.providers):
+``start`` sends the admin to sign in, ``complete_authorization`` turns the callback's code
+into a connected Connection, ``disconnect`` deletes the tokens and revokes them.
 
 The callback view has already checked the flow's ``state``, its user and team access, and
-claimed it (``AuthorizationRequest.claim``). Protocol facts: shared/salesforce-oauth.md §1-4.
+claimed it (``AuthorizationRequest.claim``). Protocol: RFC 6749 §4.1
+(https://www.rfc-editor.org/rfc/rfc6749#section-4.1) with PKCE (RFC 7636).
 """
 
 import logging
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import partial
@@ -13,21 +17,34 @@ from django.db import transaction
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
-from . import alerts, approvals, guidance, keepalive, salesforce, token_writes
-from .approvals import APPROVALS_PER_USER_AND_APP
-from .guidance import Guidance
+from accounts.submissions import once
+from events.models import Event
+
+from . import alerts, approvals, providers, token_writes, tokens
+from .callback_urls import redirect_uri_for
+from .errors import Guidance
 from .models import (
     AuthorizationRequest,
+    ClientCredentials,
     Connection,
     ConnectionEvent,
-    ExternalClientApp,
     TokenSet,
     status_change,
 )
+from .providers.base import (
+    Grant,
+    Identity,
+    ProviderError,
+    SignatureMismatch,
+    new_code_verifier,
+    new_state,
+)
+from .secrets import redact
 
 logger = logging.getLogger(__name__)
 
-# Either scope yields a refresh token (seed step 3: "refresh_token, offline_access").
+# Either scope yields a refresh token (RFC 6749 §1.5; Salesforce's "refresh_token,
+# offline_access").
 REFRESH_SCOPES = {"refresh_token", "offline_access"}
 # How much of a redirect's ``error`` and ``error_description`` is shown and stored.
 MAX_ERROR_LENGTH = 100
@@ -52,8 +69,141 @@ class Authorized:
 
 
 class _OrganizationMismatch(Exception):
+    """Raised under the row lock: the connection is for another organization."""
+
     def __init__(self, expected: str):
         self.expected = expected
+
+
+class AlreadyDisconnected(Exception):
+    """``disconnect`` found the connection disconnected already (a repeated POST)."""
+
+
+def authorization_url(flow: AuthorizationRequest, connection: Connection) -> str:
+    """Where ``flow`` sends the browser: the provider's authorize endpoint at the
+    connection's login URL with the flow's client ID, ``redirect_uri``, ``state`` and PKCE
+    challenge."""
+    return providers.for_connection(connection).authorization_url(
+        connection.login_url, flow.consumer_key, flow.redirect_uri, flow.state, flow.code_verifier
+    )
+
+
+def start(
+    connection: Connection,
+    user,
+    request_host: str,
+    consumer_key: str,
+    consumer_secret: str = "",
+    submission: uuid.UUID | None = None,
+) -> str:
+    """Start an OAuth web server flow with PKCE for ``user`` and return the authorize URL
+    to redirect to. The flow's ``state``, code verifier, ``redirect_uri`` (the callback
+    on the host the admin uses) and the submitted consumer key and secret (empty: keep
+    the stored one) are kept in a new AuthorizationRequest; the credentials replace the
+    stored ones only when the flow succeeds. A connection that holds tokens keeps its
+    status and tokens until then; others wait for sign-in. ``submission`` (Connect's
+    one-time form value): a second POST of the same form gets the first's authorize URL
+    while that flow is unused and unexpired.
+    Reference: https://www.rfc-editor.org/rfc/rfc6749#section-4.1.1
+    """
+
+    def create(submission: uuid.UUID | None = submission) -> AuthorizationRequest:
+        return AuthorizationRequest.objects.create(
+            state=new_state(),
+            code_verifier=new_code_verifier(),
+            redirect_uri=redirect_uri_for(request_host),
+            connection=connection,
+            user=user,
+            consumer_key=consumer_key,
+            consumer_secret=consumer_secret,
+            submission=submission,
+        )
+
+    flows = AuthorizationRequest.objects.filter(connection=connection, user=user)
+    flow, created = once(flows, submission, create)
+    if not created and (flow.used_at is not None or flow.is_expired()):
+        flow, created = create(submission=None), True  # an old page submitted again
+    if not created:
+        return authorization_url(flow, connection)
+    if not connection.has_tokens:
+        with transaction.atomic():
+            # The status as of the row lock that end_expired_sign_ins takes: it either
+            # sees this flow, or put the connection back to draft before this reads it.
+            connection.status = (
+                Connection.objects.select_for_update()
+                .values_list("status", flat=True)
+                .get(pk=connection.pk)
+            )
+            if connection.status != Connection.Status.PENDING_AUTHORIZATION:
+                connection.status = Connection.Status.PENDING_AUTHORIZATION
+                connection.save(update_fields=["status", "login_url", "updated"])
+    label = providers.for_connection(connection).label
+    connection.record(
+        ConnectionEvent.Kind.AUTHORIZATION_STARTED,
+        f"Sign-in to {label} started (callback {flow.redirect_uri}).",
+        user,
+    )
+    return authorization_url(flow, connection)
+
+
+def disconnect(connection: Connection, actor) -> bool:
+    """Delete the tokens, mark the connection disconnected, then revoke the refresh token
+    at the provider (which also revokes its access tokens). Returns False when the provider
+    couldn't confirm the revoke (or has no per-token revoke); the tokens are deleted here
+    anyway. Raises AlreadyDisconnected, changing nothing, when it is disconnected and holds
+    no tokens (checked under the row lock, so of two Disconnects at once only the first acts).
+    Reference: https://www.rfc-editor.org/rfc/rfc7009
+    """
+    Status = Connection.Status
+    with transaction.atomic():
+        locked = Connection.objects.select_for_update().get(pk=connection.pk)
+        held = TokenSet.objects.filter(connection=locked).first()
+        if held is None and locked.status == Status.DISCONNECTED:
+            raise AlreadyDisconnected
+        refresh_token = held.refresh_token if held else None
+        before = locked.status
+        cleared = {}
+        if held:
+            held.delete()
+            cleared["last_token_generation"] = held.generation
+        # Nothing is refreshed any more, so the keep-alive's state and problems go too.
+        cleared |= {
+            "status": Status.DISCONNECTED,
+            "status_reason": "",
+            "next_refresh_at": None,
+            "consecutive_failures": 0,
+            "failing_since": None,
+            "last_error": "",
+            "last_error_at": None,
+        }
+        for name, value in cleared.items():
+            setattr(connection, name, value)
+            setattr(locked, name, value)
+        locked.save(update_fields=[*cleared, "updated"])
+        event = connection.record(
+            ConnectionEvent.Kind.DISCONNECTED,
+            "Disconnected.",
+            actor,
+            type=Event.Type.CONNECTION_DISCONNECTED,
+            **status_change(before, Status.DISCONNECTED),
+        )
+    provider = providers.for_connection(connection)
+    message, revoked = event.message, True
+    if refresh_token and provider.policies.has_per_token_revoke:
+        try:
+            provider.revoke(connection.login_url, refresh_token)
+            message = f"Disconnected; the refresh token was revoked at {provider.label}."
+        except ProviderError as error:
+            revoked = False
+            message = (
+                f"Disconnected here, but {provider.label} couldn't revoke the refresh token "
+                f"({error}). {provider.manual_revoke_hint}"
+            )
+    elif refresh_token:
+        revoked = False
+    if message != event.message:
+        Event.objects.filter(pk=event.pk).update(message=message)
+    return revoked
 
 
 @sensitive_variables()
@@ -90,7 +240,7 @@ def _known_secrets(flow: AuthorizationRequest) -> list[str | None]:
 def _from_redirect(value: str, limit: int, secrets: list[str | None]) -> str:
     """A parameter of the redirect back from Salesforce, fit to show and store: printable
     characters only, no secret, at most ``limit`` characters (anyone can craft this URL)."""
-    text = salesforce.redact("".join(c if c.isprintable() else " " for c in value), secrets)
+    text = redact("".join(c if c.isprintable() else " " for c in value), secrets)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -104,11 +254,13 @@ def _about(flow: AuthorizationRequest) -> dict[str, str]:
     }
 
 
-def _complete(flow: AuthorizationRequest, params: Mapping[str, str]) -> str:
+def _complete(flow: AuthorizationRequest, params: Mapping[str, str]) -> Authorized:
+    connection = flow.connection
+    provider = providers.for_connection(connection)
     if params.get("error"):
         secrets = _known_secrets(flow)
         raise AuthorizationFailed(
-            guidance.explain(
+            provider.explain_redirect(
                 _from_redirect(params["error"], MAX_ERROR_LENGTH, secrets),
                 _from_redirect(
                     params.get("error_description", ""), MAX_DESCRIPTION_LENGTH, secrets
@@ -119,35 +271,31 @@ def _complete(flow: AuthorizationRequest, params: Mapping[str, str]) -> str:
     code = params.get("code", "")
     if not code:
         raise AuthorizationFailed(
-            Guidance("Salesforce sent no authorization code.", "Start again.")
+            Guidance(f"{provider.label} sent no authorization code.", "Start again.")
         )
-    connection = flow.connection
     consumer_key, consumer_secret = flow.credentials()
     try:
-        token = salesforce.exchange_code(
+        grant = provider.exchange_code(
             connection.login_url,
-            consumer_key,
-            consumer_secret,
+            ClientCredentials(consumer_key=consumer_key, consumer_secret=consumer_secret),
             code,
             flow.redirect_uri,
             flow.code_verifier,
         )
-    except salesforce.SalesforceError as error:
-        if isinstance(error, salesforce.SignatureMismatch) and error.token:
-            # Don't leave the refused grant alive (it counts toward the user's five).
-            _revoke_quietly(
-                connection.login_url, error.token.refresh_token or error.token.access_token
-            )
-        raise AuthorizationFailed(guidance.explain_exception(error, **_about(flow))) from None
+    except ProviderError as error:
+        if isinstance(error, SignatureMismatch) and error.grant:
+            # Don't leave the refused grant alive (it counts toward the user's approvals).
+            revoke_quietly(connection, error.grant.refresh_token or error.grant.access_token)
+        raise AuthorizationFailed(provider.explain(error, **_about(flow))) from None
     try:
-        who = salesforce.identity(token.identity_url, token.access_token)
-    except salesforce.SalesforceError as error:
-        _revoke_quietly(connection.login_url, token.refresh_token or token.access_token)
-        raise AuthorizationFailed(guidance.identity_failed(error)) from None
-    if not token.refresh_token or not REFRESH_SCOPES & token.scopes:
-        _revoke_quietly(connection.login_url, token.refresh_token or token.access_token)
-        raise AuthorizationFailed(guidance.missing_refresh_token(token.scope))
-    store = partial(_store, flow, token, who)
+        who = provider.identity(grant)
+    except ProviderError as error:
+        revoke_quietly(connection, grant.refresh_token or grant.access_token)
+        raise AuthorizationFailed(provider.identity_failed(error)) from None
+    if not grant.refresh_token or not REFRESH_SCOPES & grant.scopes:
+        revoke_quietly(connection, grant.refresh_token or grant.access_token)
+        raise AuthorizationFailed(provider.missing_refresh_token(grant.scope))
+    store = partial(_store, flow, grant, who)
     try:
         try:
             return store()
@@ -155,16 +303,14 @@ def _complete(flow: AuthorizationRequest, params: Mapping[str, str]) -> str:
             # The code is spent: these tokens exist only in memory.
             return token_writes.write_again(store, f"the sign-in of connection {connection.pk}")
     except _OrganizationMismatch as mismatch:
-        # Don't let the unwanted grant count toward the user's five-approval limit.
-        _revoke_quietly(connection.login_url, token.refresh_token)
+        # Don't let the unwanted grant count toward the user's approvals.
+        revoke_quietly(connection, grant.refresh_token)
         raise AuthorizationFailed(
-            guidance.organization_mismatch(mismatch.expected, who.organization_id)
+            provider.organization_mismatch(mismatch.expected, who.organization_id)
         ) from None
 
 
-def _store(
-    flow: AuthorizationRequest, token: salesforce.TokenResponse, who: salesforce.Identity
-) -> Authorized:
+def _store(flow: AuthorizationRequest, grant: Grant, who: Identity) -> Authorized:
     """Store tokens, identity and the flow's consumer key and secret in one transaction,
     under the connection's row lock (the keep-alive takes the same lock), and revoke
     replaced tokens after commit."""
@@ -173,20 +319,13 @@ def _store(
         connection = Connection.objects.select_for_update().get(pk=flow.connection_id)
         if connection.organization_id and connection.organization_id != who.organization_id:
             raise _OrganizationMismatch(connection.organization_id)
-        tokens = TokenSet.objects.select_for_update().filter(connection=connection).first()
-        old_refresh_token = tokens.refresh_token if tokens else None
-        if tokens is None:
-            tokens = TokenSet(connection=connection, generation=connection.last_token_generation)
-        tokens.access_token = token.access_token
-        tokens.refresh_token = token.refresh_token
-        tokens.instance_url = token.instance_url or connection.instance_url or connection.login_url
-        tokens.scope = token.scope
-        tokens.issued_at = token.issued_at
-        tokens.signature_verified = token.signature_verified
-        tokens.refresh_token_last_used_at = now
-        tokens.refreshed_at = None
-        tokens.generation += 1
-        tokens.save()
+        held = TokenSet.objects.select_for_update().filter(connection=connection).first()
+        old_refresh_token = held.refresh_token if held else None
+        if held is None:
+            held = TokenSet(connection=connection, generation=connection.last_token_generation)
+        held.instance_url = connection.instance_url or connection.login_url
+        tokens.apply(held, grant, now, refreshed=False)
+        held.save()
         previous_key, consumer_key = _save_credentials(flow, connection)
         # This sign-in replaced an approval of the same user and app (a re-authorization):
         # Salesforce counted both until Orgkeeper revokes the old one after commit.
@@ -200,13 +339,14 @@ def _store(
         twin = None if connection.organization_id else approvals.twin(connection, who, consumer_key)
         message = _event_message(connection, who)
         if twin:
-            message += f" {twin.name} holds this user and External Client App already."
+            app = providers.for_connection(connection).app_label
+            message += f" {twin.name} holds this user and {app} already."
         previous_status = connection.status
         connection.organization_id = who.organization_id
         connection.user_id = who.user_id
         connection.username = who.username
-        connection.instance_url = tokens.instance_url
-        connection.identity_url = token.identity_url
+        connection.instance_url = held.instance_url
+        connection.identity_url = grant.identity_url
         connection.status = (
             Connection.Status.PENDING_AUTHORIZATION if twin else Connection.Status.CONNECTED
         )
@@ -218,7 +358,7 @@ def _store(
         connection.last_error_at = None
         if previous_status in alerts.QUIET_STATUSES:
             connection.alerted_for = ""  # stale: these statuses never alert
-        connection.next_refresh_at = None if twin else keepalive.next_refresh_time(now)
+        connection.next_refresh_at = None if twin else tokens.next_refresh_time(now)
         connection.save()
         if twin:
             # Not connected yet: connections.duplicates records what the admin chooses.
@@ -234,13 +374,13 @@ def _store(
             # The team was emailed about a problem: announce the recovery once, like the
             # keep-alive does after a successful refresh (alerts.notify claims it).
             transaction.on_commit(partial(alerts.notify, connection.pk), robust=True)
-        if old_refresh_token and old_refresh_token != token.refresh_token:
+        if old_refresh_token and old_refresh_token != grant.refresh_token:
             transaction.on_commit(
-                partial(_revoke_quietly, connection.login_url, old_refresh_token), robust=True
+                partial(revoke_quietly, connection, old_refresh_token), robust=True
             )
     logger.info("Connection %s authorized for org %s", connection.pk, who.organization_id)
     # After the commit: nothing here may put the tokens at risk.
-    warning = "" if twin else approval_limit_warning(connection, consumer_key, replaced)
+    warning = "" if twin else approvals.limit_warning(connection, consumer_key, replaced)
     flow.connection = connection
     return Authorized(message, warning)
 
@@ -281,54 +421,13 @@ def record_sign_in(
     ConnectionEvent.objects.bulk_create(events)
 
 
-def approval_limit_warning(connection: Connection, consumer_key: str, replaced: bool) -> str:
-    """A warning when the team's connections hold five or more refresh tokens of the same
-    Salesforce user through the same External Client App (``consumer_key``), ``connection``
-    (just authorized) included. Salesforce keeps five approvals per user and app and revokes
-    the oldest when a sixth is made, so another connection's token may have just died without
-    a word. ``replaced``: this sign-in replaced the connection's own approval of the same user
-    and app, which counted at Salesforce until Orgkeeper revoked it. Empty otherwise.
-    Reference: salesforce-oauth.md §3.6; https://help.salesforce.com/s/articleView?id=platform.remoteaccess_request_approve.htm&type=5
-    """
-    others = list(
-        Connection.objects.filter(
-            team_id=connection.team_id,
-            user_id=connection.user_id,
-            client_app__consumer_key=consumer_key,
-            tokens__isnull=False,
-        )
-        .exclude(pk=connection.pk)
-        .order_by("tokens__created")
-        .values_list("name", flat=True)
-    )
-    holding = len(others) + 1
-    approvals = holding + replaced  # at Salesforce, the moment this sign-in was approved
-    shared = (
-        f"{holding} connections of this team hold refresh tokens for {connection.username} "
-        "through this External Client App, and Salesforce keeps at most "
-        f"{APPROVALS_PER_USER_AND_APP} per user and app"
-    )
-    if approvals > APPROVALS_PER_USER_AND_APP:
-        revoked = approvals - APPROVALS_PER_USER_AND_APP
-        own = " or the token this sign-in replaced" if replaced else ""
-        return (
-            f"{shared}. This sign-in was approval {approvals}, so Salesforce revoked the "
-            f"{revoked} oldest: a token of {', '.join(others)}{own}. The keep-alive marks a "
-            "connection that lost its token Needs re-authorization at its next refresh. Sign "
-            "in with another Salesforce user, or disconnect the connections you don't need."
-        )
-    if holding == APPROVALS_PER_USER_AND_APP:
-        return f"{shared}: the next sign-in with them revokes the oldest one."
-    return ""
-
-
 def _save_credentials(flow: AuthorizationRequest, connection: Connection) -> tuple[str, str]:
     """Make the consumer key and secret this flow signed in with the External Client App's
     (caller's transaction, connection row locked). Returns the consumer key before and
     after ("" before for a new app)."""
-    app = ExternalClientApp.objects.filter(connection=connection).first()
+    app = ClientCredentials.objects.filter(connection=connection).first()
     previous_key = app.consumer_key if app else ""
-    app = app or ExternalClientApp(connection=connection)
+    app = app or ClientCredentials(connection=connection)
     if flow.consumer_key:
         app.consumer_key = flow.consumer_key
     if flow.consumer_secret:
@@ -337,7 +436,7 @@ def _save_credentials(flow: AuthorizationRequest, connection: Connection) -> tup
     return previous_key, app.consumer_key
 
 
-def _event_message(connection: Connection, who: salesforce.Identity) -> str:
+def _event_message(connection: Connection, who: Identity) -> str:
     if not connection.organization_id:
         return f"Authorized for org {who.organization_id} as {who.username}."
     message = f"Re-authorized for org {who.organization_id} as {who.username}"
@@ -346,9 +445,13 @@ def _event_message(connection: Connection, who: salesforce.Identity) -> str:
     return message + "."
 
 
-def _revoke_quietly(login_url: str, token: str) -> None:
-    """Best-effort revoke: a token we no longer keep shouldn't stay valid at Salesforce."""
+def revoke_quietly(connection: Connection, token: str) -> None:
+    """Best-effort revoke at the connection's provider: a token we no longer keep shouldn't
+    stay valid there."""
+    provider = providers.for_connection(connection)
+    if not provider.policies.has_per_token_revoke:
+        return
     try:
-        salesforce.revoke(login_url, token)
-    except salesforce.SalesforceError as error:
-        logger.warning("Could not revoke a replaced token at %s: %s", login_url, error)
+        provider.revoke(connection.login_url, token)
+    except ProviderError as error:
+        logger.warning("Could not revoke a replaced token at %s: %s", connection.login_url, error)

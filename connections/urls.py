@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import views
-from .models import OAUTH_CALLBACK_PATH
+from .callback_urls import OAUTH_CALLBACK_PATH
 
 app_name = "connections"
 

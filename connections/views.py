@@ -18,36 +18,42 @@ from accounts.access import Role, get_team_for_user
 from accounts.submissions import once
 from events.views import page_of
 
-from . import approvals, callback_urls, duplicates, guidance, keepalive, salesforce
+from . import approvals, callback_urls, duplicates, guidance, keepalive, oauth, providers
 from .access import get_connection_for_user
-from .forms import ConnectForm, ConnectionForm, EditForm, NewConnectionForm
-from .guidance import Guidance
+from .errors import Guidance
 from .models import (
     AuthorizationRequest,
+    ClientCredentials,
     Connection,
     ConnectionEvent,
-    ExternalClientApp,
     TokenSet,
     status_change,
 )
-from .oauth import AuthorizationFailed, approval_limit_warning, complete_authorization
+from .oauth import AuthorizationFailed, complete_authorization
+from .providers.base import Provider, ProviderError
 
 CONNECTIONS_PER_PAGE = 50
 STATE_MAX_LENGTH = AuthorizationRequest._meta.get_field("state").max_length
 
 
-def _setup_context() -> dict:
-    """The values admins paste into Salesforce (seed step 1)."""
+def _new_provider() -> Provider:
+    """The provider of a connection the wizard creates (the field's default)."""
+    return providers.get(Connection._meta.get_field("provider").default)
+
+
+def _setup_context(provider: Provider) -> dict:
+    """The values admins paste into the provider's app registration, and its checklist."""
     return {
         "callback_urls": callback_urls.callback_urls(),
         "outbound_ip": settings.SERVER_OUTBOUND_IP,
+        "checklist_template": provider.checklist_template,
     }
 
 
-def _wizard_context(request: HttpRequest) -> dict:
+def _wizard_context(request: HttpRequest, provider: Provider) -> dict:
     """The setup values, and where to go instead when this host can't finish a sign-in."""
     return {
-        **_setup_context(),
+        **_setup_context(provider),
         "address_to_use": callback_urls.address_to_use(request.get_host(), request.path),
     }
 
@@ -89,7 +95,8 @@ def connection_new(request: HttpRequest, slug: str) -> HttpResponse:
     """Step 1 of 2, "Set up Salesforce External Client App": name and environment, with the
     values and checklist for Salesforce Setup. Creates a draft connection."""
     team = get_team_for_user(request, slug, Role.ADMIN)
-    form = NewConnectionForm(request.POST or None)
+    provider = _new_provider()
+    form = provider.forms.NewConnectionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         submission = form.cleaned_data["submission"]
 
@@ -109,7 +116,7 @@ def connection_new(request: HttpRequest, slug: str) -> HttpResponse:
         # The same form again (a double click, a reload): the first POST's draft.
         connection, _ = once(Connection.objects.for_team(team), submission, create)
         return redirect("connections:credentials", slug=team.slug, code=connection.code)
-    context = {"team": team, "form": form, **_wizard_context(request)}
+    context = {"team": team, "form": form, **_wizard_context(request, provider)}
     return render(request, "connections/new.html", context, status=_form_status(form))
 
 
@@ -126,7 +133,8 @@ def setup(request: HttpRequest, slug: str, code) -> HttpResponse:
         "environment": connection.environment,
         "my_domain_url": connection.my_domain_url,
     }
-    form = ConnectionForm(request.POST or None, initial=initial)
+    provider = providers.for_connection(connection)
+    form = provider.forms.ConnectionForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             form.apply(connection)
@@ -141,7 +149,7 @@ def setup(request: HttpRequest, slug: str, code) -> HttpResponse:
         "team": connection.team,
         "connection": connection,
         "form": form,
-        **_wizard_context(request),
+        **_wizard_context(request, provider),
     }
     return render(request, "connections/new.html", context, status=_form_status(form))
 
@@ -154,8 +162,9 @@ def credentials(request: HttpRequest, slug: str, code) -> HttpResponse:
     sign in (also used to re-authorize). The consumer key and secret are kept with the flow
     and saved only once the sign-in succeeds (connections.oauth)."""
     connection = get_connection_for_user(request, slug, code, Role.ADMIN)
-    app = ExternalClientApp.objects.filter(connection=connection).first()
-    form = ConnectForm(
+    app = ClientCredentials.objects.filter(connection=connection).first()
+    provider = providers.for_connection(connection)
+    form = provider.forms.ConnectForm(
         request.POST or None,
         has_secret=app is not None,
         initial={"consumer_key": app.consumer_key} if app else None,
@@ -167,7 +176,8 @@ def credentials(request: HttpRequest, slug: str, code) -> HttpResponse:
             form.add_error(None, f"Can't sign in at this My Domain URL: {' '.join(error)}")
         else:
             with transaction.atomic():
-                authorize_url = connection.start_authorization(
+                authorize_url = oauth.start(
+                    connection,
                     request.user,
                     request.get_host(),
                     form.cleaned_data["consumer_key"],
@@ -182,7 +192,7 @@ def credentials(request: HttpRequest, slug: str, code) -> HttpResponse:
             "team": connection.team,
             "connection": connection,
             "form": form,
-            **_wizard_context(request),
+            **_wizard_context(request, provider),
         },
         status=_form_status(form),
     )
@@ -191,7 +201,8 @@ def credentials(request: HttpRequest, slug: str, code) -> HttpResponse:
 def _problem(
     request: HttpRequest, advice: Guidance, connection: Connection | None = None
 ) -> HttpResponse:
-    context = {"guidance": advice, "connection": connection, **_setup_context()}
+    provider = providers.for_connection(connection) if connection else _new_provider()
+    context = {"guidance": advice, "connection": connection, **_setup_context(provider)}
     return render(request, "connections/oauth_problem.html", context, status=advice.http_status)
 
 
@@ -284,24 +295,27 @@ def oauth_callback(request: HttpRequest) -> HttpResponse:
 @require_GET
 def detail(request: HttpRequest, slug: str, code) -> HttpResponse:
     connection = get_connection_for_user(request, slug, code)
+    provider = providers.for_connection(connection)
     awaits_choice = connection.awaits_choice
     context = {
         "awaits_choice": awaits_choice,
         "holding": (
-            approvals.holding_same_approval(connection, connection.client_app.consumer_key).count()
+            approvals.holding_same_approval(
+                connection, connection.client_credentials.consumer_key
+            ).count()
             + 1
             if awaits_choice
             else 0
         ),
-        "approvals_per_user_and_app": approvals.APPROVALS_PER_USER_AND_APP,
+        "approvals_per_user_and_app": provider.policies.approvals_per_user_limit,
         "team": connection.team,
         "connection": connection,
         "tokens": TokenSet.objects.filter(connection=connection).first(),
-        "client_app": ExternalClientApp.objects.filter(connection=connection).first(),
+        "client_credentials": ClientCredentials.objects.filter(connection=connection).first(),
         "events": page_of(connection.events.all(), request),
         "can_act": _can_act(request),
         "healthy": connection.is_connected and not connection.is_degraded,
-        **_setup_context(),
+        **_setup_context(provider),
     }
     return render(request, "connections/detail.html", context)
 
@@ -313,19 +327,20 @@ def edit(request: HttpRequest, slug: str, code) -> HttpResponse:
     """Name and consumer secret; the environment and consumer key only while the connection
     holds no tokens (otherwise another key goes through Re-authorize)."""
     connection = get_connection_for_user(request, slug, code, Role.ADMIN)
-    app = ExternalClientApp.objects.filter(connection=connection).first()
+    app = ClientCredentials.objects.filter(connection=connection).first()
     initial = {
         "name": connection.name,
         "environment": connection.environment,
         "my_domain_url": connection.my_domain_url,
         "consumer_key": app.consumer_key if app else "",
     }
-    form = EditForm(request.POST or None, initial=initial, connection=connection)
+    provider = providers.for_connection(connection)
+    form = provider.forms.EditForm(request.POST or None, initial=initial, connection=connection)
     verified, problem = False, None
     if request.method == "POST" and form.is_valid():
         verified, problem = _verify_new_credentials(request, connection, app, form)
     if request.method == "POST" and form.is_valid() and problem is None:
-        changed = form.changed_labels() + (" (accepted by Salesforce)" if verified else "")
+        changed = form.changed_labels() + (f" (accepted by {provider.label})" if verified else "")
         with transaction.atomic():
             # Lock the row first (the order oauth._store and the keep-alive use), and write
             # only the form's fields: a full save would put back the keep-alive state read
@@ -347,7 +362,7 @@ def edit(request: HttpRequest, slug: str, code) -> HttpResponse:
         "connection": connection,
         "form": form,
         "guidance": problem,
-        **(_setup_context() if problem else {}),
+        **(_setup_context(provider) if problem else {}),
     }
     status = problem.http_status if problem else _form_status(form)
     return render(request, "connections/edit.html", context, status=status)
@@ -364,7 +379,7 @@ def _verify_new_credentials(request, connection, app, form) -> tuple[bool, Guida
         return False, None
     if not (connection.refresh_token_alive and connection.has_tokens):
         return False, None
-    new_credentials = ExternalClientApp(
+    new_credentials = ClientCredentials(
         connection=connection,
         consumer_key=data["consumer_key"],
         consumer_secret=data["consumer_secret"] or app.consumer_secret,
@@ -375,12 +390,13 @@ def _verify_new_credentials(request, connection, app, form) -> tuple[bool, Guida
     if result.outcome == keepalive.Outcome.REFRESHED:
         return True, None
     if result.refusal is not None:
-        advice = guidance.explain_exception(result.refusal)
+        advice = providers.for_connection(connection).explain(result.refusal)
     else:
         advice = Guidance("The new credentials couldn't be checked.", f"{result.message}")
     # The advice speaks of the sign-in flow; here the admin only has to paste again.
     fix = (
-        f"Check it in Salesforce (step {advice.step}, below) and paste it again."
+        f"Check it in {providers.for_connection(connection).label} (step {advice.step}, below) "
+        "and paste it again."
         if advice.step
         else advice.message
     )
@@ -393,24 +409,27 @@ def _verify_new_credentials(request, connection, app, form) -> tuple[bool, Guida
 def test_connection(request: HttpRequest, slug: str, code) -> HttpResponse:
     """One REST call with the stored tokens (refreshing once on 401 INVALID_SESSION_ID)."""
     connection = get_connection_for_user(request, slug, code, Role.ADMIN)
+    provider = providers.for_connection(connection)
     status_before = connection.status
     try:
-        body = keepalive.call_salesforce(connection, salesforce.api_probe)
+        body = keepalive.call_api(connection, provider.probe)
     except keepalive.RefreshFailed as failure:
         # The keep-alive recorded the failure and any status change, and alerts the team.
         connection.refresh_from_db()
-        text = guidance.refresh_failed(failure.result, connection, status_before)
+        text = guidance.refresh_failed(
+            failure.result.kind, failure.result.message, connection, status_before
+        )
         connection.record(ConnectionEvent.Kind.TEST_FAILED, text, request.user)
         messages.error(request, f"The test failed because the tokens couldn't be refreshed. {text}")
     except keepalive.NotConnected:
         connection.refresh_from_db()
         messages.error(request, f"The test didn't run. {guidance.not_connected(connection)}")
-    except salesforce.SalesforceError as error:
-        text = guidance.test_failed(error)
+    except ProviderError as error:
+        text = provider.probe_failed(error)
         connection.record(ConnectionEvent.Kind.TEST_FAILED, text, request.user)
         messages.error(request, f"The test failed. {text}")
     else:
-        text = guidance.test_passed(salesforce.api_versions(body))
+        text = provider.probe_passed(body)
         connection.record(ConnectionEvent.Kind.TESTED, text, request.user)
         messages.success(request, text)
     return redirect(connection)
@@ -437,11 +456,12 @@ def refresh_now(request: HttpRequest, slug: str, code) -> HttpResponse:
         and (result.generation or 0) > int(shown)
     )
     if result.outcome == keepalive.Outcome.REFRESHED or refreshed_meanwhile:
-        messages.success(request, "Refreshed. Salesforce issued new tokens.")
+        label = providers.for_connection(connection).label
+        messages.success(request, f"Refreshed. {label} issued new tokens.")
         return redirect(connection)
     connection.refresh_from_db()
     if result.outcome == keepalive.Outcome.FAILED:
-        text = guidance.refresh_failed(result, connection, status_before)
+        text = guidance.refresh_failed(result.kind, result.message, connection, status_before)
         messages.error(request, f"The refresh failed. {text}")
     elif connection.is_connected:  # another refresh ran at the same moment
         messages.info(request, result.message)
@@ -463,17 +483,18 @@ def disconnect(request: HttpRequest, slug: str, code) -> HttpResponse:
         }
         return render(request, "connections/disconnect.html", context)
     try:
-        revoked = connection.disconnect(request.user)
-    except Connection.AlreadyDisconnected:  # a second POST, e.g. a double click
+        revoked = oauth.disconnect(connection, request.user)
+    except oauth.AlreadyDisconnected:  # a second POST, e.g. a double click
         messages.info(request, "This connection is already disconnected.")
         return redirect(connection)
+    provider = providers.for_connection(connection)
     if revoked:
-        messages.success(request, "Disconnected. Salesforce revoked the refresh token.")
+        messages.success(request, f"Disconnected. {provider.label} revoked the refresh token.")
     else:
         messages.warning(
             request,
-            "Disconnected here, but Salesforce couldn't confirm that the refresh token is "
-            "revoked. Revoke it in Salesforce Setup > Connected Apps OAuth Usage.",
+            f"Disconnected here, but {provider.label} couldn't confirm that the refresh token "
+            f"is revoked. {provider.manual_revoke_hint}",
         )
     return redirect(connection)
 
@@ -523,7 +544,7 @@ def keep_both(request: HttpRequest, slug: str, code) -> HttpResponse:
         messages.info(request, "This choice was made already.")
         return redirect(connection)
     messages.success(request, "Kept both connections.")
-    warning = approval_limit_warning(connection, connection.client_app.consumer_key, False)
+    warning = approvals.limit_warning(connection, connection.client_credentials.consumer_key, False)
     if warning:
         messages.warning(request, warning)
     return redirect(connection)

@@ -34,8 +34,9 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.multiprocess import MultiProcessCollector
 
 from connections import keepalive
-from connections.errors import REFRESH_TOKEN_LOST, ErrorKind
+from connections.errors import ErrorKind
 from connections.models import Connection, TokenSet
+from connections.providers.salesforce.errors import REFRESH_TOKEN_LOST
 from webhooks.models import Attempt, Endpoint
 
 from .models import KeepaliveHeartbeat

@@ -81,7 +81,11 @@ WSGI_APPLICATION = "config.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        # Each provider's own templates (its setup checklist) sit in its folder.
+        "DIRS": [
+            BASE_DIR / "templates",
+            *sorted(BASE_DIR.glob("connections/providers/*/templates")),
+        ],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [

@@ -4,7 +4,8 @@ import pytest
 from django.core.cache import cache
 
 from api import versions
-from connections import guidance, salesforce
+from connections.providers.salesforce import client as salesforce
+from connections.providers.salesforce import guidance
 from tests.connections.keepalive_support import INSTANCE_URL, make_connection
 
 VERSIONS_URL = f"{INSTANCE_URL}/services/data/"

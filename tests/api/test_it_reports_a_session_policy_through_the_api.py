@@ -8,8 +8,8 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from connections.errors import SESSION_POLICY_BLOCKS_API
 from connections.models import Connection, TokenSet
+from connections.providers.salesforce.errors import SESSION_POLICY_BLOCKS_API
 from tests.api.conftest import bearer
 from tests.api.proxy_support import INVALID_SESSION, content, proxy_url
 from tests.connections.emulated_wizard import connect
@@ -19,7 +19,7 @@ from tests.connections.keepalive_support import (
     add_token_response,
     make_connection,
 )
-from tests.salesforce_emulator.fixtures import salesforce_emulator  # noqa: F401
+from tests.emulators.salesforce.fixtures import salesforce_emulator  # noqa: F401
 
 URL = f"{INSTANCE_URL}/services/data/v62.0/limits"
 NOT_VALID = [

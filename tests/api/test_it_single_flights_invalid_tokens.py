@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from api.models import APIKey
 from connections.models import TokenSet
+from tests.emulators.salesforce.fixtures import salesforce_emulator  # noqa: F401
 from tests.integration.emulated import connect
-from tests.salesforce_emulator.fixtures import salesforce_emulator  # noqa: F401
 
 pytestmark = [
     pytest.mark.services,

@@ -11,8 +11,8 @@ from collections.abc import Iterator
 import pytest
 
 from tests.browser.harness import CHROMIUM, CHROMIUM_ARGS, Orgkeeper, chromium_missing
-from tests.salesforce_emulator import Emulator
-from tests.salesforce_emulator.fixtures import salesforce_emulator  # noqa: F401
+from tests.emulators.salesforce import Emulator
+from tests.emulators.salesforce.fixtures import salesforce_emulator  # noqa: F401
 from tests.services import services_required
 
 VIEWPORT = {"width": 1280, "height": 800}

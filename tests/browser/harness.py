@@ -135,7 +135,7 @@ class Orgkeeper:
     processes: list[Process] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        from connections.models import OAUTH_CALLBACK_PATH
+        from connections.callback_urls import OAUTH_CALLBACK_PATH
 
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.queue = f"orgkeeper-browser-{os.getpid()}-{self.port}"

@@ -12,7 +12,7 @@ from pathlib import Path
 from playwright.sync_api import Page, expect
 
 from tests.browser.harness import BASE_DIR, Orgkeeper
-from tests.salesforce_emulator import Emulator
+from tests.emulators.salesforce import Emulator
 
 SCREENSHOTS = Path(os.environ.get("BROWSER_SCREENSHOTS") or BASE_DIR / "var" / "screenshots")
 PASSWORD = "correct horse battery staple"

@@ -1,4 +1,4 @@
-"""The seed's journey ("Configure your Salesforce Orgs") end to end, as an admin does it:
+"""The README's "Connect a real org" journey end to end, as an admin does it:
 first-run setup, the two wizard steps, signing in at Salesforce (the emulator), testing the
 connection, the worker's keep-alive refresh, and disconnecting."""
 
@@ -57,7 +57,7 @@ def test_it_connects_an_org_and_keeps_it_alive(page, orgkeeper, emulator):
     expect(heading(page, "Connections of Acme Admins")).to_be_visible()
     screenshot(page, "02-connections-empty")
 
-    # Seed step 1: "create a new Connection" shows the Callback URL and the Server Outbound IP.
+    # Step 1: "New connection" shows the Callback URL and the Server Outbound IP.
     page.get_by_role("link", name="New connection").click()
     expect(heading(page, "Set up Salesforce External Client App")).to_be_visible()
     expect(page.get_by_text("Step 1 of 2")).to_be_visible()
@@ -67,7 +67,7 @@ def test_it_connects_an_org_and_keeps_it_alive(page, orgkeeper, emulator):
     expect(outbound_ip).to_have_text(orgkeeper.outbound_ip)
     screenshot(page, "03-step1-callback-url")
 
-    # Seed steps 2-7 happen in Salesforce Setup: register both values on the app.
+    # Steps 2-6 happen in Salesforce Setup: register both values on the app.
     emulator.demo_app.callback_urls = [callback_url.inner_text()]
     emulator.demo_app.ip_allowlist = [f"{outbound_ip.inner_text()}/32"]
 
@@ -75,7 +75,7 @@ def test_it_connects_an_org_and_keeps_it_alive(page, orgkeeper, emulator):
     screenshot(page, "04-step1-my-domain")
     page.get_by_role("button", name="Next").click()
 
-    # Seed step 8: paste the Consumer Key and Secret, Connect, sign in, Allow.
+    # Step 7: paste the Consumer Key and Secret, Connect, sign in, Allow.
     expect(page.get_by_text("Step 2 of 2")).to_be_visible()
     fill_step2(page, emulator.demo_app.consumer_key, emulator.demo_app.consumer_secret)
     screenshot(page, "05-step2-credentials")

@@ -1,4 +1,5 @@
-"""Salesforce response shapes (from shared/salesforce-samples, with signatures computed from
+"""Salesforce response shapes (docs/salesforce-protocol.md, "Token responses", with signatures
+computed from
 the consumer secret like Salesforce does) and helpers that drive the connection wizard."""
 
 import base64

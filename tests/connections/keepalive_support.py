@@ -1,5 +1,5 @@
 """Helpers for the keep-alive tests: a connected Connection with tokens, and Salesforce token
-responses (shapes from shared/salesforce-samples) with VALID signatures."""
+responses (shapes from docs/salesforce-protocol.md) with VALID signatures."""
 
 import base64
 import hashlib
@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import responses
 from django.utils import timezone
 
-from connections.models import Connection, ExternalClientApp, TokenSet
+from connections.models import ClientCredentials, Connection, TokenSet
 
 LOGIN_URL = "https://login.salesforce.com"
 TOKEN_URL = f"{LOGIN_URL}/services/oauth2/token"
@@ -18,7 +18,7 @@ IDENTITY_URL = "https://login.salesforce.com/id/00D5g000004XmplEAC/0055g00000AbC
 CONSUMER_KEY = "3MVG9FakeConsumerKeyForTests"
 CONSUMER_SECRET = "FakeConsumerSecretForTests0123456789"
 
-# shared/salesforce-samples/errors.json
+# Salesforce's error texts (docs/salesforce-protocol.md, "Errors")
 ERRORS = {
     "refresh_expired_or_revoked": "expired access/refresh token",
     "refresh_concurrent": "token request is already being processed",
@@ -87,7 +87,7 @@ def make_connection(
         organization_id="00D5g000004XmplEAC",
         next_refresh_at=next_refresh_at,
     )
-    ExternalClientApp.objects.create(
+    ClientCredentials.objects.create(
         connection=connection, consumer_key=CONSUMER_KEY, consumer_secret=CONSUMER_SECRET
     )
     if tokens:

@@ -1,11 +1,12 @@
-"""POST .../test/: one REST call through keepalive.call_salesforce."""
+"""POST .../test/: one REST call through keepalive.call_api."""
 
 from unittest.mock import patch
 
 import pytest
 
-from connections import salesforce
 from connections.models import ConnectionEvent, TokenSet
+from connections.providers.salesforce import client as salesforce
+from connections.providers.salesforce import provider as salesforce_provider
 from tests.conftest import signed_in
 from tests.connections.helpers import (
     API_VERSIONS,
@@ -24,9 +25,9 @@ def messages_of(response) -> str:
 
 
 def test_it_reports_the_api_versions(alice_client, alice, connection):
-    with patch("connections.views.keepalive.call_salesforce", return_value=API_VERSIONS) as call:
+    with patch("connections.views.keepalive.call_api", return_value=API_VERSIONS) as call:
         response = alice_client.post(url("test", connection), follow=True)
-    call.assert_called_once_with(connection, salesforce.api_probe)
+    call.assert_called_once_with(connection, salesforce_provider.probe)
     assert "Salesforce answered (API versions 63.0 to 65.0)." in messages_of(response)
     event = connection.events.first()
     assert (event.kind, event.actor) == (ConnectionEvent.Kind.TESTED, alice)
@@ -34,7 +35,7 @@ def test_it_reports_the_api_versions(alice_client, alice, connection):
 
 def test_it_reports_a_failure_in_plain_words(alice_client, connection):
     error = salesforce.ApiError("The REST API is not enabled", error="API_DISABLED_FOR_ORG")
-    with patch("connections.views.keepalive.call_salesforce", side_effect=error):
+    with patch("connections.views.keepalive.call_api", side_effect=error):
         response = alice_client.post(url("test", connection), follow=True)
     assert "The test failed." in messages_of(response)
     assert "API_DISABLED_FOR_ORG" in messages_of(response)
@@ -60,7 +61,7 @@ def test_it_refreshes_once_on_401_and_retries(alice_client, connection, rsps):
 
 
 def test_it_forbids_viewers(victor_client, connection):
-    with patch("connections.views.keepalive.call_salesforce") as call:
+    with patch("connections.views.keepalive.call_api") as call:
         assert victor_client.post(url("test", connection)).status_code == 403
     call.assert_not_called()
 
@@ -73,6 +74,6 @@ def test_it_guards_the_action(charlie_client, client, alice_client, connection):
 
 def test_it_enforces_csrf(alice, connection):
     client = signed_in(alice, enforce_csrf_checks=True)
-    with patch("connections.views.keepalive.call_salesforce") as call:
+    with patch("connections.views.keepalive.call_api") as call:
         assert client.post(url("test", connection)).status_code == 403
     call.assert_not_called()

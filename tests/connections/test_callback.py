@@ -8,8 +8,8 @@ import time_machine
 from django.utils import timezone
 
 from accounts.models import Membership
-from connections import salesforce
 from connections.models import AuthorizationRequest, Connection, TokenSet
+from connections.providers.salesforce import client as salesforce
 from tests.conftest import signed_in
 from tests.connections.helpers import (
     ACCESS_TOKEN,
@@ -72,7 +72,7 @@ def test_it_stores_the_tokens_in_one_transaction(alice_client, draft, rsps, monk
     params = start_flow(alice_client, draft)
     register_success(rsps)
     monkeypatch.setattr(
-        "connections.oauth.keepalive.next_refresh_time", lambda now: 1 / 0, raising=True
+        "connections.oauth.tokens.next_refresh_time", lambda now: 1 / 0, raising=True
     )
     with pytest.raises(ZeroDivisionError):
         finish_flow(alice_client, {"code": "c", "state": params["state"]})

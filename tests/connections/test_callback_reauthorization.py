@@ -55,7 +55,7 @@ def test_it_revokes_the_old_token_only_after_commit(
     register_success(rsps)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         finish_flow(alice_client, {"code": "c", "state": params["state"]})
-    revokes = [c for c in callbacks if getattr(c, "func", None) is oauth._revoke_quietly]
+    revokes = [c for c in callbacks if getattr(c, "func", None) is oauth.revoke_quietly]
     assert len(revokes) == 1  # the other callback publishes the reauthorized event
     assert all(call.request.url != REVOKE_URL for call in rsps.calls)
 

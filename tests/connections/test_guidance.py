@@ -2,8 +2,8 @@
 
 import pytest
 
-from connections import salesforce
-from connections.guidance import explain, explain_exception
+from connections.providers.salesforce import client as salesforce
+from connections.providers.salesforce.guidance import explain, explain_exception
 
 CALLBACK = "http://127.0.0.1:8881/api/connections/oauth/callback"
 
@@ -56,7 +56,7 @@ def test_it_explains_a_signature_mismatch():
 
 
 def test_it_explains_an_outage_as_try_again():
-    advice = explain_exception(salesforce.SalesforceUnavailable("HTTP 503"))
+    advice = explain_exception(salesforce.Unavailable("HTTP 503"))
     assert advice.http_status == 502
     assert "Try again" in advice.message
 

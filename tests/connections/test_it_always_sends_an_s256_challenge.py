@@ -8,8 +8,9 @@ from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from connections import salesforce
 from connections.models import AuthorizationRequest, Connection
+from connections.providers.salesforce import client as salesforce
+from connections.providers.salesforce.login_hosts import login_url_for
 from tests.connections.helpers import (
     CONSUMER_SECRET,
     finish_flow,
@@ -52,7 +53,7 @@ def test_every_authorize_url_has_an_s256_challenge_of_its_flow(
     kind, my_domain_url = environment
     connection = connection_factory(connected=connected, environment=kind)
     Connection.objects.filter(pk=connection.pk).update(
-        my_domain_url=my_domain_url, login_url=Connection.login_url_for(kind, my_domain_url)
+        my_domain_url=my_domain_url, login_url=login_url_for(kind, my_domain_url)
     )
     for _ in range(starts):  # a Back and a second try, or a second tab
         response = alice_client.post(

@@ -3,6 +3,7 @@ revoke call, no second event, and it says the connection is already disconnected
 
 import pytest
 
+from connections import oauth
 from connections.models import Connection, ConnectionEvent, TokenSet
 from tests.connections.helpers import REVOKE_URL, url
 
@@ -44,9 +45,9 @@ def test_the_check_reads_the_locked_row_not_the_loaded_one(alice, connection, rs
     )
     rsps.post(REVOKE_URL)
 
-    assert first.disconnect(alice) is True
-    with pytest.raises(Connection.AlreadyDisconnected):
-        second.disconnect(alice)
+    assert oauth.disconnect(first, alice) is True
+    with pytest.raises(oauth.AlreadyDisconnected):
+        oauth.disconnect(second, alice)
 
     assert len(rsps.calls) == 1
     assert disconnected_events(connection) == 1

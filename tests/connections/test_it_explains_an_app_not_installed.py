@@ -9,7 +9,7 @@ from django.core import mail
 from connections.models import Connection, TokenSet
 from tests.connections.emulated_wizard import authorize, callback, connect, start
 from tests.connections.helpers import url
-from tests.salesforce_emulator.fixtures import salesforce_emulator  # noqa: F401
+from tests.emulators.salesforce.fixtures import salesforce_emulator  # noqa: F401
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("public_urls")]
 

@@ -6,8 +6,9 @@ from unittest.mock import patch
 import pytest
 from django.core import mail
 
-from connections import keepalive, salesforce
+from connections import keepalive
 from connections.models import Connection, TokenSet
+from connections.providers.salesforce import client as salesforce
 from tests.connections.helpers import INSTANCE_URL, TOKEN_URL, oauth_error, url
 
 pytestmark = pytest.mark.usefixtures("public_urls")
@@ -144,7 +145,7 @@ def test_refresh_now_reports_a_lost_race_plainly(alice_client, connection):
 
 def test_it_quotes_salesforces_api_error(alice_client, connection):
     error = salesforce.ApiError("The REST API is not enabled", error="API_DISABLED_FOR_ORG")
-    with patch("connections.views.keepalive.call_salesforce", side_effect=error):
+    with patch("connections.views.keepalive.call_api", side_effect=error):
         text = message_of(alice_client.post(url("test", connection), follow=True))
     assert "(Salesforce said: API_DISABLED_FOR_ORG: The REST API is not enabled)" in text
     assert_plain(text)

@@ -8,7 +8,7 @@ import pytest
 from connections.models import Connection, TokenSet
 from tests.connections.emulated_wizard import connect
 from tests.connections.helpers import url
-from tests.salesforce_emulator.fixtures import salesforce_emulator  # noqa: F401
+from tests.emulators.salesforce.fixtures import salesforce_emulator  # noqa: F401
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("public_urls")]
 

@@ -10,8 +10,8 @@ import pytest
 from django.utils import timezone
 
 from connections import keepalive
-from connections.forms import EditForm
 from connections.models import Connection, TokenSet
+from connections.providers.salesforce.forms import EditForm
 from tests.connections.helpers import CONSUMER_KEY, TOKEN_URL, token_body, url
 
 pytestmark = pytest.mark.django_db

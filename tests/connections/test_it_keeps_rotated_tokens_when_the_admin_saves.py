@@ -1,7 +1,8 @@
 """The TokenSet admin must not write tokens back: its save is a full UPDATE of the row it read,
 so a refresh that rotated the refresh token in between (the admin's UPDATE waits for the
 refresh's row lock on PostgreSQL, then runs) would store the rotated-out token, and presenting
-that token makes Salesforce revoke the grant (salesforce-oauth.md §3.3)."""
+that token makes Salesforce revoke the grant (docs/salesforce-protocol.md, "Refresh token
+rotation")."""
 
 from unittest import mock
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from connections.models import Connection, TokenSet
+from connections.providers.salesforce.login_hosts import PRODUCTION_LOGIN_URL
 from connections.views import CONNECTIONS_PER_PAGE
 from tests.connections.helpers import INSTANCE_URL, OLD_ACCESS_TOKEN, OLD_REFRESH_TOKEN, ORG_ID
 
@@ -29,7 +30,7 @@ def make_connections(team, numbers, name="Org {:03d}") -> list[Connection]:
             team=team,
             name=name.format(number),
             status=Connection.Status.CONNECTED,
-            login_url=Connection.login_url_for(Connection.Environment.PRODUCTION),
+            login_url=PRODUCTION_LOGIN_URL,
             organization_id=ORG_ID,
         )
         for number in numbers

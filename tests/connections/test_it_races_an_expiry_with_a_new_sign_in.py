@@ -11,6 +11,7 @@ from django.db import connection as database
 from django.db import transaction
 from django.utils import timezone
 
+from connections import oauth
 from connections.models import AuthorizationRequest, Connection
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
@@ -40,7 +41,7 @@ def test_the_new_sign_in_keeps_the_connection_waiting(waiting, alice, first):
 
     def start() -> None:
         with transaction.atomic():
-            Connection.objects.get(pk=waiting.pk).start_authorization(alice, "127.0.0.1:8881", "k")
+            oauth.start(Connection.objects.get(pk=waiting.pk), alice, "127.0.0.1:8881", "k")
             locked.set()
             time.sleep(0.5)  # the other side now waits for the row lock
 

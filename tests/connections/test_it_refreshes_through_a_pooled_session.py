@@ -8,7 +8,8 @@ from unittest import mock
 import pytest
 from requests_oauthlib import OAuth2Session
 
-from connections import salesforce
+from connections import http
+from connections.providers.salesforce import client as salesforce
 from tests.connections.helpers import (
     CONSUMER_KEY,
     CONSUMER_SECRET,
@@ -43,13 +44,13 @@ def test_it_sends_the_same_request_as_requests_oauthlib(rsps):
 def test_it_reuses_one_session_per_thread(rsps):
     rsps.post(TOKEN_URL, json=token_body(refresh_token="RT-rotated"))
     sessions = []
-    real = salesforce._pooled_session
+    real = http.pooled_session
 
-    def spy():
-        sessions.append(real())
+    def spy(*args, **kwargs):
+        sessions.append(real(*args, **kwargs))
         return sessions[-1]
 
-    with mock.patch.object(salesforce, "_pooled_session", spy):
+    with mock.patch.object(http, "pooled_session", spy):
         for _ in range(2):
             salesforce.refresh(LOGIN_URL, CONSUMER_KEY, CONSUMER_SECRET, REFRESH_TOKEN)
         thread = threading.Thread(
@@ -65,9 +66,9 @@ def test_it_reuses_one_session_per_thread(rsps):
 
 
 def test_a_forked_child_gets_its_own_session():
-    parent = salesforce._pooled_session()
-    with mock.patch.object(salesforce.os, "getpid", return_value=-1):
-        child = salesforce._pooled_session()
+    parent = http.pooled_session()
+    with mock.patch.object(http.os, "getpid", return_value=-1):
+        child = http.pooled_session()
     assert child is not parent
 
 
@@ -82,18 +83,18 @@ def no_proxy_env(monkeypatch):
 
 
 def test_without_a_proxy_it_reads_the_environment_once(no_proxy_env):
-    session = salesforce._new_session()
+    session = http.new_session()
     assert (session.trust_env, session.verify) == (False, True)
 
     no_proxy_env.setenv("REQUESTS_CA_BUNDLE", "/etc/ssl/corporate.pem")
-    session = salesforce._new_session()
+    session = http.new_session()
     assert (session.trust_env, session.verify) == (False, "/etc/ssl/corporate.pem")
 
 
 def test_with_a_proxy_requests_reads_the_environment_per_request(no_proxy_env):
     no_proxy_env.setenv("HTTPS_PROXY", "http://proxy.internal:3128")
     no_proxy_env.setenv("NO_PROXY", "login.salesforce.com")
-    session = salesforce._new_session()
+    session = http.new_session()
     assert session.trust_env
     settings = session.merge_environment_settings(
         "https://example.my.salesforce.com/services/oauth2/token", {}, None, None, None

@@ -1,17 +1,19 @@
 """A 401 that refreshing can't fix: the External Client App's session policy (High Assurance,
 sessions locked to an IP) makes REST answer "This session is not valid for use with the REST
-API" even to a fresh access token. Test connection and ``call_salesforce`` refresh once, then
+API" even to a fresh access token. Test connection and ``call_api`` refresh once, then
 report the session policy: no loop, no re-authorization, the refresh token stays fine."""
 
 import pytest
 from django.core import mail
 
-from connections import keepalive, salesforce
-from connections.errors import SESSION_POLICY_BLOCKS_API, ErrorKind
+from connections import keepalive
+from connections.errors import ErrorKind
 from connections.models import Connection, ConnectionEvent, TokenSet
+from connections.providers.salesforce import client as salesforce
+from connections.providers.salesforce.errors import SESSION_POLICY_BLOCKS_API
 from tests.connections.emulated_wizard import connect
 from tests.connections.helpers import INSTANCE_URL, url
-from tests.salesforce_emulator.fixtures import salesforce_emulator  # noqa: F401
+from tests.emulators.salesforce.fixtures import salesforce_emulator  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("public_urls")
 
@@ -55,17 +57,17 @@ def test_test_connection_refreshes_once_then_names_the_session_policy(
 
 
 @pytest.mark.integration
-def test_call_salesforce_raises_the_distinct_class_after_one_refresh(
+def test_call_api_raises_the_distinct_class_after_one_refresh(
     blocked,
     salesforce_emulator,  # noqa: F811
 ):
     for attempt in (1, 2):
         with pytest.raises(salesforce.SessionPolicyBlocked):
-            keepalive.call_salesforce(blocked, salesforce.api_probe)
+            keepalive.call_api(blocked, salesforce.api_probe)
         assert len(salesforce_emulator.token_requests("refresh_token")) == attempt
 
     salesforce_emulator.demo_app.high_assurance_required = False
-    assert keepalive.call_salesforce(blocked, salesforce.api_probe)
+    assert keepalive.call_api(blocked, salesforce.api_probe)
 
 
 def probe(rsps, body, status=401):

@@ -86,8 +86,9 @@ def test_it_keeps_a_commit_whose_acknowledgement_was_lost(team):
         assert keepalive.refresh_connection(connection.pk, force=True).generation == 2
     attempt = keepalive._Attempt(started_at=None)
     attempt.generation = 1
-    attempt.response = type("Response", (), {"access_token": NEW_ACCESS})()
-    result, _ = keepalive._store_again(connection.pk, None, attempt)
+    attempt.grant = type("Grant", (), {"access_token": NEW_ACCESS})()
+    request = keepalive._Request(connection.pk, False, None, None, None)
+    result, _ = keepalive._store_again(request, attempt)
     assert (result.outcome, result.generation) == (keepalive.Outcome.REFRESHED, 2)
     assert_stored_once(connection)
 

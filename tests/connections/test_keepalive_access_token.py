@@ -1,4 +1,4 @@
-"""keepalive.get_access_token and call_salesforce."""
+"""keepalive.get_access_token and call_api."""
 
 from datetime import timedelta
 
@@ -6,8 +6,9 @@ import pytest
 import responses
 from django.utils import timezone
 
-from connections import keepalive, salesforce
+from connections import keepalive
 from connections.models import Connection, TokenSet
+from connections.providers.salesforce import client as salesforce
 from tests.connections.keepalive_support import (
     INSTANCE_URL,
     TOKEN_URL,
@@ -84,7 +85,7 @@ def test_a_failed_forced_refresh_raises(team):
         keepalive.get_access_token(connection, force_refresh=True)
 
     assert caught.value.result.kind == keepalive.ErrorKind.NEEDS_REAUTHORIZATION
-    assert isinstance(caught.value, salesforce.SalesforceError)
+    assert isinstance(caught.value, salesforce.ProviderError)
 
 
 @pytest.mark.parametrize(
@@ -94,17 +95,17 @@ def test_it_raises_not_connected(team, status):
     with pytest.raises(keepalive.NotConnected):
         keepalive.get_access_token(fresh(team, status=status))
     with pytest.raises(keepalive.NotConnected):
-        keepalive.call_salesforce(make_connection(team, tokens=False), salesforce.api_probe)
+        keepalive.call_api(make_connection(team, tokens=False), salesforce.api_probe)
 
 
 @responses.activate
-def test_call_salesforce_refreshes_once_on_401_and_retries(team):
+def test_call_api_refreshes_once_on_401_and_retries(team):
     connection = fresh(team, access_token="AT-1")
     responses.get(PROBE, status=401, json=SESSION_EXPIRED)
     responses.get(PROBE, json=[{"version": "62.0"}])
     add_token_response(responses, access_token="AT-2")
 
-    assert keepalive.call_salesforce(connection, salesforce.api_probe) == [{"version": "62.0"}]
+    assert keepalive.call_api(connection, salesforce.api_probe) == [{"version": "62.0"}]
 
     authorizations = [
         call.request.headers.get("Authorization")
@@ -115,13 +116,13 @@ def test_call_salesforce_refreshes_once_on_401_and_retries(team):
 
 
 @responses.activate
-def test_call_salesforce_raises_on_a_second_401(team):
+def test_call_api_raises_on_a_second_401(team):
     connection = fresh(team)
     responses.get(PROBE, status=401, json=SESSION_EXPIRED)
     add_token_response(responses, access_token="AT-2")
 
     with pytest.raises(salesforce.SessionExpired):
-        keepalive.call_salesforce(connection, salesforce.api_probe)
+        keepalive.call_api(connection, salesforce.api_probe)
 
     token_calls = [call for call in responses.calls if call.request.url == TOKEN_URL]
     api_calls = [call for call in responses.calls if call.request.url == PROBE]
@@ -129,7 +130,7 @@ def test_call_salesforce_raises_on_a_second_401(team):
 
 
 @responses.activate
-def test_call_salesforce_does_not_refresh_when_a_sibling_already_did(team):
+def test_call_api_does_not_refresh_when_a_sibling_already_did(team):
     connection = fresh(team, access_token="AT-1")
 
     def call(instance_url, access_token):
@@ -141,5 +142,5 @@ def test_call_salesforce_does_not_refresh_when_a_sibling_already_did(team):
             raise salesforce.SessionExpired("Session expired or invalid")
         return access_token
 
-    assert keepalive.call_salesforce(connection, call) == "AT-sibling"
+    assert keepalive.call_api(connection, call) == "AT-sibling"
     assert len(responses.calls) == 0

@@ -9,9 +9,11 @@ from django.core import mail
 from django.test import override_settings
 from django.utils import timezone
 
-from connections import keepalive, salesforce
-from connections.errors import ErrorKind, classify
+from connections import keepalive
+from connections.errors import ErrorKind
 from connections.models import Connection, ConnectionEvent, TokenSet
+from connections.providers.salesforce import client as salesforce
+from connections.providers.salesforce.errors import classify
 from tests.connections.keepalive_support import (
     ERRORS,
     TOKEN_URL,
@@ -214,7 +216,7 @@ def test_a_failure_never_overwrites_a_newer_success(team, monkeypatch):
         # A sibling stores a success (generation 2) before this failure is written.
         TokenSet.objects.filter(connection=connection).update(generation=2)
         Connection.objects.filter(pk=connection.pk).update(next_refresh_at=successful)
-        raise salesforce.SalesforceUnavailable("Salesforce answered HTTP 503.", status=503)
+        raise salesforce.Unavailable("Salesforce answered HTTP 503.", status=503)
 
     monkeypatch.setattr(salesforce, "refresh", refresh)
 
@@ -242,7 +244,7 @@ def test_secrets_never_reach_events_or_errors(team):
 def test_classify_treats_unknown_oauth_codes_as_misconfiguration():
     error = salesforce.OAuthError("grant type not supported", error="unsupported_grant_type")
     assert classify(error).kind == MISCONFIGURED
-    assert classify(salesforce.SalesforceUnavailable("x")).kind == TRANSIENT
+    assert classify(salesforce.Unavailable("x")).kind == TRANSIENT
     old_concurrency_text = salesforce.InvalidGrant("expired authorization code", "invalid_grant")
     assert classify(old_concurrency_text).kind == TRANSIENT
 

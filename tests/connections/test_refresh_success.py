@@ -8,8 +8,9 @@ import time_machine
 from django.db import transaction
 from django.utils import timezone
 
-from connections import keepalive, salesforce
+from connections import keepalive
 from connections.models import Connection, ConnectionEvent, TokenSet
+from connections.providers.salesforce import client as salesforce
 from tests.connections.keepalive_support import (
     CONSUMER_KEY,
     CONSUMER_SECRET,
@@ -39,7 +40,7 @@ def test_it_persists_a_rotated_refresh_token_and_sends_it_next_time(team):
         "refresh_token": "5Aep861FakeRefreshTokenValueForTestsOnly.AAAA1",
         "client_id": CONSUMER_KEY,
         "client_secret": CONSUMER_SECRET,
-    }  # no scope (salesforce-oauth.md §3.1)
+    }  # no scope (docs/salesforce-protocol.md, "Token requests")
     tokens = TokenSet.objects.get(connection=connection)
     assert (tokens.access_token, tokens.refresh_token, tokens.generation) == ("AT-2", NEW_RT, 2)
 
@@ -106,7 +107,7 @@ def test_it_follows_an_instance_url_change(team):
     add_token_response(responses, access_token="AT-2", instance_url=new_host)
     responses.get(f"{new_host}/services/data/", json=[{"version": "62.0"}])
 
-    body = keepalive.call_salesforce(connection, salesforce.api_probe)
+    body = keepalive.call_api(connection, salesforce.api_probe)
 
     assert body == [{"version": "62.0"}]
     assert responses.calls[1].request.url == f"{new_host}/services/data/"

@@ -12,8 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from connections import keepalive
-from connections.errors import REFRESH_TOKEN_LOST
 from connections.models import Connection, TokenSet
+from connections.providers.salesforce.errors import REFRESH_TOKEN_LOST
 from tests.connections.keepalive_support import (
     ERRORS,
     TOKEN_URL,

@@ -4,7 +4,9 @@ import pytest
 import requests
 from urllib3.exceptions import MaxRetryError, NameResolutionError
 
-from connections import salesforce
+from connections.providers.base import new_code_verifier
+from connections.providers.salesforce import client as salesforce
+from connections.providers.salesforce.errors import SIGNATURE_MISMATCH
 from tests.connections.helpers import (
     ACCESS_TOKEN,
     API_VERSIONS,
@@ -27,7 +29,7 @@ from tests.connections.helpers import (
     token_body,
 )
 
-VERIFIER = salesforce.new_code_verifier()
+VERIFIER = new_code_verifier()
 
 
 def exchange():
@@ -52,7 +54,7 @@ def test_it_builds_the_authorize_url():
 
 
 def test_it_makes_rfc7636_verifiers_without_tilde():
-    verifier = salesforce.new_code_verifier()
+    verifier = new_code_verifier()
     assert 43 <= len(verifier) <= 128
     assert set(verifier) <= set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
     # RFC 7636 appendix B test vector
@@ -63,7 +65,7 @@ def test_it_makes_rfc7636_verifiers_without_tilde():
 def test_it_exchanges_a_code_and_verifies_the_signature(rsps):
     rsps.post(TOKEN_URL, json=token_body())
     token = exchange()
-    assert token.signature_verified
+    assert token.problem is None
     assert token.access_token == ACCESS_TOKEN
     assert token.refresh_token == REFRESH_TOKEN
     assert token.instance_url == INSTANCE_URL
@@ -125,7 +127,7 @@ def test_it_raises_typed_oauth_errors(rsps, error, description, kind):
 )
 def test_it_treats_outages_as_unavailable(rsps, reply):
     rsps.post(TOKEN_URL, **reply)
-    with pytest.raises(salesforce.SalesforceUnavailable):
+    with pytest.raises(salesforce.Unavailable):
         exchange()
 
 
@@ -165,7 +167,7 @@ def test_it_revokes_or_accepts_an_already_dead_token(rsps, reply):
 
 def test_it_reports_a_revoke_outage(rsps):
     rsps.post(REVOKE_URL, status=503)
-    with pytest.raises(salesforce.SalesforceUnavailable):
+    with pytest.raises(salesforce.Unavailable):
         salesforce.revoke(LOGIN_URL, REFRESH_TOKEN)
 
 
@@ -184,12 +186,13 @@ def test_it_returns_a_refresh_with_a_bad_signature_unverified(rsps):
     """The presented refresh token may be dead already, so the response must reach the caller."""
     rsps.post(TOKEN_URL, json=token_body(secret="another-secret", refresh_token="RT-rotated"))
     token = salesforce.refresh(LOGIN_URL, CONSUMER_KEY, CONSUMER_SECRET, REFRESH_TOKEN)
-    assert (token.refresh_token, token.signature_verified) == ("RT-rotated", False)
+    assert token.refresh_token == "RT-rotated"
+    assert token.problem == SIGNATURE_MISMATCH
 
 
 def test_a_refused_connection_names_the_host_and_was_never_sent(closed_port):
     login_url = f"http://127.0.0.1:{closed_port}"
-    with pytest.raises(salesforce.SalesforceUnavailable) as caught:
+    with pytest.raises(salesforce.Unavailable) as caught:
         salesforce.refresh(login_url, CONSUMER_KEY, CONSUMER_SECRET, REFRESH_TOKEN)
     assert str(caught.value) == (
         f"Could not reach Salesforce at 127.0.0.1:{closed_port}: "
@@ -233,7 +236,7 @@ def test_it_says_why_salesforce_was_unreachable_and_whether_the_request_left(
 ):
     assert LOGIN_URL == "https://login.salesforce.com"
     rsps.post(TOKEN_URL, body=failure)
-    with pytest.raises(salesforce.SalesforceUnavailable) as caught:
+    with pytest.raises(salesforce.Unavailable) as caught:
         salesforce.refresh(LOGIN_URL, CONSUMER_KEY, CONSUMER_SECRET, REFRESH_TOKEN)
     assert (str(caught.value), caught.value.sent) == (message, sent)
 
@@ -260,7 +263,7 @@ def test_it_names_tls_proxy_and_cut_off_answers(rsps, failure, message):
     """Before, a TLS or proxy failure said "broke before an answer" and a cut-off answer named
     no host. Each may have reached Salesforce, so each is ``sent``."""
     rsps.post(TOKEN_URL, body=failure)
-    with pytest.raises(salesforce.SalesforceUnavailable) as caught:
+    with pytest.raises(salesforce.Unavailable) as caught:
         salesforce.refresh(LOGIN_URL, CONSUMER_KEY, CONSUMER_SECRET, REFRESH_TOKEN)
     assert (str(caught.value), caught.value.sent) == (message, True)
 
@@ -283,7 +286,7 @@ def test_token_requests_never_follow_a_redirect_with_the_credentials(rsps, statu
     rsps.post(TOKEN_URL, status=status, headers={"Location": ELSEWHERE})
     rsps.post(ELSEWHERE, json=token_body())
 
-    with pytest.raises(salesforce.SalesforceUnavailable) as caught:
+    with pytest.raises(salesforce.Unavailable) as caught:
         call()
 
     assert [c.request.url for c in rsps.calls] == [TOKEN_URL]
@@ -299,7 +302,7 @@ def test_revoke_never_follows_a_redirect_with_the_token(rsps):
     rsps.post(REVOKE_URL, status=307, headers={"Location": ELSEWHERE})
     rsps.post(ELSEWHERE)
 
-    with pytest.raises(salesforce.SalesforceUnavailable, match="redirected the revoke"):
+    with pytest.raises(salesforce.Unavailable, match="redirected the revoke"):
         salesforce.revoke(LOGIN_URL, REFRESH_TOKEN)
 
     assert [c.request.url for c in rsps.calls] == [REVOKE_URL]

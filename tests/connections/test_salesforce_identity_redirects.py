@@ -1,10 +1,12 @@
-"""salesforce.identity follows identity URL redirects itself (salesforce-oauth.md §1.2),
+"""salesforce.identity follows identity URL redirects itself (docs/salesforce-protocol.md,
+"Endpoints"),
 re-sending the Bearer token only over HTTPS (or HTTP while insecure login hosts are allowed)
 and never after a downgrade from HTTPS."""
 
 import pytest
 
-from connections import salesforce
+from connections import http
+from connections.providers.salesforce import client as salesforce
 from tests.connections.helpers import (
     ACCESS_TOKEN,
     IDENTITY_URL,
@@ -79,4 +81,4 @@ def test_it_stops_after_a_few_redirects(rsps):
     with pytest.raises(salesforce.ApiError, match="redirected more than"):
         salesforce.identity(IDENTITY_URL, ACCESS_TOKEN)
 
-    assert len(rsps.calls) == salesforce.MAX_REDIRECTS + 1
+    assert len(rsps.calls) == http.MAX_REDIRECTS + 1

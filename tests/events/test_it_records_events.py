@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Membership
-from connections import keepalive
+from connections import keepalive, oauth
 from connections.models import AuthorizationRequest, Connection
 from events.models import Event
 from tests.conftest import make_user
@@ -30,7 +30,7 @@ REFRESH_TOKEN = "5Aep861FakeRefreshTokenValueForTestsOnly.AAAA1"
 def test_a_rolled_back_change_leaves_no_event(team, alice):
     connection = make_connection(team)
     with pytest.raises(RuntimeError), transaction.atomic():
-        connection.disconnect(alice)
+        oauth.disconnect(connection, alice)
         raise RuntimeError("the change fails after the event was written")
     assert not Event.objects.exists()
     connection.refresh_from_db()

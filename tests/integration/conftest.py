@@ -9,7 +9,7 @@ REQUIRE_SERVICES=1 .venv/bin/pytest tests/integration
 import pytest
 
 from tests.celery_worker import CeleryWorker, worker_database_url
-from tests.salesforce_emulator.fixtures import salesforce_emulator  # noqa: F401
+from tests.emulators.salesforce.fixtures import salesforce_emulator  # noqa: F401
 
 
 class Worker(CeleryWorker):

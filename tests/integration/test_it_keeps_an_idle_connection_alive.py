@@ -6,8 +6,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from connections import keepalive, salesforce, tasks
+from connections import keepalive, tasks
 from connections.models import Connection, TokenSet
+from connections.providers.salesforce import client as salesforce
 from tests.celery_worker import wait_for
 from tests.integration.emulated import connect
 
@@ -47,4 +48,4 @@ def test_the_sweep_keeps_an_idle_connection_alive(salesforce_emulator, worker, t
     emu.advance(days=2)  # day 31: alive only because the sweep used it on day 29
     assert emu.is_refresh_token_live(tokens.refresh_token)
     assert keepalive.refresh_connection(connection.pk, force=True).outcome == "refreshed"
-    assert keepalive.call_salesforce(connection, salesforce.api_probe)
+    assert keepalive.call_api(connection, salesforce.api_probe)

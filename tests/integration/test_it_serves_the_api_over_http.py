@@ -12,8 +12,8 @@ from simple_salesforce import Salesforce, SalesforceExpiredSession
 
 from api.models import APIKey
 from connections.models import TokenSet
+from tests.emulators.salesforce.plain_http import plain_http_session
 from tests.integration.emulated import connect
-from tests.salesforce_emulator.plain_http import plain_http_session
 
 pytestmark = [
     pytest.mark.services,

@@ -8,8 +8,9 @@ import time
 import pytest
 from django.db import connections
 
-from connections import keepalive, salesforce, tasks
+from connections import keepalive, tasks
 from connections.models import ConnectionEvent, TokenSet
+from connections.providers.salesforce import client as salesforce
 from tests.celery_worker import wait_for
 from tests.integration.emulated import connect
 
@@ -77,5 +78,5 @@ def test_concurrent_refreshes_are_single_flight(salesforce_emulator, worker, tea
 
     # The stored refresh token is the live one, and the API works with the stored tokens.
     assert emu.is_refresh_token_live(tokens.refresh_token)
-    assert keepalive.call_salesforce(connection, salesforce.api_probe)
+    assert keepalive.call_api(connection, salesforce.api_probe)
     assert keepalive.refresh_connection(connection.pk, force=True).outcome == "refreshed"

@@ -1,4 +1,4 @@
 """Reliability fixtures: the Salesforce emulator (the real Celery worker these tests start and
 kill is tests/celery_worker.py's)."""
 
-from tests.salesforce_emulator.fixtures import salesforce_emulator  # noqa: F401
+from tests.emulators.salesforce.fixtures import salesforce_emulator  # noqa: F401

@@ -18,8 +18,8 @@ import pytest
 import redis
 
 from connections import keepalive, tasks
-from connections.errors import REFRESH_TOKEN_LOST
 from connections.models import Connection
+from connections.providers.salesforce.errors import REFRESH_TOKEN_LOST
 from tests.celery_worker import CeleryWorker, wait_for, worker_database_url
 from tests.integration.emulated import connect
 

@@ -108,7 +108,7 @@ def all_logs():
 @pytest.fixture
 def canary_verifier(monkeypatch):
     """Every new flow gets CODE_VERIFIER (a valid PKCE verifier) as its code verifier."""
-    monkeypatch.setattr("connections.salesforce.new_code_verifier", lambda: CODE_VERIFIER)
+    monkeypatch.setattr("connections.oauth.new_code_verifier", lambda: CODE_VERIFIER)
     return CODE_VERIFIER
 
 
@@ -194,14 +194,14 @@ def snapshot() -> dict:
     from accounts.models import Invitation, Team
     from connections.models import (
         AuthorizationRequest,
+        ClientCredentials,
         Connection,
         ConnectionEvent,
-        ExternalClientApp,
         TokenSet,
     )
 
     models = [User, Team, Membership, Invitation, Connection, ConnectionEvent,
-              AuthorizationRequest, ExternalClientApp, TokenSet]  # fmt: skip
+              AuthorizationRequest, ClientCredentials, TokenSet]  # fmt: skip
     return {
         model.__name__: sorted(map(repr, model._default_manager.values_list())) for model in models
     }

@@ -10,7 +10,7 @@ from django.test import Client
 from django.views.debug import ExceptionReporter
 
 from accounts.models import User
-from connections.models import Connection
+from connections import oauth
 from tests.conftest import signed_in
 from tests.connections.helpers import (
     CALLBACK_PATH,
@@ -65,7 +65,7 @@ def exception_texts(exc: BaseException) -> list[str]:
 
 @pytest.mark.usefixtures("reported")
 def test_it_keeps_the_consumer_secret_out_of_the_error_email(alice, draft, monkeypatch):
-    monkeypatch.setattr(Connection, "start_authorization", explode)
+    monkeypatch.setattr(oauth, "start", explode)
     path, data = credentials(draft)
     response = signed_in(alice, raise_request_exception=False).post(path, data)
     assert response.status_code == 500
@@ -107,7 +107,7 @@ def test_it_keeps_secrets_out_of_a_crash_inside_the_http_call(alice, connection,
     """A bug below the token request (here: in the HTTP library) shows the frames of the
     Salesforce client, whose arguments are the secrets."""
     rsps.post(TOKEN_URL, body=Boom("in the HTTP library"))
-    app = connection.client_app
+    app = connection.client_credentials
     app.consumer_secret = CONSUMER_SECRET
     app.save()
     client = signed_in(alice, raise_request_exception=True)

@@ -9,7 +9,7 @@ from django.core.validators import URLValidator
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from connections.login_hosts import normalize_my_domain_url
+from connections.providers.salesforce.login_hosts import normalize_my_domain_url
 from tests.security.conftest import BOUNDED, any_text
 
 HTTPS_RESULT = re.compile(

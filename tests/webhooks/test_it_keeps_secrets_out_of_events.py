@@ -9,7 +9,7 @@ import responses
 from django.urls import reverse
 
 from api.models import APIKey
-from connections import keepalive
+from connections import keepalive, oauth
 from events.models import Event
 from tests.connections.keepalive_support import (
     CONSUMER_SECRET,
@@ -36,7 +36,7 @@ def test_no_secret_anywhere(alice_client, team, alice, receiver, endpoint):
         add_token_error(rsps, ERRORS["refresh_expired_or_revoked"])
         keepalive.refresh_connection(connection.pk, force=True)
         rsps.post(re.compile(r".*/services/oauth2/revoke"), status=200)
-        connection.disconnect(alice)
+        oauth.disconnect(connection, alice)
     _, raw_key = APIKey.create(team, "ETL", ["events:read"], alice)
     new_secret = endpoint.rotate_secret()
     for delivery_id in tasks.dispatch():

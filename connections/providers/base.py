@@ -1,0 +1,325 @@
+"""What every provider gives the core: the Provider base class, its Policies, the Grant and
+Identity it returns, the errors it raises, and PKCE helpers. Imports nothing from Orgkeeper's
+models, so a provider (``connections/providers/<name>/``) can be written against this file
+alone (see tests/providers/fake/ for the smallest one)."""
+
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from oauthlib.oauth2 import WebApplicationClient
+
+from ..errors import Classification, ErrorKind, Guidance
+from ..secrets import redact
+
+# --- PKCE and state (every provider's web server flow) --------------------------------
+
+
+def new_code_verifier() -> str:
+    """A PKCE ``code_verifier`` (RFC 7636 §4.1): 86 base64url characters. Salesforce rejects
+    the ``~`` that RFC 7636 allows, so only ``[A-Za-z0-9_-]`` are used."""
+    return secrets.token_urlsafe(64)
+
+
+def code_challenge(code_verifier: str) -> str:
+    """The S256 ``code_challenge`` for a verifier (RFC 7636 §4.2), computed by oauthlib."""
+    return WebApplicationClient(None).create_code_challenge(code_verifier, "S256")
+
+
+def new_state() -> str:
+    """An unguessable ``state`` value (RFC 6749 §10.12)."""
+    return secrets.token_urlsafe(32)
+
+
+# --- Errors -------------------------------------------------------------------------------
+
+
+class ProviderError(Exception):
+    """Base class. ``error`` and ``description`` are the provider's own words when it gave
+    any; ``status`` is the HTTP status."""
+
+    def __init__(self, description: str, error: str = "", status: int | None = None):
+        super().__init__(f"{error}: {description}" if error else description)
+        self.error = error
+        self.description = description
+        self.status = status
+
+    def redacted(self, secrets: Iterable[str | None]) -> "ProviderError":
+        """This error, with ``secrets`` (what Orgkeeper sent in the request) removed from
+        the provider's words: an error text may echo them back."""
+        secrets = list(secrets)
+        self.error = redact(self.error, secrets)
+        self.description = redact(self.description, secrets)
+        self.args = tuple(redact(str(arg), secrets) for arg in self.args)
+        return self
+
+
+class Unavailable(ProviderError):
+    """Network error, timeout, HTTP 5xx or 429, or a body that isn't the provider's JSON.
+    Transient: retry later. ``sent`` is False only when the connection could not be opened
+    (refused, unresolvable host, connect timeout): the request never left, so the provider
+    can't have acted on it."""
+
+    def __init__(
+        self, description: str, error: str = "", status: int | None = None, sent: bool = True
+    ):
+        super().__init__(description, error=error, status=status)
+        self.sent = sent
+
+
+class OAuthError(ProviderError):
+    """The token endpoint answered ``{"error": ..., "error_description": ...}``
+    (RFC 6749 §5.2, https://www.rfc-editor.org/rfc/rfc6749#section-5.2)."""
+
+
+class InvalidGrant(OAuthError):
+    """``invalid_grant``: the code or refresh token is revoked, expired or rotated out."""
+
+
+class SignatureMismatch(ProviderError):
+    """A sign-in's token response failed the provider's integrity check (Salesforce: its
+    signature doesn't match the client secret). ``grant`` is the refused response, so it
+    can be revoked."""
+
+    def __init__(self, description: str, grant: "Grant | None" = None):
+        super().__init__(description)
+        self.grant = grant
+
+
+class SessionExpired(ProviderError):
+    """The API answered 401: the access token is no longer valid."""
+
+
+class SessionPolicyBlocked(SessionExpired):
+    """The API refuses the app's sessions, fresh ones too (a session policy): a refresh
+    can't fix it and the refresh token is fine. Being a SessionExpired, it still gets the
+    one refresh a 401 gets (the admin may have just fixed the policy)."""
+
+
+class ApiError(ProviderError):
+    """Any other API error."""
+
+
+# --- What a provider returns --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Grant:
+    """A successful token response (RFC 6749 §5.1). ``refresh_token`` is None when the
+    provider sent none or sent the presented one back (no rotation); ``instance_url`` None
+    keeps the stored one. ``issued_at`` and ``expires_at`` are UTC; ``expires_at`` is None
+    when the response has no ``expires_in``. ``problem``: the response was stored but points
+    at a misconfiguration (Salesforce: a signature that doesn't match the client secret).
+    ``identity_url``: where the provider says who signed in (OpenID Connect userinfo)."""
+
+    access_token: str = field(repr=False)
+    refresh_token: str | None = field(repr=False)
+    instance_url: str | None
+    issued_at: datetime
+    scope: str = ""
+    expires_at: datetime | None = None
+    identity_url: str = ""
+    problem: Classification | None = None
+    provider_data: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def scopes(self) -> set[str]:
+        return set(self.scope.split())
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who signed in, and to which organization (Salesforce org, Dataverse environment)."""
+
+    organization_id: str
+    user_id: str
+    username: str
+    display_name: str = ""
+    email: str = ""
+
+
+@dataclass(frozen=True)
+class Policies:
+    """A provider's token rules, as data, so the core never branches on a provider's name.
+
+    - ``refresh_token_rotates``: using a refresh token revokes it (a new one comes back).
+      The keep-alive then commits an attempt mark before each refresh and can tell
+      "refresh token lost"; without rotation neither is needed.
+    - ``refresh_token_idle_ttl``: seconds a refresh token lives unused (None: a setting).
+    - ``token_response_has_expires_in``: the token response says when the access token
+      expires; otherwise ``access_token_lifetime`` seconds (None: a setting) are assumed.
+    - ``has_per_token_revoke``: one refresh token can be revoked through the API.
+    - ``approvals_per_user_limit``: grants the provider keeps per user and app (the oldest
+      is revoked beyond it), or None.
+    """
+
+    refresh_token_rotates: bool
+    refresh_token_idle_ttl: int | None = None
+    token_response_has_expires_in: bool = True
+    access_token_lifetime: int | None = None
+    has_per_token_revoke: bool = True
+    approvals_per_user_limit: int | None = None
+
+
+class Credentials(Protocol):
+    """A connection's client credentials (connections.models.ClientCredentials)."""
+
+    consumer_key: str
+    consumer_secret: str
+
+
+class Provider:
+    """One identity provider: its policies, its HTTP calls and the words for its errors. A
+    provider subclasses this, sets the class attributes and implements the HTTP calls; the
+    other methods have provider-neutral defaults. ``endpoint`` is the connection's login
+    (authority) URL, ``instance_url`` the URL of the API its tokens are for. Every call
+    raises ProviderError subclasses only, and never logs or raises a secret.
+    """
+
+    name: str  # the value stored in Connection.provider
+    label: str  # shown to people: "Salesforce"
+    app_label = "app registration"  # what an admin registers: "External Client App"
+    policies: Policies
+    checklist_template: str  # the setup checklist, included by the wizard's pages
+    forms: Any  # a module with NewConnectionForm, ConnectionForm, ConnectForm, EditForm
+    default_environment = ""
+    manual_revoke_hint = "Revoke it at the provider."
+    # The classification of a refresh refused as revoked (what the approvals limit explains).
+    revoked: Classification | None = None
+    # What an API refusing fresh sessions means (a session policy), if the provider has one.
+    session_policy_problem: Classification | None = None
+
+    # --- The connection's environment ----------------------------------------------------
+
+    def environment_label(self, environment: str) -> str:
+        return environment
+
+    def login_url(self, environment: str, my_domain_url: str = "") -> str:
+        raise NotImplementedError
+
+    def check_login_url(self, environment: str, my_domain_url: str) -> None:
+        """Raise ValidationError when the connection's login URL isn't acceptable."""
+
+    # --- HTTP calls ----------------------------------------------------------------------
+
+    def authorization_url(
+        self, endpoint: str, client_id: str, redirect_uri: str, state: str, code_verifier: str
+    ) -> str:
+        """Where to send the admin (RFC 6749 §4.1.1, with an S256 PKCE challenge)."""
+        raise NotImplementedError
+
+    def exchange_code(
+        self,
+        endpoint: str,
+        credentials: Credentials,
+        code: str,
+        redirect_uri: str,
+        code_verifier: str,
+    ) -> Grant:
+        """Exchange an authorization code (RFC 6749 §4.1.3)."""
+        raise NotImplementedError
+
+    def identity(self, grant: Grant) -> Identity:
+        """Who signed in, and to which organization."""
+        raise NotImplementedError
+
+    def refresh(
+        self, endpoint: str, credentials: Credentials, refresh_token: str, timeout: float
+    ) -> Grant:
+        """Use a refresh token (RFC 6749 §6); ``timeout`` in seconds."""
+        raise NotImplementedError
+
+    def revoke(self, endpoint: str, token: str) -> None:
+        """Revoke a token (RFC 7009); only called when ``policies.has_per_token_revoke``."""
+        raise NotImplementedError
+
+    def probe(self, instance_url: str, access_token: str) -> object:
+        """One lightweight API call (Test connection); its answer."""
+        raise NotImplementedError
+
+    # --- Words -------------------------------------------------------------------------
+
+    def classify(
+        self, error: ProviderError, lost_in_flight: bool = False, org_id: str = ""
+    ) -> Classification:
+        """What a failed refresh means (``lost_in_flight``: an earlier attempt sent the same
+        rotating refresh token and its answer was never stored). By default: invalid_grant
+        needs a new sign-in, other OAuth errors are misconfiguration, the rest transient."""
+        if isinstance(error, InvalidGrant):
+            said = error.description or "invalid_grant"
+            return Classification(
+                ErrorKind.NEEDS_REAUTHORIZATION, f"{self.label} refused the refresh token: {said}."
+            )
+        if isinstance(error, OAuthError):
+            return Classification(
+                ErrorKind.MISCONFIGURED, f"{self.label} refused the refresh request: {error}."
+            )
+        return Classification(ErrorKind.TRANSIENT, str(error) or f"{self.label} didn't answer.")
+
+    def explain(self, error: ProviderError, **about: str) -> Guidance:
+        """Guidance for a failed sign-in or credentials check."""
+        if isinstance(error, Unavailable):
+            return Guidance(
+                f"{self.label} didn't answer.",
+                "Nothing was saved. Try again in a few minutes.",
+                detail=error.description,
+                http_status=502,
+                source=self.label,
+            )
+        return Guidance(
+            f"{self.label} refused the sign-in.",
+            "Nothing was saved. Check the app registration and start again.",
+            detail=str(error),
+            source=self.label,
+        )
+
+    def explain_redirect(self, error: str, description: str = "", **about: str) -> Guidance:
+        """Guidance for an ``error`` the authorize redirect brought back (RFC 6749 §4.1.2.1)."""
+        detail = ": ".join(part for part in (error, description) if part)
+        return Guidance(
+            f"{self.label} refused the sign-in.",
+            "Start again.",
+            detail=detail or "no details",
+            source=self.label,
+        )
+
+    def identity_failed(self, error: ProviderError) -> Guidance:
+        return Guidance(
+            f"{self.label} didn't say who signed in.",
+            "Nothing was saved. Try again.",
+            detail=str(error),
+            http_status=502,
+            source=self.label,
+        )
+
+    def missing_refresh_token(self, scope: str) -> Guidance:
+        return Guidance(
+            f"{self.label} gave no refresh token.",
+            "Without one the connection can't be kept alive. Grant offline access to the app "
+            "and start again.",
+            detail=f"granted scopes: {scope or 'none'}",
+        )
+
+    def organization_mismatch(self, expected: str, received: str) -> Guidance:
+        return Guidance(
+            "That is a different organization.",
+            f"This connection is for {expected}, but the sign-in was for {received}. The old "
+            "tokens are kept.",
+        )
+
+    def api_versions(self, body: object) -> list[str]:
+        """The API versions a probe's answer lists (none by default)."""
+        return []
+
+    def probe_passed(self, body: object) -> str:
+        return f"{self.label} answered."
+
+    def probe_failed(self, error: ProviderError) -> str:
+        return f"{self.label} refused the API call ({error}). Try again."
+
+    def session_policy_blocks_api(self, status: int, body: object) -> bool:
+        """True when an API answer means fresh sessions are refused too (see
+        ``session_policy_problem``)."""
+        return False

@@ -1,1 +1,0 @@
-from tests.salesforce_emulator.fixtures import salesforce_emulator  # noqa: F401

@@ -1,0 +1,1 @@
+"""Emulators of the identity providers Orgkeeper connects to (one package each)."""

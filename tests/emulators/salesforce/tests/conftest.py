@@ -1,0 +1,1 @@
+from tests.emulators.salesforce.fixtures import salesforce_emulator  # noqa: F401

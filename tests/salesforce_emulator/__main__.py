@@ -1,7 +1,0 @@
-"""`python -m tests.salesforce_emulator --port 8882 [--host H] [--config FILE]`."""
-
-import sys
-
-from .server import main
-
-sys.exit(main())
