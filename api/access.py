@@ -17,6 +17,7 @@ TOKEN_REQUEST_FIELDS = (
     "id",
     "code",
     "team_id",
+    "provider",
     "status",
     "last_error_at",
     "organization_id",
@@ -27,6 +28,7 @@ TOKEN_REQUEST_FIELDS = (
     "tokens__access_token",
     "tokens__instance_url",
     "tokens__issued_at",
+    "tokens__expires_at",
     "tokens__updated",
     "tokens__generation",
 )
