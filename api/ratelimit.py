@@ -1,9 +1,10 @@
 """Per-key rate limit (API_RATE_LIMIT, e.g. ``600/min``), counted in Django's cache.
 
 A fixed window per key: one atomic increment per request, so every web process counts
-against the same budget. On Redis that is a single INCR (plus an EXPIRE on the window's first
-request); Django's own ``cache.incr`` would send EXISTS first. The window is part of the cache
-key, so a counter is never read after its window, whenever it expires.
+against the same budget. On Redis that is one round trip of INCR and EXPIRE NX (the expiry is
+set by whichever request comes first, so a process dying between the two can't leave a counter
+that never expires); Django's own ``cache.incr`` would send EXISTS first. The window is part
+of the cache key, so a counter is never read after its window, whenever it expires.
 Reference: https://redis.io/docs/latest/commands/incr/ (the rate limiter pattern)"""
 
 import re
@@ -47,9 +48,10 @@ def increment(backend: BaseCache, key: str, timeout: int) -> int:
         if client is None:
             client = _redis_clients[backend] = backend._cache.get_client(write=True)
         full_key = backend.make_and_validate_key(key)
-        count = client.incr(full_key)
-        if count == 1:
-            client.expire(full_key, timeout)
+        pipeline = client.pipeline(transaction=False)
+        pipeline.incr(full_key)
+        pipeline.expire(full_key, timeout, nx=True)
+        count, _ = pipeline.execute()
         return count
     try:
         return backend.incr(key)

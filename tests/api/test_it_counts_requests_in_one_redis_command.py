@@ -1,8 +1,9 @@
-"""The rate limit's counter on Redis: one INCR per request (an EXPIRE too on a window's first
-request), a counter shared with Django's cache API, limits as on any cache."""
+"""The rate limit's counter on Redis: one round trip per request (INCR and EXPIRE NX), a
+counter shared with Django's cache API, and never a counter without an expiry."""
 
 import pytest
 from django.core.cache import caches
+from redis.client import Pipeline
 
 from api.ratelimit import increment
 
@@ -26,15 +27,23 @@ def test_a_counter_starts_at_one_and_expires(redis_cache):
     assert 0 < client.ttl(redis_cache.make_and_validate_key("test:counter")) <= 30
 
 
-def test_each_request_sends_one_command(redis_cache, monkeypatch):
+def test_each_request_is_one_round_trip(redis_cache, monkeypatch):
     increment(redis_cache, "test:counter", 30)
-    sent = []
+    trips = []
+    original = Pipeline.execute
     client = redis_cache._cache.get_client(write=True)
-    original = type(client).execute_command
-    monkeypatch.setattr(
-        type(client),
-        "execute_command",
-        lambda self, *a, **k: sent.append(a[0]) or original(self, *a, **k),
-    )
-    increment(redis_cache, "test:counter", 30)
-    assert sent == ["INCRBY"]  # redis-py sends INCR as INCRBY 1
+    with monkeypatch.context() as patch:
+        patch.setattr(Pipeline, "execute", lambda self, *a: trips.append(1) or original(self, *a))
+        patch.setattr(type(client), "execute_command", lambda *a, **k: pytest.fail("not piped"))
+        assert increment(redis_cache, "test:counter", 30) == 2
+    assert trips == [1]
+
+
+def test_a_counter_that_lost_its_expiry_gets_one(redis_cache):
+    """A process that died between INCR and EXPIRE left a counter without a TTL."""
+    client = redis_cache._cache.get_client(write=True)
+    key = redis_cache.make_and_validate_key("test:counter")
+    client.incr(key)
+    assert client.ttl(key) == -1
+    assert increment(redis_cache, "test:counter", 30) == 2
+    assert 0 < client.ttl(key) <= 30
