@@ -1,0 +1,1 @@
+from tests.emulators.entra.fixtures import entra_emulator  # noqa: F401
