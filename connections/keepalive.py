@@ -83,7 +83,14 @@ from . import alerts, approvals, providers, token_writes
 from . import tokens as token_fields
 from .errors import Classification, ErrorKind
 from .models import Connection, ConnectionEvent, ExternalClientApp, TokenSet, status_change
-from .providers.base import Grant, OAuthError, Provider, ProviderError, SessionExpired
+from .providers.base import (
+    Grant,
+    OAuthError,
+    Provider,
+    ProviderError,
+    SessionExpired,
+    Target,
+)
 from .signals import announces_refresh
 from .tokens import next_refresh_time
 
@@ -394,10 +401,10 @@ def _refresh_with(
         return RefreshResult(
             Outcome.SKIPPED, "Refreshed recently; not due yet.", None, tokens.generation
         )
-    try:
-        app = connection.client_app
-    except ExternalClientApp.DoesNotExist:
-        missing = Classification(ErrorKind.MISCONFIGURED, f"The {provider.app_label} is missing.")
+    app = getattr(connection, "client_app", None)  # None: no ExternalClientApp row
+    credentials = request.new_credentials or provider.client_credentials(app)
+    if credentials is None:
+        missing = Classification(ErrorKind.MISCONFIGURED, provider.credentials_missing)
         return _fail(connection, tokens, missing, "", request.actor)
 
     lost_in_flight = False
@@ -409,11 +416,10 @@ def _refresh_with(
         # A mark that isn't ours: an earlier attempt sent (or was about to send) this token
         # and its answer was never stored.
         lost_in_flight = not _own_mark(tokens, attempt)
-    credentials = request.new_credentials or app
     attempt.posted = True
     try:
         grant = provider.refresh(
-            connection.login_url,
+            Target(connection.login_url, tokens.instance_url),
             credentials,
             tokens.refresh_token,
             settings.SALESFORCE_HTTP_TIMEOUT,

@@ -31,7 +31,14 @@ from .models import (
     TokenSet,
     status_change,
 )
-from .providers.base import Grant, Identity, ProviderError, SignatureMismatch, new_code_verifier
+from .providers.base import (
+    Grant,
+    Identity,
+    ProviderError,
+    SignatureMismatch,
+    Target,
+    new_code_verifier,
+)
 from .providers.base import new_state as new_state
 from .secrets import redact
 
@@ -73,12 +80,32 @@ class AlreadyDisconnected(Exception):
     """``disconnect`` found the connection disconnected already (a repeated POST)."""
 
 
+def target(connection: Connection, instance_url: str = "") -> Target:
+    """What a provider call for ``connection`` is about: its login URL and the API its
+    tokens are for (``instance_url``, default the connection's)."""
+    return Target(connection.login_url, instance_url or connection.instance_url)
+
+
+def _flow_credentials(flow: AuthorizationRequest, provider):
+    """The client ID and secret ``flow`` signs in with, as the provider decides (the flow's
+    submitted or stored ones, or the provider's own app); None when there are none."""
+    consumer_key, consumer_secret = flow.credentials()
+    return provider.client_credentials(
+        ExternalClientApp(consumer_key=consumer_key, consumer_secret=consumer_secret)
+    )
+
+
 def authorization_url(flow: AuthorizationRequest, connection: Connection) -> str:
-    """Where ``flow`` sends the browser: the provider's authorize endpoint at the
-    connection's login URL with the flow's client ID, ``redirect_uri``, ``state`` and PKCE
-    challenge."""
-    return providers.for_connection(connection).authorization_url(
-        connection.login_url, flow.consumer_key, flow.redirect_uri, flow.state, flow.code_verifier
+    """Where ``flow`` sends the browser: the provider's authorize endpoint for the
+    connection with the flow's client ID, ``redirect_uri``, ``state`` and PKCE challenge."""
+    provider = providers.for_connection(connection)
+    credentials = _flow_credentials(flow, provider)
+    return provider.authorization_url(
+        target(connection),
+        credentials.consumer_key if credentials else flow.consumer_key,
+        flow.redirect_uri,
+        flow.state,
+        flow.code_verifier,
     )
 
 
@@ -185,7 +212,7 @@ def disconnect(connection: Connection, actor) -> bool:
     message, revoked = event.message, True
     if refresh_token and provider.policies.has_per_token_revoke:
         try:
-            provider.revoke(connection.login_url, refresh_token)
+            provider.revoke(target(connection), refresh_token)
             message = f"Disconnected; the refresh token was revoked at {provider.label}."
         except ProviderError as error:
             revoked = False
@@ -267,11 +294,13 @@ def _complete(flow: AuthorizationRequest, params: Mapping[str, str]) -> Authoriz
         raise AuthorizationFailed(
             Guidance(f"{provider.label} sent no authorization code.", "Start again.")
         )
-    consumer_key, consumer_secret = flow.credentials()
+    credentials = _flow_credentials(flow, provider)
+    if credentials is None:
+        raise AuthorizationFailed(Guidance(provider.credentials_missing, "Nothing was saved."))
     try:
         grant = provider.exchange_code(
-            connection.login_url,
-            ExternalClientApp(consumer_key=consumer_key, consumer_secret=consumer_secret),
+            target(connection),
+            credentials,
             code,
             flow.redirect_uri,
             flow.code_verifier,
@@ -330,7 +359,11 @@ def _store(flow: AuthorizationRequest, grant: Grant, who: Identity) -> Authorize
 
         # A first sign-in as an org user and app that another connection holds: the tokens
         # stay here, unused, until an admin chooses (connections.duplicates).
-        twin = None if connection.organization_id else approvals.twin(connection, who, consumer_key)
+        # The choice exists because of the provider's approvals limit; without one, a second
+        # connection of the same user is just another connection.
+        limited = providers.for_connection(connection).policies.approvals_per_user_limit
+        first = not connection.organization_id and limited is not None
+        twin = approvals.twin(connection, who, consumer_key) if first else None
         message = _event_message(connection, who)
         if twin:
             app = providers.for_connection(connection).app_label
@@ -446,6 +479,6 @@ def revoke_quietly(connection: Connection, token: str) -> None:
     if not provider.policies.has_per_token_revoke:
         return
     try:
-        provider.revoke(connection.login_url, token)
+        provider.revoke(target(connection), token)
     except ProviderError as error:
         logger.warning("Could not revoke a replaced token at %s: %s", connection.login_url, error)

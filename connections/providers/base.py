@@ -167,28 +167,56 @@ class Policies:
 
 
 class Credentials(Protocol):
-    """A connection's client credentials (connections.models.ClientCredentials)."""
+    """A client ID and secret (connections.models.ExternalClientApp, or a provider's own
+    app from settings)."""
 
     consumer_key: str
     consumer_secret: str
 
 
+@dataclass(frozen=True)
+class Target:
+    """What a provider's calls are about, derived from the connection by the core:
+    ``login_url`` (Salesforce: the login host for authorize, token and revoke; a provider
+    whose authority is a setting may ignore it) and ``instance_url`` (the API the tokens are
+    for: a Salesforce instance, a Dataverse environment URL; empty when not known yet)."""
+
+    login_url: str
+    instance_url: str = ""
+
+
 class Provider(Protocol):
     """One identity provider: its policies, its HTTP calls and the words for its errors.
-    ``endpoint`` is the connection's login (authority) URL, ``instance_url`` the URL of
-    the API its tokens are for. Every call raises ProviderError subclasses only."""
+    ``target`` says which connection a call is for (see Target). Every call raises
+    ProviderError subclasses only.
+
+    The wizard's pages are the provider's too: ``forms`` (a module with NewConnectionForm,
+    ConnectionForm, ConnectForm, EditForm), ``setup_template`` (step 1's page) and
+    ``connect_template`` (step 2's: sign in, also Re-authorize), ``facts_template`` (its
+    lines of the connection page's facts) and ``checklist_template`` (the setup steps that
+    guidance may point to).
+
+    Optional: ``api_base_url(instance_url) -> str`` when the provider's REST base is fixed
+    (otherwise the API asks the instance for its versions); ``proxy_prefix`` (the path the
+    API proxy forwards under, such as ``"services/"``)."""
 
     name: str  # the value stored in Connection.provider
     label: str  # "Salesforce"
     policies: Policies
 
+    def client_credentials(self, stored: Credentials | None) -> Credentials | None:
+        """The client ID and secret to use for a connection whose stored ones (or a flow's
+        submitted ones) are ``stored``: those (Salesforce's per-org apps), or the operator's
+        one app (Dynamics). None when there are none."""
+        ...
+
     def authorization_url(
-        self, endpoint: str, client_id: str, redirect_uri: str, state: str, code_verifier: str
+        self, target: Target, client_id: str, redirect_uri: str, state: str, code_verifier: str
     ) -> str: ...
 
     def exchange_code(
         self,
-        endpoint: str,
+        target: Target,
         credentials: Credentials,
         code: str,
         redirect_uri: str,
@@ -198,10 +226,10 @@ class Provider(Protocol):
     def identity(self, grant: Grant) -> Identity: ...
 
     def refresh(
-        self, endpoint: str, credentials: Credentials, refresh_token: str, timeout: float
+        self, target: Target, credentials: Credentials, refresh_token: str, timeout: float
     ) -> Grant: ...
 
-    def revoke(self, endpoint: str, token: str) -> None: ...
+    def revoke(self, target: Target, token: str) -> None: ...
 
     def probe(self, instance_url: str, access_token: str) -> object: ...
 

@@ -12,6 +12,7 @@ and of every frame below them (requests, oauthlib).
 import base64
 import hashlib
 import hmac
+import json
 from datetime import UTC, datetime
 from urllib.parse import urljoin
 
@@ -64,6 +65,22 @@ def session_policy_blocks_api(status: int, body: object) -> bool:
     if not isinstance(body, str):
         body = _rest_message(body)
     return any(text in body.lower() for text in _SESSION_POLICY_TEXTS)
+
+
+def is_invalid_session(status: int, body: bytes) -> bool:
+    """True when a REST answer (HTTP ``status``, raw ``body``) is 401 INVALID_SESSION_ID:
+    the access token expired or was revoked, so one refresh may help.
+    Reference: https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/errorcodes.htm
+    """
+    if status != 401:
+        return False
+    try:
+        parsed = json.loads(body)
+    except ValueError:
+        return False
+    return isinstance(parsed, list) and any(
+        isinstance(item, dict) and item.get("errorCode") == "INVALID_SESSION_ID" for item in parsed
+    )
 
 
 @sensitive_variables()

@@ -1,0 +1,42 @@
+"""The Dynamics 365 wizard against the Entra + Dataverse emulator over real HTTP."""
+
+import pytest
+
+from connections.models import Connection, TokenSet
+from tests.connections.dynamics.wizard import connect, dynamics_settings  # noqa: F401
+from tests.connections.helpers import url
+from tests.emulators.entra import fingerprint
+from tests.emulators.entra.fixtures import entra_emulator  # noqa: F401
+
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.usefixtures("public_urls", "dynamics_settings"),
+]
+
+
+def test_it_connects_and_tests_an_environment(alice_client, team, entra_emulator):  # noqa: F811
+    emulator = entra_emulator
+    connection, response = connect(alice_client, team, emulator)
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    connection.refresh_from_db()
+    environment = emulator.store.environments["orgkeeper-demo"]
+    assert connection.status == Connection.Status.CONNECTED
+    assert connection.provider == "dynamics"
+    assert connection.instance_url == emulator.environment_url("orgkeeper-demo")
+    assert connection.organization_id == environment.organization_id
+    assert connection.username == emulator.demo_user.username
+    tokens = TokenSet.objects.get()
+    assert tokens.provider_data["tenant_id"] == emulator.demo_tenant.tenant_id
+    assert tokens.expires_at is not None
+    # The newest refresh token (the discovery's) is the one kept.
+    newest = emulator.refresh_log()[-1]["issued"]
+    assert fingerprint(tokens.refresh_token) == newest
+
+    page = alice_client.get(url("detail", connection)).content.decode()
+    assert emulator.demo_tenant.tenant_id in page
+    tested = alice_client.post(url("test", connection), follow=True)
+    assert "Dataverse answered WhoAmI" in tested.content.decode()
+
+    disconnected = alice_client.post(url("disconnect", connection), follow=True)
+    assert "no per-token revoke" in disconnected.content.decode()
+    assert not TokenSet.objects.exists()
