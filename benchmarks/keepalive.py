@@ -15,7 +15,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from accounts.models import Team
-from connections.models import Connection, ExternalClientApp, TokenSet
+from connections.models import ClientCredentials, Connection, TokenSet
 from tests.integration.emulated import rows_for_grant
 
 from . import procs
@@ -94,7 +94,7 @@ def create_connections(emu, count: int, batch: int = 2000) -> None:
         ]
         connections, apps, tokens = zip(*rows, strict=True)
         Connection.objects.bulk_create(connections)
-        ExternalClientApp.objects.bulk_create(apps)
+        ClientCredentials.objects.bulk_create(apps)
         TokenSet.objects.bulk_create(tokens)
 
 
@@ -284,7 +284,7 @@ def run_baseline(emu, count: int, env: dict[str, str], workdir: Path, say) -> Ba
 
 
 def _tokens_with_apps():
-    apps = {a.connection_id: a for a in ExternalClientApp.objects.all()}
+    apps = {a.connection_id: a for a in ClientCredentials.objects.all()}
     for tokens in TokenSet.objects.order_by("connection_id"):
         yield tokens, apps[tokens.connection_id]
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Membership, Team, User
-from connections.models import Connection, ConnectionEvent, ExternalClientApp, TokenSet
+from connections.models import ClientCredentials, Connection, ConnectionEvent, TokenSet
 
 REQUESTS = 50
 
@@ -34,7 +34,7 @@ def _team_with_connections(user: User, count: int) -> Team:
         Connection(
             team=team,
             name=f"Org {i:05d}",
-            environment=Connection.Environment.PRODUCTION,
+            environment="production",
             login_url="https://login.salesforce.com",
             status=Connection.Status.CONNECTED,
             organization_id=f"00D{i:015d}",
@@ -44,8 +44,8 @@ def _team_with_connections(user: User, count: int) -> Team:
         )
         for i in range(count)
     )
-    ExternalClientApp.objects.bulk_create(
-        ExternalClientApp(connection=c, consumer_key=f"3MVG9key{c.pk}", consumer_secret="s" * 32)
+    ClientCredentials.objects.bulk_create(
+        ClientCredentials(connection=c, consumer_key=f"3MVG9key{c.pk}", consumer_secret="s" * 32)
         for c in connections
     )
     TokenSet.objects.bulk_create(

@@ -6,7 +6,7 @@ from django.contrib import admin, messages
 from django.db import models, transaction
 
 from . import keepalive, providers
-from .models import AuthorizationRequest, Connection, ExternalClientApp, TokenSet
+from .models import AuthorizationRequest, ClientCredentials, Connection, TokenSet
 
 
 def _set_or_not(value) -> str:
@@ -77,8 +77,8 @@ class ConnectionAdmin(admin.ModelAdmin):
             self.message_user(request, f"{name}: {result.outcome}: {result.message}", level)
 
 
-@admin.register(ExternalClientApp)
-class ExternalClientAppAdmin(ViewOnlyAdmin):
+@admin.register(ClientCredentials)
+class ClientCredentialsAdmin(ViewOnlyAdmin):
     """View only. The refresh token belongs to the consumer key it was issued to, so a new key
     goes through Re-authorize, and a new secret through the connection's Edit page, which
     writes it under the row lock; a save here would be a full UPDATE of the row as read,

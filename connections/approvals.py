@@ -30,7 +30,7 @@ def _others_of(connection: Connection, organization_id: str, user_id: str, consu
         provider=connection.provider,
         organization_id=organization_id,
         user_id=user_id,
-        client_app__consumer_key=consumer_key,
+        client_credentials__consumer_key=consumer_key,
     ).exclude(pk=connection.pk)
 
 
@@ -46,7 +46,7 @@ def explain_revocation(connection: Connection, classification: Classification) -
     own = connection.events.filter(kind=ConnectionEvent.Kind.AUTHORIZED).aggregate(
         at=Max("created")
     )["at"] or getattr(getattr(connection, "tokens", None), "created", None)
-    app = getattr(connection, "client_app", None)
+    app = getattr(connection, "client_credentials", None)
     if own is None or app is None:
         return classification
     newer = [
@@ -84,7 +84,7 @@ def limit_warning(connection: Connection, consumer_key: str, replaced: bool) -> 
         Connection.objects.filter(
             team_id=connection.team_id,
             user_id=connection.user_id,
-            client_app__consumer_key=consumer_key,
+            client_credentials__consumer_key=consumer_key,
             tokens__isnull=False,
         )
         .exclude(pk=connection.pk)

@@ -14,9 +14,9 @@ from django.db import transaction
 from . import alerts, keepalive
 from .models import (
     AuthorizationRequest,
+    ClientCredentials,
     Connection,
     ConnectionEvent,
-    ExternalClientApp,
     TokenSet,
     status_change,
 )
@@ -59,8 +59,8 @@ def reauthorize_twin(twin: Connection, duplicate_code, actor) -> None:
         tokens.connection = twin
         tokens.generation = generation + 1
         tokens.save()
-        app = ExternalClientApp.objects.get(connection=duplicate)
-        ExternalClientApp.objects.update_or_create(
+        app = ClientCredentials.objects.get(connection=duplicate)
+        ClientCredentials.objects.update_or_create(
             connection=twin,
             defaults={"consumer_key": app.consumer_key, "consumer_secret": app.consumer_secret},
         )

@@ -1,36 +1,12 @@
-"""What Orgkeeper tells an admin: the Guidance type (a problem, what to do, the setup step)
-and the connection page's messages after Test connection and Refresh now. A provider's own
-errors are turned into Guidance by the provider (``connections.providers.<name>.guidance``);
+"""What the connection page and the API tell an admin after Test connection and Refresh now,
+from a connection's status and a refresh's ErrorKind. A provider's own errors are turned into
+Guidance (connections.errors) by the provider (``connections.providers.<name>.guidance``);
 nothing here reads a provider's error texts.
 """
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
-
+from . import providers
 from .errors import ErrorKind
 from .models import Connection
-
-if TYPE_CHECKING:
-    from .keepalive import RefreshResult
-
-
-@dataclass(frozen=True)
-class Guidance:
-    """What went wrong and what to do. ``detail`` is Salesforce's own words (escape it
-    when rendering); ``http_status`` is the status of the page that shows it."""
-
-    title: str
-    message: str
-    step: int | None = None
-    detail: str = ""
-    http_status: int = 400
-
-    @property
-    def summary(self) -> str:
-        """One line for events and ``last_error``; never holds a secret."""
-        text = f"{self.title} {self.message}"
-        return f"{text} (Salesforce: {self.detail})" if self.detail else text
-
 
 # --- Messages of the connection page's actions (Test connection, Refresh now) -----------
 
@@ -47,6 +23,7 @@ def not_connected(connection: Connection) -> str:
     """Why a connection has no usable tokens and which button fixes it, from its status
     (the caller re-reads it first: a concurrent refresh may have changed it)."""
     Status = Connection.Status
+    label = providers.for_connection(connection).label
     if connection.status == Status.MISCONFIGURED:
         return (
             f"The connection is misconfigured: {connection.status_reason} Orgkeeper retries "
@@ -54,34 +31,38 @@ def not_connected(connection: Connection) -> str:
         )
     if connection.status == Status.NEEDS_REAUTHORIZATION:
         return (
-            "The connection needs re-authorization: Salesforce no longer accepts its refresh "
-            "token. Click Re-authorize and sign in to Salesforce."
+            f"The connection needs re-authorization: {label} no longer accepts its refresh "
+            f"token. Click Re-authorize and sign in to {label}."
         )
     if connection.status == Status.DISCONNECTED:
         return (
             "The connection is disconnected: Orgkeeper holds no tokens for it. Click "
-            "Re-authorize and sign in to Salesforce to connect it again."
+            f"Re-authorize and sign in to {label} to connect it again."
         )
     if connection.status == Status.CONNECTED:
         return "The connection is connected; try again."
     button = "Re-authorize" if connection.organization_id else "Connect"
-    return f"The connection isn't connected yet. Click {button} and sign in to Salesforce."
+    return f"The connection isn't connected yet. Click {button} and sign in to {label}."
 
 
-def refresh_failed(result: "RefreshResult", connection: Connection, status_before: str) -> str:
-    """What a failed refresh (``keepalive.RefreshResult``) did to the connection and what to
-    do. ``connection`` is re-read by the caller; ``status_before`` is its status before."""
-    label = _RESULT_LABELS.get(result.kind, "")
-    why = result.message.removeprefix(f"{label}: ") if label else result.message
+def refresh_failed(
+    kind: ErrorKind | None, message: str, connection: Connection, status_before: str
+) -> str:
+    """What a failed refresh (a ``keepalive.RefreshResult``'s ``kind`` and ``message``) did to
+    the connection and what to do. ``connection`` is re-read by the caller; ``status_before``
+    is its status before."""
+    prefix = _RESULT_LABELS.get(kind, "")
+    why = message.removeprefix(f"{prefix}: ") if prefix else message
+    label = providers.for_connection(connection).label
     changed = connection.status != status_before
-    if result.kind == ErrorKind.NEEDS_REAUTHORIZATION:
+    if kind == ErrorKind.NEEDS_REAUTHORIZATION:
         state = (
             f"The connection now needs re-authorization, and {_EMAILED}."
             if changed
             else "The connection still needs re-authorization."
         )
-        return f"{state} Click Re-authorize and sign in to Salesforce. Why: {why}"
-    if result.kind == ErrorKind.MISCONFIGURED:
+        return f"{state} Click Re-authorize and sign in to {label}. Why: {why}"
+    if kind == ErrorKind.MISCONFIGURED:
         state = (
             f"The connection is now misconfigured, and {_EMAILED}."
             if changed
@@ -92,6 +73,6 @@ def refresh_failed(result: "RefreshResult", connection: Connection, status_befor
             "once that is fixed; you can also click Refresh now after fixing it."
         )
     return (
-        f"Salesforce couldn't refresh the tokens right now: {why} The connection stays "
+        f"{label} couldn't refresh the tokens right now: {why} The connection stays "
         "connected and Orgkeeper retries by itself; try again in a few minutes."
     )

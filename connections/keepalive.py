@@ -45,13 +45,13 @@ raises RuntimeError when nested.
 
 Crash safety: if the process dies (or the connection drops) after Salesforce rotated the token
 but before the commit, the stored refresh token is rotated out, and presenting it makes
-Salesforce revoke the grant ("expired access/refresh token"); nothing can recover the lost
-token (docs/salesforce-protocol.md, "Refresh token rotation"). So each attempt, for a
-provider whose refresh tokens rotate (``Policies.refresh_token_rotates``), first commits in
-one UPDATE of its own ``TokenSet.refresh_attempt_generation = generation`` (unless an earlier
-attempt's mark is still there). A success bumps ``generation``, which retires the mark in the
-same UPDATE; an attempt that never POSTed, or got a definite answer that rotates nothing, removes its own mark. A
-refresh that finds an earlier attempt's mark and gets "expired access/refresh token" reports
+Salesforce revoke the grant ("expired access/refresh token"); nothing can recover the lost token
+(docs/salesforce-protocol.md, "Refresh token rotation"). So each attempt, for a provider whose
+refresh tokens rotate (``Policies.refresh_token_rotates``), first commits in one UPDATE of its
+own ``TokenSet.refresh_attempt_generation = generation`` (unless an earlier attempt's mark is
+still there). A success bumps ``generation``, which retires the mark in the same UPDATE; an
+attempt that never POSTed, or got a definite answer that rotates nothing, removes its own mark.
+A refresh that finds an earlier attempt's mark and gets "expired access/refresh token" reports
 "refresh token lost" (the provider's classification) instead of a plain revocation. Queries per
 successful refresh: mark, lock + read, UPDATE tokens, UPDATE connection, INSERT event. Between
 the token response and the commit there is only parsing and those three writes.
@@ -82,7 +82,7 @@ from monitoring import logs
 from . import alerts, approvals, providers, token_writes
 from . import tokens as token_fields
 from .errors import Classification, ErrorKind
-from .models import Connection, ConnectionEvent, ExternalClientApp, TokenSet, status_change
+from .models import ClientCredentials, Connection, ConnectionEvent, TokenSet, status_change
 from .providers.base import (
     Grant,
     OAuthError,
@@ -195,7 +195,7 @@ class _Request:
     force: bool
     if_generation: int | None
     actor: object
-    new_credentials: ExternalClientApp | None
+    new_credentials: ClientCredentials | None
 
 
 @dataclass
@@ -240,7 +240,7 @@ def refresh_connection(
     force: bool = False,
     if_generation: int | None = None,
     actor=None,
-    new_credentials: ExternalClientApp | None = None,
+    new_credentials: ClientCredentials | None = None,
 ) -> RefreshResult:
     """Refresh the connection's tokens once, single-flight (see the module docstring).
 
@@ -251,7 +251,7 @@ def refresh_connection(
     generation (the caller saw that access token rejected or stale). ``force``: refresh
     anyway (an admin's "Refresh now"; also tries needs_reauthorization connections).
     ``actor`` (a User or None for the system) is recorded on the events.
-    ``new_credentials`` (an unsaved ExternalClientApp with the consumer key and secret to
+    ``new_credentials`` (an unsaved ClientCredentials with the consumer key and secret to
     try): refresh with these instead of the stored ones, and save them with the new tokens if
     the provider accepts them; if it refuses them, nothing is saved or recorded (see
     ``result.refusal``). An object, so that no frame of an error report shows the secret.
@@ -318,7 +318,7 @@ def _lock(connection_id: int) -> tuple[Connection, TokenSet | None]:
     # cost about a fifth of this query's ORM time.
     connection = next(
         iter(
-            Connection.objects.select_related("tokens", "client_app")
+            Connection.objects.select_related("tokens", "client_credentials")
             .select_for_update(of=("self", "tokens"))
             .filter(pk=connection_id, tokens__isnull=False)
             .order_by()
@@ -401,7 +401,7 @@ def _refresh_with(
         return RefreshResult(
             Outcome.SKIPPED, "Refreshed recently; not due yet.", None, tokens.generation
         )
-    app = getattr(connection, "client_app", None)  # None: no ExternalClientApp row
+    app = getattr(connection, "client_credentials", None)  # None: no ClientCredentials row
     credentials = request.new_credentials or provider.client_credentials(app)
     if credentials is None:
         missing = Classification(ErrorKind.MISCONFIGURED, provider.credentials_missing)
@@ -456,7 +456,9 @@ def _store_again(request: _Request, attempt: _Attempt) -> tuple[RefreshResult, s
             logger.error("Connection %s was deleted before its tokens were written", connection_id)
             return RefreshResult(Outcome.SKIPPED, "The connection no longer exists."), ""
         if tokens is not None and tokens.generation == attempt.generation:
-            _store_credentials(connection.client_app, attempt.grant, request.new_credentials)
+            _store_credentials(
+                connection.client_credentials, attempt.grant, request.new_credentials
+            )
             result = _store(connection, tokens, attempt.grant, attempt.now, request.actor)
         elif tokens is not None and tokens.access_token == attempt.grant.access_token:
             # The first commit went through; only its acknowledgement was lost.
@@ -473,7 +475,7 @@ def _store_again(request: _Request, attempt: _Attempt) -> tuple[RefreshResult, s
 
 
 def _store_credentials(
-    app: ExternalClientApp, grant: Grant, tried: ExternalClientApp | None
+    app: ClientCredentials, grant: Grant, tried: ClientCredentials | None
 ) -> None:
     """Save the ``tried`` credentials on ``app`` when the grant has no problem (Salesforce:
     it is signed with the new secret); caller's transaction, with the tokens."""

@@ -22,7 +22,7 @@ from . import providers
 from .encryption import encrypt
 
 SIGN_IN_EXPIRED = (
-    "The sign-in to Salesforce expired: it wasn't finished within 10 minutes. Start again."
+    "The sign-in to {label} expired: it wasn't finished within 10 minutes. Start again."
 )
 
 
@@ -64,11 +64,6 @@ class Connection(models.Model):
     """One organization (a Salesforce org, say) connected through its own app registration
     at its ``provider``."""
 
-    class Environment(models.TextChoices):
-        PRODUCTION = "production", "Production"
-        SANDBOX = "sandbox", "Sandbox"
-        MY_DOMAIN = "my_domain", "My Domain"
-
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         PENDING_AUTHORIZATION = "pending_authorization", "Waiting for sign-in"
@@ -87,9 +82,9 @@ class Connection(models.Model):
     name = models.CharField(max_length=100)
     # Callable choices: a new provider needs no migration.
     provider = models.CharField(max_length=40, choices=providers.choices, default="salesforce")
-    environment = models.CharField(
-        max_length=20, choices=Environment.choices, default=Environment.PRODUCTION
-    )
+    # Which of the provider's environments (Salesforce: production, sandbox, my_domain); empty
+    # means the provider's default. The provider turns it into the login URL.
+    environment = models.CharField(max_length=40, blank=True)
     my_domain_url = models.URLField("My Domain URL", blank=True)
     login_url = models.URLField("login URL", help_text="Used for authorize, token and revoke.")
     status = models.CharField(max_length=30, choices=Status.choices, default=Status.DRAFT)
@@ -148,13 +143,31 @@ class Connection(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
-        self.login_url = providers.for_connection(self).login_url(
-            self.environment, self.my_domain_url
-        )
+        provider = providers.for_connection(self)
+        self.environment = self.environment or provider.default_environment
+        self.login_url = provider.login_url(self.environment, self.my_domain_url)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("connections:detail", args=[self.team.slug, self.code])
+
+    def get_environment_display(self) -> str:
+        """The environment's label ("Production")."""
+        return providers.for_connection(self).environment_label(self.environment)
+
+    @property
+    def has_credentials(self) -> bool:
+        return ClientCredentials.objects.filter(connection=self).exists()
+
+    def set_credentials(self, consumer_key: str, consumer_secret: str = "") -> None:
+        """Create or update the connection's client credentials (an empty secret keeps the
+        stored one)."""
+        app = ClientCredentials.objects.filter(connection=self).first()
+        app = app or ClientCredentials(connection=self)
+        app.consumer_key = consumer_key
+        if consumer_secret:
+            app.consumer_secret = consumer_secret
+        app.save()
 
     def check_login_url(self) -> None:
         """Raise ValidationError when the login URL isn't one step 1 accepts (saved before
@@ -268,7 +281,7 @@ class Connection(models.Model):
                 # Holding tokens: not waiting for a sign-in but for a choice (duplicate_of).
                 .exclude(pk__in=TokenSet.objects.values("connection_id"))
                 .order_by("pk")
-                .only("pk", "organization_id", "team", "code", "name")
+                .only("pk", "organization_id", "team", "code", "name", "provider")
             )
             if not waiting:
                 return 0
@@ -291,7 +304,9 @@ class Connection(models.Model):
                 ConnectionEvent(
                     connection=connection,
                     kind=ConnectionEvent.Kind.AUTHORIZATION_FAILED,
-                    message=SIGN_IN_EXPIRED,
+                    message=SIGN_IN_EXPIRED.format(
+                        label=providers.for_connection(connection).label
+                    ),
                     data=status_change(
                         cls.Status.PENDING_AUTHORIZATION, connection._status_before_sign_in()
                     ),
@@ -302,20 +317,21 @@ class Connection(models.Model):
         return len(ended)
 
 
-class ExternalClientApp(models.Model):
-    """The consumer key and secret of the org's External Client App (one per connection).
-    The consumer secret is encrypted at rest and never rendered back."""
+class ClientCredentials(models.Model):
+    """The OAuth client of a connection's app registration (one per connection): its client
+    ID (Salesforce: the External Client App's consumer key) and client secret (the consumer
+    secret). The secret is encrypted at rest and never rendered back."""
 
-    connection = models.OneToOneField(Connection, models.CASCADE, related_name="client_app")
+    connection = models.OneToOneField(Connection, models.CASCADE, related_name="client_credentials")
     consumer_key = models.CharField("consumer key", max_length=255)
     consumer_secret = encrypt(models.TextField("consumer secret"))
     updated = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = "External Client App"
+        verbose_name = verbose_name_plural = "client credentials"
 
     def __str__(self) -> str:
-        return f"External Client App of {self.connection}"
+        return f"Client credentials of {self.connection}"
 
 
 class TokenSet(models.Model):
@@ -383,7 +399,7 @@ class AuthorizationRequest(models.Model):
         Connection, models.CASCADE, related_name="authorization_requests"
     )
     user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+")
-    # Submitted with this sign-in and copied onto the ExternalClientApp only when it succeeds,
+    # Submitted with this sign-in and copied onto the ClientCredentials only when it succeeds,
     # so a mistyped secret can't break a working connection. Empty: use the stored one. The
     # secret is nullable only so that flows started before this field existed read as empty.
     consumer_key = models.CharField("consumer key", max_length=255, blank=True)
@@ -449,7 +465,7 @@ class AuthorizationRequest(models.Model):
     def credentials(self) -> tuple[str, str]:
         """The consumer key and secret to use: those submitted with this flow, else the
         External Client App's."""
-        app = ExternalClientApp.objects.filter(connection_id=self.connection_id).first()
+        app = ClientCredentials.objects.filter(connection_id=self.connection_id).first()
         key = self.consumer_key or (app.consumer_key if app else "")
         secret = self.consumer_secret or (app.consumer_secret if app else "")
         return key, secret

@@ -22,12 +22,12 @@ from events.models import Event
 
 from . import alerts, approvals, providers, token_writes, tokens
 from .callback_urls import redirect_uri_for
-from .guidance import Guidance
+from .errors import Guidance
 from .models import (
     AuthorizationRequest,
+    ClientCredentials,
     Connection,
     ConnectionEvent,
-    ExternalClientApp,
     TokenSet,
     status_change,
 )
@@ -38,8 +38,8 @@ from .providers.base import (
     SignatureMismatch,
     Target,
     new_code_verifier,
+    new_state,
 )
-from .providers.base import new_state as new_state
 from .secrets import redact
 
 logger = logging.getLogger(__name__)
@@ -91,7 +91,7 @@ def _flow_credentials(flow: AuthorizationRequest, provider):
     submitted or stored ones, or the provider's own app); None when there are none."""
     consumer_key, consumer_secret = flow.credentials()
     return provider.client_credentials(
-        ExternalClientApp(consumer_key=consumer_key, consumer_secret=consumer_secret)
+        ClientCredentials(consumer_key=consumer_key, consumer_secret=consumer_secret)
     )
 
 
@@ -452,9 +452,9 @@ def _save_credentials(flow: AuthorizationRequest, connection: Connection) -> tup
     """Make the consumer key and secret this flow signed in with the External Client App's
     (caller's transaction, connection row locked). Returns the consumer key before and
     after ("" before for a new app)."""
-    app = ExternalClientApp.objects.filter(connection=connection).first()
+    app = ClientCredentials.objects.filter(connection=connection).first()
     previous_key = app.consumer_key if app else ""
-    app = app or ExternalClientApp(connection=connection)
+    app = app or ClientCredentials(connection=connection)
     if flow.consumer_key:
         app.consumer_key = flow.consumer_key
     if flow.consumer_secret:

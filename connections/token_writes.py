@@ -62,8 +62,8 @@ def write_again(write: Callable[[], T], what: str) -> T:
     except RETRIED as error:
         logger.critical(
             "The new tokens of %s are LOST: the database refused them for %.0f s (%s). "
-            "Salesforce has already replaced the stored refresh token; the connection will "
-            "need a new sign-in.",
+            "The provider may have replaced the stored refresh token already; the connection "
+            "may need a new sign-in.",
             what,
             RETRY_FOR,
             type(error).__name__,

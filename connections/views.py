@@ -20,12 +20,12 @@ from events.views import page_of
 
 from . import approvals, callback_urls, duplicates, guidance, keepalive, oauth, providers
 from .access import get_connection_for_user
-from .guidance import Guidance
+from .errors import Guidance
 from .models import (
     AuthorizationRequest,
+    ClientCredentials,
     Connection,
     ConnectionEvent,
-    ExternalClientApp,
     TokenSet,
     status_change,
 )
@@ -168,7 +168,7 @@ def credentials(request: HttpRequest, slug: str, code) -> HttpResponse:
     sign in (also used to re-authorize). The consumer key and secret are kept with the flow
     and saved only once the sign-in succeeds (connections.oauth)."""
     connection = get_connection_for_user(request, slug, code, Role.ADMIN)
-    app = ExternalClientApp.objects.filter(connection=connection).first()
+    app = ClientCredentials.objects.filter(connection=connection).first()
     provider = providers.for_connection(connection)
     form = provider.forms.ConnectForm(
         request.POST or None,
@@ -318,7 +318,9 @@ def detail(request: HttpRequest, slug: str, code) -> HttpResponse:
     context = {
         "awaits_choice": awaits_choice,
         "holding": (
-            approvals.holding_same_approval(connection, connection.client_app.consumer_key).count()
+            approvals.holding_same_approval(
+                connection, connection.client_credentials.consumer_key
+            ).count()
             + 1
             if awaits_choice
             else 0
@@ -327,7 +329,7 @@ def detail(request: HttpRequest, slug: str, code) -> HttpResponse:
         "team": connection.team,
         "connection": connection,
         "tokens": TokenSet.objects.filter(connection=connection).first(),
-        "client_app": ExternalClientApp.objects.filter(connection=connection).first(),
+        "client_credentials": ClientCredentials.objects.filter(connection=connection).first(),
         "events": page_of(connection.events.all(), request),
         "can_act": _can_act(request),
         "healthy": connection.is_connected and not connection.is_degraded,
@@ -344,7 +346,7 @@ def edit(request: HttpRequest, slug: str, code) -> HttpResponse:
     """Name and consumer secret; the environment and consumer key only while the connection
     holds no tokens (otherwise another key goes through Re-authorize)."""
     connection = get_connection_for_user(request, slug, code, Role.ADMIN)
-    app = ExternalClientApp.objects.filter(connection=connection).first()
+    app = ClientCredentials.objects.filter(connection=connection).first()
     provider = providers.for_connection(connection)
     initial = {
         **provider.forms.initial(connection),
@@ -394,7 +396,7 @@ def _verify_new_credentials(request, connection, app, form) -> tuple[bool, Guida
         return False, None
     if not (connection.refresh_token_alive and connection.has_tokens):
         return False, None
-    new_credentials = ExternalClientApp(
+    new_credentials = ClientCredentials(
         connection=connection,
         consumer_key=data["consumer_key"],
         consumer_secret=data["consumer_secret"] or app.consumer_secret,
@@ -431,7 +433,9 @@ def test_connection(request: HttpRequest, slug: str, code) -> HttpResponse:
     except keepalive.RefreshFailed as failure:
         # The keep-alive recorded the failure and any status change, and alerts the team.
         connection.refresh_from_db()
-        text = guidance.refresh_failed(failure.result, connection, status_before)
+        text = guidance.refresh_failed(
+            failure.result.kind, failure.result.message, connection, status_before
+        )
         connection.record(ConnectionEvent.Kind.TEST_FAILED, text, request.user)
         messages.error(request, f"The test failed because the tokens couldn't be refreshed. {text}")
     except keepalive.NotConnected:
@@ -474,7 +478,7 @@ def refresh_now(request: HttpRequest, slug: str, code) -> HttpResponse:
         return redirect(connection)
     connection.refresh_from_db()
     if result.outcome == keepalive.Outcome.FAILED:
-        text = guidance.refresh_failed(result, connection, status_before)
+        text = guidance.refresh_failed(result.kind, result.message, connection, status_before)
         messages.error(request, f"The refresh failed. {text}")
     elif connection.is_connected:  # another refresh ran at the same moment
         messages.info(request, result.message)
@@ -560,7 +564,7 @@ def keep_both(request: HttpRequest, slug: str, code) -> HttpResponse:
         messages.info(request, "This choice was made already.")
         return redirect(connection)
     messages.success(request, "Kept both connections.")
-    warning = approvals.limit_warning(connection, connection.client_app.consumer_key, False)
+    warning = approvals.limit_warning(connection, connection.client_credentials.consumer_key, False)
     if warning:
         messages.warning(request, warning)
     return redirect(connection)

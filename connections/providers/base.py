@@ -1,21 +1,18 @@
-"""What every provider gives the core: the Provider protocol, its Policies, the Grant and
-Identity it returns, and the errors it raises. Imports nothing from Orgkeeper's models, so
-a provider (``connections/providers/<name>/``) can be written against this file alone."""
+"""What every provider gives the core: the Provider base class, its Policies, the Grant and
+Identity it returns, the errors it raises, and PKCE helpers. Imports nothing from Orgkeeper's
+models, so a provider (``connections/providers/<name>/``) can be written against this file
+alone (see tests/providers/fake/ for the smallest one)."""
 
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from oauthlib.oauth2 import WebApplicationClient
 
+from ..errors import Classification, ErrorKind, Guidance
 from ..secrets import redact
-
-if TYPE_CHECKING:
-    from ..errors import Classification
-    from ..guidance import Guidance
-
 
 # --- PKCE and state (every provider's web server flow) --------------------------------
 
@@ -124,7 +121,7 @@ class Grant:
     scope: str = ""
     expires_at: datetime | None = None
     identity_url: str = ""
-    problem: "Classification | None" = None
+    problem: Classification | None = None
     provider_data: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -167,8 +164,7 @@ class Policies:
 
 
 class Credentials(Protocol):
-    """A client ID and secret (connections.models.ExternalClientApp, or a provider's own
-    app from settings)."""
+    """A connection's client credentials (connections.models.ClientCredentials)."""
 
     consumer_key: str
     consumer_secret: str
@@ -185,34 +181,81 @@ class Target:
     instance_url: str = ""
 
 
-class Provider(Protocol):
-    """One identity provider: its policies, its HTTP calls and the words for its errors.
-    ``target`` says which connection a call is for (see Target). Every call raises
-    ProviderError subclasses only.
+class Provider:
+    """One identity provider: its policies, its HTTP calls and the words for its errors. A
+    provider subclasses this, sets the class attributes and implements the HTTP calls; the
+    other methods have provider-neutral defaults. ``target`` (a Target) says which
+    connection a call is for. Every call raises ProviderError subclasses only, and never
+    logs or raises a secret.
 
-    The wizard's pages are the provider's too: ``forms`` (a module with NewConnectionForm,
-    ConnectionForm, ConnectForm, EditForm), ``setup_template`` (step 1's page) and
-    ``connect_template`` (step 2's: sign in, also Re-authorize), ``facts_template`` (its
-    lines of the connection page's facts) and ``checklist_template`` (the setup steps that
-    guidance may point to).
-
-    Optional: ``api_base_url(instance_url) -> str`` when the provider's REST base is fixed
-    (otherwise the API asks the instance for its versions); ``proxy_prefix`` (the path the
-    API proxy forwards under, such as ``"services/"``)."""
+    The wizard's pages are the provider's too: ``forms``, ``setup_template`` (step 1's
+    page), ``connect_template`` (step 2's: sign in, also Re-authorize), ``facts_template``
+    (its lines of the connection page's facts), ``disconnect_template`` (what Disconnect
+    does, as list items; with ``after`` what stays) and ``checklist_template``.
+    """
 
     name: str  # the value stored in Connection.provider
-    label: str  # "Salesforce"
+    label: str  # shown to people: "Salesforce"
+    app_label = "app registration"  # what an admin registers: "External Client App"
     policies: Policies
+    checklist_template: str  # the setup checklist, included by the wizard's pages
+    forms: Any  # a module with NewConnectionForm, ConnectionForm, ConnectForm, EditForm
+    default_environment = ""
+    manual_revoke_hint = "Revoke it at the provider."
+    setup_template = "connections/new.html"
+    connect_template = "connections/credentials.html"
+    facts_template = "connections/_facts.html"
+    disconnect_template = "connections/_disconnect_steps.html"
+    address_label = "login URL"  # what check_login_url checks, in its errors
+    credentials_missing = "The app registration's client ID and secret are missing."
+    # The API proxy: the path it forwards under ({instance_url}/services/...), the request
+    # header prefixes that go along, and the provider's response headers that come back.
+    proxy_prefix = "services/"
+    proxy_header_prefixes: tuple[str, ...] = ()
+    proxy_response_headers: tuple[str, ...] = ()
+    # The API's api_base_url when the provider's REST base is fixed: a function of the
+    # instance URL (Dataverse's /api/data/v9.2); None: the API asks the instance.
+    api_base_url = None
+    # The classification of a refresh refused as revoked (what the approvals limit explains).
+    revoked: Classification | None = None
+    # What an API refusing fresh sessions means (a session policy), if the provider has one.
+    session_policy_problem: Classification | None = None
+
+    # --- The connection's environment ----------------------------------------------------
+
+    def environment_label(self, environment: str) -> str:
+        return environment
+
+    def login_url(self, environment: str, my_domain_url: str = "") -> str:
+        raise NotImplementedError
+
+    def check_login_url(self, environment: str, my_domain_url: str) -> None:
+        """Raise ValidationError when the connection's login URL isn't acceptable."""
+
+    # --- HTTP calls ----------------------------------------------------------------------
 
     def client_credentials(self, stored: Credentials | None) -> Credentials | None:
         """The client ID and secret to use for a connection whose stored ones (or a flow's
-        submitted ones) are ``stored``: those (Salesforce's per-org apps), or the operator's
-        one app (Dynamics). None when there are none."""
-        ...
+        submitted ones) are ``stored``: by default those (per-connection app registrations);
+        a provider with one app of the operator's (Dynamics) returns that. None when there
+        are none."""
+        return stored
+
+    def is_expired_session(self, status: int, body: bytes) -> bool:
+        """A proxied API answer (HTTP ``status``, raw ``body``) that says the access token is
+        dead, so one refresh may help."""
+        return status == 401
+
+    def unsolicited_callback(self, params) -> Guidance | None:
+        """The page for a redirect to the callback that no sign-in started (Entra's answer to
+        an admin consent link), or None when it isn't this provider's."""
+        return None
 
     def authorization_url(
         self, target: Target, client_id: str, redirect_uri: str, state: str, code_verifier: str
-    ) -> str: ...
+    ) -> str:
+        """Where to send the admin (RFC 6749 §4.1.1, with an S256 PKCE challenge)."""
+        raise NotImplementedError
 
     def exchange_code(
         self,
@@ -221,20 +264,109 @@ class Provider(Protocol):
         code: str,
         redirect_uri: str,
         code_verifier: str,
-    ) -> Grant: ...
+    ) -> Grant:
+        """Exchange an authorization code (RFC 6749 §4.1.3)."""
+        raise NotImplementedError
 
-    def identity(self, grant: Grant) -> Identity: ...
+    def identity(self, grant: Grant) -> Identity:
+        """Who signed in, and to which organization."""
+        raise NotImplementedError
 
     def refresh(
         self, target: Target, credentials: Credentials, refresh_token: str, timeout: float
-    ) -> Grant: ...
+    ) -> Grant:
+        """Use a refresh token (RFC 6749 §6); ``timeout`` in seconds."""
+        raise NotImplementedError
 
-    def revoke(self, target: Target, token: str) -> None: ...
+    def revoke(self, target: Target, token: str) -> None:
+        """Revoke a token (RFC 7009); only called when ``policies.has_per_token_revoke``."""
+        raise NotImplementedError
 
-    def probe(self, instance_url: str, access_token: str) -> object: ...
+    def probe(self, instance_url: str, access_token: str) -> object:
+        """One lightweight API call (Test connection); its answer."""
+        raise NotImplementedError
+
+    # --- Words -------------------------------------------------------------------------
 
     def classify(
         self, error: ProviderError, lost_in_flight: bool = False, org_id: str = ""
-    ) -> "Classification": ...
+    ) -> Classification:
+        """What a failed refresh means (``lost_in_flight``: an earlier attempt sent the same
+        rotating refresh token and its answer was never stored). By default: invalid_grant
+        needs a new sign-in, other OAuth errors are misconfiguration, the rest transient."""
+        if isinstance(error, InvalidGrant):
+            said = error.description or "invalid_grant"
+            return Classification(
+                ErrorKind.NEEDS_REAUTHORIZATION, f"{self.label} refused the refresh token: {said}."
+            )
+        if isinstance(error, OAuthError):
+            return Classification(
+                ErrorKind.MISCONFIGURED, f"{self.label} refused the refresh request: {error}."
+            )
+        return Classification(ErrorKind.TRANSIENT, str(error) or f"{self.label} didn't answer.")
 
-    def explain(self, error: ProviderError, **about: str) -> "Guidance": ...
+    def explain(self, error: ProviderError, **about: str) -> Guidance:
+        """Guidance for a failed sign-in or credentials check."""
+        if isinstance(error, Unavailable):
+            return Guidance(
+                f"{self.label} didn't answer.",
+                "Nothing was saved. Try again in a few minutes.",
+                detail=error.description,
+                http_status=502,
+                source=self.label,
+            )
+        return Guidance(
+            f"{self.label} refused the sign-in.",
+            "Nothing was saved. Check the app registration and start again.",
+            detail=str(error),
+            source=self.label,
+        )
+
+    def explain_redirect(self, error: str, description: str = "", **about: str) -> Guidance:
+        """Guidance for an ``error`` the authorize redirect brought back (RFC 6749 §4.1.2.1)."""
+        detail = ": ".join(part for part in (error, description) if part)
+        return Guidance(
+            f"{self.label} refused the sign-in.",
+            "Start again.",
+            detail=detail or "no details",
+            source=self.label,
+        )
+
+    def identity_failed(self, error: ProviderError) -> Guidance:
+        return Guidance(
+            f"{self.label} didn't say who signed in.",
+            "Nothing was saved. Try again.",
+            detail=str(error),
+            http_status=502,
+            source=self.label,
+        )
+
+    def missing_refresh_token(self, scope: str) -> Guidance:
+        return Guidance(
+            f"{self.label} gave no refresh token.",
+            "Without one the connection can't be kept alive. Grant offline access to the app "
+            "and start again.",
+            detail=f"granted scopes: {scope or 'none'}",
+        )
+
+    def organization_mismatch(self, expected: str, received: str) -> Guidance:
+        return Guidance(
+            "That is a different organization.",
+            f"This connection is for {expected}, but the sign-in was for {received}. The old "
+            "tokens are kept.",
+        )
+
+    def api_versions(self, body: object) -> list[str]:
+        """The API versions a probe's answer lists (none by default)."""
+        return []
+
+    def probe_passed(self, body: object) -> str:
+        return f"{self.label} answered."
+
+    def probe_failed(self, error: ProviderError) -> str:
+        return f"{self.label} refused the API call ({error}). Try again."
+
+    def session_policy_blocks_api(self, status: int, body: object) -> bool:
+        """True when an API answer means fresh sessions are refused too (see
+        ``session_policy_problem``)."""
+        return False

@@ -6,7 +6,7 @@ import pytest
 import responses
 from django.utils import timezone
 
-from connections.models import Connection, ExternalClientApp, TokenSet
+from connections.models import ClientCredentials, Connection, TokenSet
 from tests.connections.helpers import (
     CONSUMER_KEY,
     CONSUMER_SECRET,
@@ -59,7 +59,7 @@ def connection_factory(team, alice):
         connection = Connection.objects.create(
             team=team, name=name, created_by=alice, **{**defaults, **fields}
         )
-        ExternalClientApp.objects.create(
+        ClientCredentials.objects.create(
             connection=connection, consumer_key=CONSUMER_KEY, consumer_secret=CONSUMER_SECRET
         )
         if connected:

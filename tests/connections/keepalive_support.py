@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import responses
 from django.utils import timezone
 
-from connections.models import Connection, ExternalClientApp, TokenSet
+from connections.models import ClientCredentials, Connection, TokenSet
 
 LOGIN_URL = "https://login.salesforce.com"
 TOKEN_URL = f"{LOGIN_URL}/services/oauth2/token"
@@ -87,7 +87,7 @@ def make_connection(
         organization_id="00D5g000004XmplEAC",
         next_refresh_at=next_refresh_at,
     )
-    ExternalClientApp.objects.create(
+    ClientCredentials.objects.create(
         connection=connection, consumer_key=CONSUMER_KEY, consumer_secret=CONSUMER_SECRET
     )
     if tokens:

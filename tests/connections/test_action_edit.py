@@ -1,6 +1,6 @@
 """GET/POST .../edit/: name, credentials, and the environment while no tokens are held."""
 
-from connections.models import Connection, ExternalClientApp
+from connections.models import ClientCredentials
 from tests.conftest import signed_in
 from tests.connections.helpers import CONSUMER_KEY, CONSUMER_SECRET, url
 
@@ -17,7 +17,7 @@ def test_it_renames_and_keeps_an_empty_secret(bob_client, connection):
     connection.refresh_from_db()
     assert connection.name == "Renamed"
     assert connection.login_url == "https://login.salesforce.com"
-    assert ExternalClientApp.objects.get().consumer_secret == CONSUMER_SECRET
+    assert ClientCredentials.objects.get().consumer_secret == CONSUMER_SECRET
     assert connection.events.first().kind == "updated"
 
 
@@ -32,14 +32,14 @@ def test_it_changes_the_environment_of_a_draft(alice_client, draft):
     assert alice_client.post(url("edit", draft), data).status_code == 302
     draft.refresh_from_db()
     assert draft.login_url == "https://acme--uat.sandbox.my.salesforce.com"
-    assert ExternalClientApp.objects.get().consumer_secret == "AnotherSecret12345"
+    assert ClientCredentials.objects.get().consumer_secret == "AnotherSecret12345"
 
 
 def test_it_ignores_an_environment_change_while_connected(alice_client, connection):
     data = {"name": "A", "environment": "sandbox", "consumer_key": CONSUMER_KEY}
     alice_client.post(url("edit", connection), data)
     connection.refresh_from_db()
-    assert connection.environment == Connection.Environment.PRODUCTION
+    assert connection.environment == "production"
 
 
 def test_it_forbids_viewers(victor_client, connection):

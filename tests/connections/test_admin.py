@@ -38,7 +38,7 @@ def secrets_of(flow: AuthorizationRequest) -> list[str]:
     "model",
     [
         "connections_connection",
-        "connections_externalclientapp",
+        "connections_clientcredentials",
         "connections_tokenset",
         "connections_authorizationrequest",
         "events_event",
@@ -50,7 +50,7 @@ def test_it_renders_without_secrets(admin_client, everything, model):
     assert changelist.status_code == 200
     related = {
         "connections_connection": everything,
-        "connections_externalclientapp": everything.client_app,
+        "connections_clientcredentials": everything.client_credentials,
         "connections_tokenset": everything.tokens,
         "connections_authorizationrequest": flow,
         "events_event": everything.events.first(),
@@ -76,5 +76,7 @@ def test_it_searches_by_org_id(admin_client, everything, connection_factory):
 
 
 def test_it_says_the_secret_is_set(admin_client, everything):
-    url = reverse("admin:connections_externalclientapp_change", args=[everything.client_app.pk])
+    url = reverse(
+        "admin:connections_clientcredentials_change", args=[everything.client_credentials.pk]
+    )
     assert '<div class="readonly">set</div>' in admin_client.get(url).content.decode()

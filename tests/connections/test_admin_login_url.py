@@ -6,7 +6,7 @@ import pytest
 from connections.models import AuthorizationRequest, Connection
 from tests.connections.helpers import CONSUMER_KEY, admin_form_data, url
 
-MY_DOMAIN = Connection.Environment.MY_DOMAIN
+MY_DOMAIN = "my_domain"
 BAD_URLS = {
     "http://127.0.0.1:9": "Salesforce login URLs must use https://.",
     "https://evil.test": "evil.test is not a My Domain login URL.",

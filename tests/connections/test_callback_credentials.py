@@ -4,7 +4,7 @@ the sign-in succeeds, so a mistyped secret can't break a working connection."""
 import pytest
 
 from connections import keepalive
-from connections.models import Connection, ExternalClientApp, TokenSet
+from connections.models import ClientCredentials, Connection, TokenSet
 from tests.connections.helpers import (
     CONSUMER_KEY,
     CONSUMER_SECRET,
@@ -30,7 +30,7 @@ NEW_SECRET = "NEWSECRET0123456789ABCDEF0123456789ABCDEF"
 
 
 def app_of(connection: Connection) -> tuple[str, str]:
-    app = ExternalClientApp.objects.get(connection=connection)
+    app = ClientCredentials.objects.get(connection=connection)
     return app.consumer_key, app.consumer_secret
 
 
@@ -103,7 +103,7 @@ def test_an_empty_secret_keeps_the_stored_one(alice_client, connection, rsps):
 def test_a_new_connection_gets_its_app_when_the_sign_in_succeeds(alice_client, team, alice, rsps):
     fresh = Connection.objects.create(team=team, name="Acme", created_by=alice)
     params = start_flow(alice_client, fresh, secret=CONSUMER_SECRET)
-    assert not ExternalClientApp.objects.exists()
+    assert not ClientCredentials.objects.exists()
     register_success(rsps)
 
     assert finish_flow(alice_client, {"code": "c", "state": params["state"]}).status_code == 302
@@ -120,6 +120,6 @@ def test_a_failed_first_sign_in_saves_no_app(alice_client, team, alice, rsps):
 
     assert finish_flow(alice_client, {"code": "c", "state": params["state"]}).status_code == 400
 
-    assert not ExternalClientApp.objects.exists()
+    assert not ClientCredentials.objects.exists()
     fresh.refresh_from_db()
     assert fresh.status == Connection.Status.DRAFT

@@ -38,7 +38,7 @@ def assert_connected(draft) -> None:
     assert (tokens.access_token, tokens.refresh_token) == (ACCESS_TOKEN, REFRESH_TOKEN)
     draft.refresh_from_db()
     assert draft.status == Connection.Status.CONNECTED
-    assert draft.client_app.consumer_secret == CONSUMER_SECRET
+    assert draft.client_credentials.consumer_secret == CONSUMER_SECRET
     assert draft.events.filter(kind="authorized").count() == 1
 
 

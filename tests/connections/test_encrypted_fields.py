@@ -11,7 +11,7 @@ from django_cryptography.fields import encrypt as library_encrypt
 from django_cryptography.utils.crypto import FernetBytes
 
 from connections import encryption
-from connections.models import ExternalClientApp, TokenSet
+from connections.models import ClientCredentials, TokenSet
 from tests.connections.keepalive_support import make_connection
 
 pytestmark = pytest.mark.django_db
@@ -99,7 +99,7 @@ def test_it_finds_every_encrypted_field():
         for field in fields
     }
     assert found == {
-        ("connections.ExternalClientApp", "consumer_secret"),
+        ("connections.ClientCredentials", "consumer_secret"),
         ("connections.TokenSet", "access_token"),
         ("connections.TokenSet", "refresh_token"),
         ("connections.AuthorizationRequest", "code_verifier"),
@@ -110,7 +110,7 @@ def test_it_finds_every_encrypted_field():
 
 
 def test_it_deconstructs_like_django_cryptography():
-    ours = ExternalClientApp._meta.get_field("consumer_secret")
+    ours = ClientCredentials._meta.get_field("consumer_secret")
     name, path, args, kwargs = ours.deconstruct()
     assert (name, path, kwargs) == ("consumer_secret", "django_cryptography.fields.encrypt", {})
     assert args[0].deconstruct()[1:] == (

@@ -23,7 +23,7 @@ def test_every_generated_app_connects_through_the_form(alice_client, team, sales
         assert response.status_code == 302, (app.consumer_key, response.content[-2000:])
         connection.refresh_from_db()
         assert connection.status == Connection.Status.CONNECTED
-        assert connection.client_app.consumer_key == app.consumer_key
+        assert connection.client_credentials.consumer_key == app.consumer_key
         assert connection.username == user.username
         tokens = TokenSet.objects.get(connection=connection)
         assert emulator.is_refresh_token_live(tokens.refresh_token)

@@ -40,7 +40,7 @@ def test_a_completed_sign_in_forgets_them(alice_client, draft, rsps):
     params = start_flow(alice_client, draft, secret=CONSUMER_SECRET)
     register_success(rsps)
     assert finish_flow(alice_client, {"code": "c", "state": params["state"]}).status_code == 302
-    assert draft.client_app.consumer_secret == CONSUMER_SECRET  # saved where it belongs
+    assert draft.client_credentials.consumer_secret == CONSUMER_SECRET  # saved where it belongs
     assert secrets() == (None, None)
 
 

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from connections.models import ExternalClientApp
+from connections.models import ClientCredentials
 from tests.connections.helpers import (
     CONSUMER_KEY,
     CONSUMER_SECRET,
@@ -24,7 +24,7 @@ NEW_KEY = "3MVG9NewConsumerKey.For_Orgkeeper_Tests0002"
 
 
 def stored_app() -> tuple[str, str]:
-    app = ExternalClientApp.objects.get()
+    app = ClientCredentials.objects.get()
     return app.consumer_key, app.consumer_secret
 
 

@@ -4,7 +4,7 @@ names the field; refused, nothing is saved and the page names the setup step."""
 
 import pytest
 
-from connections.models import Connection, ConnectionEvent, ExternalClientApp, TokenSet
+from connections.models import ClientCredentials, Connection, ConnectionEvent, TokenSet
 from tests.connections.helpers import (
     CONSUMER_KEY,
     CONSUMER_SECRET,
@@ -31,7 +31,7 @@ def test_an_accepted_secret_is_saved_with_the_rotated_tokens(alice_client, conne
 
     sent = form_body(rsps.calls[0])
     assert (sent["grant_type"], sent["client_secret"]) == ("refresh_token", NEW_SECRET)
-    assert ExternalClientApp.objects.get().consumer_secret == NEW_SECRET
+    assert ClientCredentials.objects.get().consumer_secret == NEW_SECRET
     tokens = TokenSet.objects.get()
     assert (tokens.refresh_token, tokens.generation) == ("5A!n", 2)
     event = connection.events.filter(kind=ConnectionEvent.Kind.UPDATED).get()
@@ -50,7 +50,7 @@ def test_a_refused_secret_saves_nothing_and_names_the_step(alice_client, connect
         "below) and paste it again."
     ) in page
     assert "Fix it in Salesforce: step 7" in page and 'id="step-7"' in page
-    assert ExternalClientApp.objects.get().consumer_secret == CONSUMER_SECRET
+    assert ClientCredentials.objects.get().consumer_secret == CONSUMER_SECRET
     connection.refresh_from_db()
     assert (connection.name, connection.status) == ("Acme production", "connected")
     assert connection.consecutive_failures == 0 and not connection.last_error
@@ -76,4 +76,4 @@ def test_a_connection_without_live_tokens_saves_without_a_refresh(alice_client, 
     Connection.objects.filter(pk=connection.pk).update(status="needs_reauthorization")
     assert edit(alice_client, connection, NEW_SECRET).status_code == 302
     assert not rsps.calls
-    assert ExternalClientApp.objects.get().consumer_secret == NEW_SECRET
+    assert ClientCredentials.objects.get().consumer_secret == NEW_SECRET

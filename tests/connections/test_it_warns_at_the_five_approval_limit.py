@@ -77,8 +77,8 @@ def test_other_users_apps_teams_and_tokenless_connections_dont_count(
     connection_factory(name="Other user", user_id="0055g00000OtherUAV")
     connection_factory(name="No tokens", connected=False, user_id="0055g00000AbCdEAAV")
     other_app = connection_factory(name="Other app")
-    other_app.client_app.consumer_key = "3MVG9AnotherExternalClientApp"
-    other_app.client_app.save()
+    other_app.client_credentials.consumer_key = "3MVG9AnotherExternalClientApp"
+    other_app.client_credentials.save()
     other_team = connection_factory(name="Other team")
     other_team.team = charlie.memberships.get().team
     other_team.save()

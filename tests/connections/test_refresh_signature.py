@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from connections import keepalive
 from connections.errors import ErrorKind
-from connections.models import Connection, ConnectionEvent, ExternalClientApp, TokenSet
+from connections.models import ClientCredentials, Connection, ConnectionEvent, TokenSet
 from tests.connections.keepalive_support import (
     CONSUMER_SECRET,
     add_token_response,
@@ -28,7 +28,7 @@ WRONG_SECRET = "AMistypedConsumerSecret0123456789"
 @responses.activate
 def test_a_rotated_token_with_a_bad_signature_is_kept_until_the_secret_is_fixed(team, alice):
     connection = make_connection(team, refresh_token="RT-1")
-    app = ExternalClientApp.objects.get(connection=connection)
+    app = ClientCredentials.objects.get(connection=connection)
     app.consumer_secret = WRONG_SECRET
     app.save()
     # Salesforce doesn't check the secret on refresh, rotates, and signs with the real one.

@@ -90,4 +90,4 @@ def test_it_keeps_secrets_out_of_pages_events_and_logs(alice_client, team, rsps,
     assert_hidden(pages, secrets)
     assert_hidden(events, secrets)
     assert_hidden(logs, secrets)
-    assert_hidden([repr(first), str(first), repr(connection.client_app)], secrets)
+    assert_hidden([repr(first), str(first), repr(connection.client_credentials)], secrets)

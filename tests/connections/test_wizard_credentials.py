@@ -4,7 +4,7 @@ Salesforce's authorize endpoint with PKCE."""
 import pytest
 from django.utils import timezone
 
-from connections.models import AuthorizationRequest, Connection, ExternalClientApp
+from connections.models import AuthorizationRequest, ClientCredentials, Connection
 from connections.providers.salesforce import client as salesforce
 from tests.conftest import signed_in
 from tests.connections.helpers import (
@@ -59,7 +59,7 @@ def test_it_keeps_the_credentials_with_the_flow_and_redirects_to_salesforce(
     assert flow.used_at is None
     assert (flow.expires_at - timezone.now()).total_seconds() == pytest.approx(600, abs=5)
     assert (flow.consumer_key, flow.consumer_secret) == (CONSUMER_KEY, CONSUMER_SECRET)
-    assert not ExternalClientApp.objects.exists()  # saved once the sign-in succeeds
+    assert not ClientCredentials.objects.exists()  # saved once the sign-in succeeds
     fresh.refresh_from_db()
     assert fresh.status == Connection.Status.PENDING_AUTHORIZATION
     assert fresh.events.filter(kind="authorization_started").exists()
@@ -68,7 +68,7 @@ def test_it_keeps_the_credentials_with_the_flow_and_redirects_to_salesforce(
 def test_it_requires_a_secret_the_first_time(alice_client, fresh):
     response = alice_client.post(url("credentials", fresh), {"consumer_key": CONSUMER_KEY})
     assert response.status_code == 400
-    assert not ExternalClientApp.objects.exists()
+    assert not ClientCredentials.objects.exists()
 
 
 @pytest.mark.parametrize("key", ["short", "3MVG9 has spaces inside it ok", "3MVG9<script>alert(1)"])
@@ -87,14 +87,14 @@ def test_it_never_renders_a_stored_secret_and_keeps_it_when_empty(alice_client, 
     assert CONSUMER_KEY in page  # prefilled for re-authorization
     start_flow(alice_client, draft, secret="")
     assert AuthorizationRequest.objects.get().credentials() == (CONSUMER_KEY, CONSUMER_SECRET)
-    assert ExternalClientApp.objects.get(connection=draft).consumer_secret == CONSUMER_SECRET
+    assert ClientCredentials.objects.get(connection=draft).consumer_secret == CONSUMER_SECRET
 
 
 def test_it_holds_a_new_secret_until_the_sign_in_succeeds(alice_client, draft):
     start_flow(alice_client, draft, secret="NewSecret0123456789")
     flow = AuthorizationRequest.objects.get()
     assert flow.credentials() == (CONSUMER_KEY, "NewSecret0123456789")
-    assert ExternalClientApp.objects.get(connection=draft).consumer_secret == CONSUMER_SECRET
+    assert ClientCredentials.objects.get(connection=draft).consumer_secret == CONSUMER_SECRET
 
 
 def test_it_keeps_a_connected_connection_connected_while_reauthorizing(alice_client, connection):

@@ -5,18 +5,18 @@ from datetime import UTC, datetime
 
 from django.utils import timezone
 
-from connections.models import Connection, ExternalClientApp, TokenSet
+from connections.models import ClientCredentials, Connection, TokenSet
 
 
 def rows_for_grant(
     emu, team, name: str, grant: dict, last_used: datetime, **connection_fields
-) -> tuple[Connection, ExternalClientApp, TokenSet]:
-    """Unsaved Connection, ExternalClientApp and TokenSet of a connected connection that holds
+) -> tuple[Connection, ClientCredentials, TokenSet]:
+    """Unsaved Connection, ClientCredentials and TokenSet of a connected connection that holds
     ``grant`` (an emulator token response); ``connection_fields`` override Connection fields."""
     connection = Connection(
         team=team,
         name=name,
-        environment=Connection.Environment.MY_DOMAIN,
+        environment="my_domain",
         my_domain_url=emu.base_url,
         login_url=emu.base_url,
         status=Connection.Status.CONNECTED,
@@ -27,7 +27,7 @@ def rows_for_grant(
         identity_url=grant["id"],
         **connection_fields,
     )
-    app = ExternalClientApp(
+    app = ClientCredentials(
         connection=connection,
         consumer_key=grant["consumer_key"],
         consumer_secret=grant["consumer_secret"],

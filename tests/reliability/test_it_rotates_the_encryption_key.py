@@ -13,7 +13,7 @@ from django.db import connections
 from django.test import override_settings
 
 from connections import encryption, keepalive, oauth
-from connections.models import AuthorizationRequest, ExternalClientApp, TokenSet
+from connections.models import AuthorizationRequest, ClientCredentials, TokenSet
 from tests.connections.keepalive_support import add_token_response, make_connection
 
 KEY_A, KEY_B, KEY_C = (f"rotation-test-key-{name}-0123456789abcdef" for name in "ABC")
@@ -70,7 +70,7 @@ def test_rotation_twice_keeps_every_connection_refreshing(team, alice):
 
     with override_settings(CRYPTOGRAPHY_KEY=KEY_C, CRYPTOGRAPHY_OLD_KEYS=[]):
         refresh_all(ids, 3)
-        assert {app.consumer_secret for app in ExternalClientApp.objects.all()} == {
+        assert {app.consumer_secret for app in ClientCredentials.objects.all()} == {
             "FakeConsumerSecretForTests0123456789"
         }
         assert AuthorizationRequest.objects.get().code_verifier
@@ -91,7 +91,8 @@ def test_a_value_under_a_dropped_key_is_reported_not_fatal(team):
         assert f"connections.TokenSet pk={lost.tokens.pk} field access_token" in output
         assert f"connections.TokenSet pk={lost.tokens.pk} field refresh_token" in output
         assert (
-            f"connections.ExternalClientApp pk={lost.client_app.pk} field consumer_secret" in output
+            f"connections.ClientCredentials pk={lost.client_credentials.pk} field consumer_secret"
+            in output
         )
         assert CANARY not in output
         # The readable connection was re-encrypted all the same.

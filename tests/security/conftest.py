@@ -194,14 +194,14 @@ def snapshot() -> dict:
     from accounts.models import Invitation, Team
     from connections.models import (
         AuthorizationRequest,
+        ClientCredentials,
         Connection,
         ConnectionEvent,
-        ExternalClientApp,
         TokenSet,
     )
 
     models = [User, Team, Membership, Invitation, Connection, ConnectionEvent,
-              AuthorizationRequest, ExternalClientApp, TokenSet]  # fmt: skip
+              AuthorizationRequest, ClientCredentials, TokenSet]  # fmt: skip
     return {
         model.__name__: sorted(map(repr, model._default_manager.values_list())) for model in models
     }

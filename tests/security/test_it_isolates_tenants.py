@@ -31,9 +31,9 @@ from accounts.models import Invitation, Membership, Team, User
 from api.models import APIKey
 from connections.models import (
     AuthorizationRequest,
+    ClientCredentials,
     Connection,
     ConnectionEvent,
-    ExternalClientApp,
     TokenSet,
 )
 from tests.conftest import make_user
@@ -169,7 +169,7 @@ def populate(team: Team, owner: User, prefix: str) -> dict:
         team=team, name=f"{prefix} org", status="connected", created_by=owner,
         organization_id="00D5g000004XmplEAC", instance_url=INSTANCE_URL,
     )  # fmt: skip
-    ExternalClientApp.objects.create(
+    ClientCredentials.objects.create(
         connection=connection, consumer_key="3MVG9" + "k" * 30, consumer_secret="s3cret-x"
     )
     TokenSet.objects.create(

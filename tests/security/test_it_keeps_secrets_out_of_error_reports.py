@@ -107,7 +107,7 @@ def test_it_keeps_secrets_out_of_a_crash_inside_the_http_call(alice, connection,
     """A bug below the token request (here: in the HTTP library) shows the frames of the
     Salesforce client, whose arguments are the secrets."""
     rsps.post(TOKEN_URL, body=Boom("in the HTTP library"))
-    app = connection.client_app
+    app = connection.client_credentials
     app.consumer_secret = CONSUMER_SECRET
     app.save()
     client = signed_in(alice, raise_request_exception=True)

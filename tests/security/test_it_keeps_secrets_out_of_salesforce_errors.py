@@ -56,7 +56,7 @@ def client(alice_recorder) -> RecordingClient:
 def connected(connection_factory) -> Connection:
     """A connected connection holding the canary secret and tokens."""
     connection = connection_factory()
-    app = connection.client_app
+    app = connection.client_credentials
     app.consumer_secret = CONSUMER_SECRET
     app.save()
     tokens = TokenSet.objects.get(connection=connection)

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from accounts.models import Invitation, Team
-from connections.models import Connection, ExternalClientApp
+from connections.models import ClientCredentials, Connection
 from tests.connections.helpers import url
 from tests.security.conftest import BOUNDED, any_text, snapshot
 
@@ -43,7 +43,7 @@ def test_it_takes_step_one_or_explains(alice_client, team, name, environment, my
 @BOUNDED
 @given(key=any_text(), secret=any_text())
 def test_it_takes_step_two_or_explains(alice_client, draft, key, secret):
-    ExternalClientApp.objects.filter(connection=draft).delete()
+    ClientCredentials.objects.filter(connection=draft).delete()
     before = snapshot()
     response = alice_client.post(
         url("credentials", draft), {"consumer_key": key, "consumer_secret": secret}

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.views.decorators.debug import sensitive_variables
 
-from ...guidance import Guidance
-from ..base import Credentials, Grant, Identity, Policies, ProviderError, Target
+from ...errors import Guidance
+from ..base import Credentials, Grant, Identity, Policies, Provider, ProviderError, Target
 from . import client, environments, errors, forms, guidance
 
 
@@ -29,7 +29,7 @@ class OperatorApp:
         return f"<OperatorApp {self.consumer_key}>"
 
 
-class Dynamics:
+class Dynamics(Provider):
     """The Dynamics 365 provider (see connections.providers.base.Provider)."""
 
     name = "dynamics"
@@ -42,6 +42,7 @@ class Dynamics:
     facts_template = "connections/dynamics/_facts.html"
     disconnect_template = "connections/dynamics/_disconnect.html"
     forms = forms
+    default_environment = "dataverse"
     credentials_missing = (
         "Orgkeeper's Microsoft Entra app isn't configured: the operator sets DYNAMICS_CLIENT_ID "
         "and DYNAMICS_CLIENT_SECRET."
@@ -68,6 +69,9 @@ class Dynamics:
     session_policy_problem = None
     api_base_url = staticmethod(client.api_base_url)
     forward = staticmethod(client.forward)
+
+    def environment_label(self, environment: str) -> str:
+        return "Dataverse"
 
     @staticmethod
     def configured() -> bool:

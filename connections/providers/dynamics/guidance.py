@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 
 from ...callback_urls import callback_urls
-from ...guidance import Guidance
+from ...errors import Guidance
 from ..base import OAuthError, ProviderError, SessionExpired, Unavailable
 from . import client, errors
 from .client import EnvironmentNotReachable, NotAMember

@@ -7,12 +7,12 @@ Protocol notes: docs/salesforce-protocol.md.
 
 from django.views.decorators.debug import sensitive_variables
 
-from ..base import Credentials, Grant, Identity, Policies, ProviderError, Target
+from ..base import Credentials, Grant, Identity, Policies, Provider, ProviderError, Target
 from . import client, errors, forms, guidance, login_hosts
 
 
-class Salesforce:
-    """The Salesforce provider (see connections.providers.base.Provider)."""
+class Salesforce(Provider):
+    """The Salesforce provider."""
 
     name = "salesforce"
     label = "Salesforce"
@@ -21,7 +21,6 @@ class Salesforce:
     checklist_template = "connections/salesforce/_checklist.html"
     setup_template = "connections/new.html"
     connect_template = "connections/credentials.html"
-    facts_template = "connections/salesforce/_facts.html"
     disconnect_template = "connections/salesforce/_disconnect.html"
     # The API proxy forwards paths under {instance_url}/services/ (the REST API).
     proxy_prefix = "services/"
@@ -47,12 +46,18 @@ class Salesforce:
     api_versions = staticmethod(client.api_versions)
     forward = staticmethod(client.forward)
 
+    default_environment = login_hosts.PRODUCTION
+
+    def environment_label(self, environment: str) -> str:
+        return login_hosts.ENVIRONMENTS.get(environment, environment)
+
     def login_url(self, environment: str, my_domain_url: str = "") -> str:
         """The login URL (authorize, token and revoke) of an environment."""
         return login_hosts.login_url_for(environment, my_domain_url)
 
     def check_login_url(self, environment: str, my_domain_url: str) -> None:
-        """Raise ValidationError when a My Domain URL isn't one the wizard accepts."""
+        """Raise ValidationError when a My Domain URL isn't one the wizard accepts (saved
+        before the admin checked it, or http:// since ALLOW_INSECURE_LOGIN_HOSTS went off)."""
         if environment == login_hosts.MY_DOMAIN:
             login_hosts.normalize_my_domain_url(my_domain_url)
 

@@ -7,22 +7,26 @@ from django import forms
 
 from accounts.submissions import SubmittedOnce
 
-from ...models import Connection, ExternalClientApp
-from .login_hosts import PRODUCTION_LOGIN_URL, SANDBOX_LOGIN_URL, normalize_my_domain_url
-
-Environment = Connection.Environment
+from .login_hosts import (
+    MY_DOMAIN,
+    PRODUCTION,
+    PRODUCTION_LOGIN_URL,
+    SANDBOX,
+    SANDBOX_LOGIN_URL,
+    normalize_my_domain_url,
+)
 
 ENVIRONMENT_CHOICES = [
-    (Environment.PRODUCTION, f"Production ({PRODUCTION_LOGIN_URL})"),
-    (Environment.SANDBOX, f"Sandbox ({SANDBOX_LOGIN_URL})"),
-    (Environment.MY_DOMAIN, "My Domain (your org's own login URL)"),
+    (PRODUCTION, f"Production ({PRODUCTION_LOGIN_URL})"),
+    (SANDBOX, f"Sandbox ({SANDBOX_LOGIN_URL})"),
+    (MY_DOMAIN, "My Domain (your org's own login URL)"),
 ]
 
 # Consumer keys look like "3MVG9...": letters, digits, dots and underscores, about 85 long.
 _CONSUMER_KEY = re.compile(r"^[A-Za-z0-9._]{20,255}$")
 
 
-def initial(connection: Connection) -> dict:
+def initial(connection) -> dict:
     """Step 1's values of an existing connection (step 2's Back, Edit)."""
     return {
         "name": connection.name,
@@ -38,7 +42,7 @@ class ConnectionForm(forms.Form):
     environment = forms.ChoiceField(
         choices=ENVIRONMENT_CHOICES,
         widget=forms.RadioSelect,
-        initial=Environment.PRODUCTION,
+        initial=PRODUCTION,
     )
     my_domain_url = forms.CharField(
         label="My Domain URL",
@@ -51,7 +55,7 @@ class ConnectionForm(forms.Form):
     def clean(self):
         return clean_login_url(self, super().clean())
 
-    def apply(self, connection: Connection) -> None:
+    def apply(self, connection) -> None:
         connection.name = self.cleaned_data["name"]
         connection.environment = self.cleaned_data["environment"]
         connection.my_domain_url = self.cleaned_data["my_domain_url"]
@@ -61,7 +65,7 @@ def clean_login_url(form: forms.BaseForm, data: dict) -> dict:
     """Step 1's rule for a form's ``environment`` and ``my_domain_url`` (also the Connection
     admin's): a My Domain URL must be one ``normalize_my_domain_url`` accepts, and is stored
     normalized; other environments store none. Returns ``data`` (the cleaned data)."""
-    if data.get("environment") == Environment.MY_DOMAIN:
+    if data.get("environment") == MY_DOMAIN:
         if form.has_error("my_domain_url"):
             return data  # the field's own validation said why already
         try:
@@ -110,14 +114,11 @@ class CredentialsForm(forms.Form):
             )
         return secret
 
-    def apply(self, connection: Connection) -> None:
-        """Create or update the connection's ExternalClientApp."""
-        app = ExternalClientApp.objects.filter(connection=connection).first()
-        app = app or ExternalClientApp(connection=connection)
-        app.consumer_key = self.cleaned_data["consumer_key"]
-        if self.cleaned_data["consumer_secret"]:
-            app.consumer_secret = self.cleaned_data["consumer_secret"]
-        app.save()
+    def apply(self, connection) -> None:
+        """Create or update the connection's client credentials."""
+        connection.set_credentials(
+            self.cleaned_data["consumer_key"], self.cleaned_data["consumer_secret"]
+        )
 
 
 class NewConnectionForm(SubmittedOnce, ConnectionForm):
@@ -134,9 +135,9 @@ class EditForm(ConnectionForm, CredentialsForm):
 
     field_order = ["name", "environment", "my_domain_url", "consumer_key", "consumer_secret"]
 
-    def __init__(self, *args, connection: Connection, **kwargs):
+    def __init__(self, *args, connection, **kwargs):
         super().__init__(*args, has_secret=True, **kwargs)
-        self.has_credentials = ExternalClientApp.objects.filter(connection=connection).exists()
+        self.has_credentials = connection.has_credentials
         self.can_change_environment = not connection.has_tokens
         if not self.has_credentials:
             del self.fields["consumer_key"]
@@ -168,7 +169,7 @@ class EditForm(ConnectionForm, CredentialsForm):
         ]
         return " and ".join([", ".join(labels[:-1]), labels[-1]] if len(labels) > 1 else labels)
 
-    def apply(self, connection: Connection) -> None:
+    def apply(self, connection) -> None:
         connection.name = self.cleaned_data["name"]
         if self.can_change_environment:
             connection.environment = self.cleaned_data["environment"]

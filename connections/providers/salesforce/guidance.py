@@ -7,9 +7,11 @@ enablement and security, 5 IP allowlist, 6 lock controls, 7 copy the key and sec
 Error codes and texts: docs/salesforce-protocol.md ("Errors").
 """
 
+from functools import partial
+
 from django.conf import settings
 
-from ...guidance import Guidance
+from ... import errors
 from ..base import (
     OAuthError,
     ProviderError,
@@ -19,6 +21,9 @@ from ..base import (
     Unavailable,
 )
 from .errors import APP_NOT_INSTALLED_CODES, SESSION_POLICY_BLOCKS_API
+
+# Guidance whose ``detail`` is Salesforce's words.
+Guidance = partial(errors.Guidance, source="Salesforce")
 
 
 def _detail(error: str, description: str) -> str:

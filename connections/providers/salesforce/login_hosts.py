@@ -15,8 +15,9 @@ from django.core.validators import URLValidator
 
 PRODUCTION_LOGIN_URL = "https://login.salesforce.com"
 SANDBOX_LOGIN_URL = "https://test.salesforce.com"
-# The values of Connection.environment for Salesforce.
+# The values of Connection.environment for Salesforce, and their labels.
 PRODUCTION, SANDBOX, MY_DOMAIN = "production", "sandbox", "my_domain"
+ENVIRONMENTS = {PRODUCTION: "Production", SANDBOX: "Sandbox", MY_DOMAIN: "My Domain"}
 
 # <name>.my.salesforce.com, plus the edition sub-domains Salesforce uses for My Domain:
 # <name>--<sandbox>.sandbox, <name>.develop (Developer Edition), .scratch, .trailblaze, .demo.
