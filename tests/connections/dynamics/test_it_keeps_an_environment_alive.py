@@ -1,0 +1,99 @@
+"""Keep-alive with Entra ID's semantics against the emulator: every refresh answers a new
+refresh token and the old one stays valid until its own 90 days run out, so Orgkeeper must
+always present the newest one (https://learn.microsoft.com/en-us/entra/identity-platform/refresh-tokens)."""
+
+import pytest
+
+from connections import keepalive
+from connections.models import Connection, TokenSet
+from tests.connections.dynamics.wizard import connect, dynamics_settings  # noqa: F401
+from tests.emulators.entra import fingerprint
+from tests.emulators.entra.fixtures import entra_emulator  # noqa: F401
+
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.usefixtures("public_urls", "dynamics_settings"),
+]
+
+
+def _connected(client, team, emulator) -> Connection:
+    connection, response = connect(client, team, emulator)
+    assert response.status_code == 302
+    return connection
+
+
+def test_it_stays_connected_for_200_days_presenting_the_newest_token(
+    alice_client,
+    team,
+    entra_emulator,  # noqa: F811
+):
+    emulator = entra_emulator
+    connection = _connected(alice_client, team, emulator)
+    since = emulator.refresh_log()[-1]["seq"]
+    for _ in range(200):
+        emulator.advance(days=1)
+        result = keepalive.refresh_connection(connection.pk, force=True)
+        assert result.outcome == keepalive.Outcome.REFRESHED, result
+    log = emulator.refresh_log(since)
+    assert len(log) == 200
+    assert all(entry["status"] == 200 for entry in log)
+    # Never an older link of the chain: always the newest refresh token.
+    assert all(entry["presented_generation"] == entry["newest_generation"] for entry in log)
+    connection.refresh_from_db()
+    assert connection.status == Connection.Status.CONNECTED
+    assert fingerprint(TokenSet.objects.get().refresh_token) == log[-1]["issued"]
+
+
+def test_it_never_presents_an_old_refresh_token_again(alice_client, team, entra_emulator):  # noqa: F811
+    """Two workers that read the same refresh token: the second refresh, run after the
+    first committed, re-reads the row under the lock and presents the new token."""
+    emulator = entra_emulator
+    connection = _connected(alice_client, team, emulator)
+    since = emulator.refresh_log()[-1]["seq"]
+    held = TokenSet.objects.get(connection=connection)
+    first = keepalive.refresh_connection(connection.pk, if_generation=held.generation)
+    assert first.outcome == keepalive.Outcome.REFRESHED
+    second = keepalive.refresh_connection(connection.pk, force=True)
+    assert second.outcome == keepalive.Outcome.REFRESHED
+    presented = [entry["presented"] for entry in emulator.refresh_log(since)]
+    assert len(presented) == len(set(presented)) == 2
+    assert fingerprint(held.refresh_token) == presented[0]
+    emulator.advance(days=91)  # the first refresh token is dead by now; it is never sent
+    assert keepalive.refresh_connection(connection.pk, force=True).outcome == "failed"
+    assert fingerprint(held.refresh_token) not in [
+        entry["presented"] for entry in emulator.refresh_log(since)[2:]
+    ]
+
+
+def test_it_needs_reauthorization_after_90_idle_days(alice_client, team, entra_emulator):  # noqa: F811
+    emulator = entra_emulator
+    connection = _connected(alice_client, team, emulator)
+    emulator.advance(days=91)
+    result = keepalive.refresh_connection(connection.pk, force=True)
+    assert result.outcome == keepalive.Outcome.FAILED
+    connection.refresh_from_db()
+    assert connection.status == Connection.Status.NEEDS_REAUTHORIZATION
+    assert "AADSTS700082" in connection.status_reason
+    assert "sign in with Microsoft again" in connection.status_reason
+    assert emulator.refresh_log()[-1]["error_code"] == 700082
+
+
+def test_it_names_the_fix_for_revoked_sessions(alice_client, team, entra_emulator):  # noqa: F811
+    emulator = entra_emulator
+    connection = _connected(alice_client, team, emulator)
+    emulator.revoke_sessions(emulator.demo_user)
+    keepalive.refresh_connection(connection.pk, force=True)
+    connection.refresh_from_db()
+    assert connection.status == Connection.Status.NEEDS_REAUTHORIZATION
+    assert "AADSTS50173" in connection.status_reason
+
+
+def test_it_rides_out_a_429(alice_client, team, entra_emulator):  # noqa: F811
+    emulator = entra_emulator
+    connection = _connected(alice_client, team, emulator)
+    emulator.fail_next(1, status=429, retry_after=5)
+    result = keepalive.refresh_connection(connection.pk, force=True)
+    assert result.retry
+    connection.refresh_from_db()
+    assert connection.status == Connection.Status.CONNECTED
+    assert keepalive.refresh_connection(connection.pk, force=True).outcome == "refreshed"
