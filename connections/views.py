@@ -115,7 +115,7 @@ def connection_new(request: HttpRequest, slug: str) -> HttpResponse:
             connection.save()
             connection.record(
                 ConnectionEvent.Kind.CREATED,
-                f"Created for {connection.get_environment_display()} ({connection.login_url}).",
+                f"Created for {provider.where(connection)}.",
                 request.user,
                 type=ConnectionEvent.Type.CONNECTION_CREATED,
                 **status_change("", connection.status),
@@ -147,7 +147,7 @@ def setup(request: HttpRequest, slug: str, code) -> HttpResponse:
             connection.save()
             connection.record(
                 ConnectionEvent.Kind.UPDATED,
-                f"Set up for {connection.get_environment_display()} ({connection.login_url}).",
+                f"Set up for {provider.where(connection)}.",
                 request.user,
             )
         return redirect("connections:credentials", slug=connection.team.slug, code=connection.code)

@@ -226,6 +226,11 @@ class Provider:
     def environment_label(self, environment: str) -> str:
         return environment
 
+    def where(self, connection) -> str:
+        """The connection's environment and login URL, for its history ("Production
+        (https://login.salesforce.com)")."""
+        return f"{connection.get_environment_display()} ({connection.login_url})"
+
     def login_url(self, environment: str, my_domain_url: str = "") -> str:
         raise NotImplementedError
 

@@ -73,6 +73,15 @@ class Dynamics(Provider):
     def environment_label(self, environment: str) -> str:
         return "Dataverse"
 
+    def where(self, connection) -> str:
+        """The connection's environment, for its history."""
+        return f"environment {connection.instance_url}"
+
+    @staticmethod
+    def client_id() -> str:
+        """The operator's app's client ID (DYNAMICS_CLIENT_ID), shown on the pages."""
+        return settings.DYNAMICS_CLIENT_ID
+
     @staticmethod
     def configured() -> bool:
         return bool(settings.DYNAMICS_CLIENT_ID and settings.DYNAMICS_CLIENT_SECRET)

@@ -124,6 +124,8 @@ def _post_token(body: str, *secrets: str | None) -> dict:
     """POST a token request ``body`` (built by oauthlib); 429, 5xx and non-JSON answers are
     Unavailable, ``{"error"}`` answers OAuthError/InvalidGrant with ``codes``."""
     try:
+        if not http.may_send_token(token_url()):
+            raise ApiError(f"Orgkeeper sends credentials to {WHO} over HTTPS only.")
         response = http.send(
             "POST",
             token_url(),
