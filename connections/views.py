@@ -378,6 +378,7 @@ def edit(request: HttpRequest, slug: str, code) -> HttpResponse:
         "team": connection.team,
         "connection": connection,
         "form": form,
+        "provider": provider,
         "guidance": problem,
         **(_setup_context(provider) if problem else {}),
     }
@@ -392,6 +393,8 @@ def _verify_new_credentials(request, connection, app, form) -> tuple[bool, Guida
     and the credentials are stored only if Salesforce accepts them. Returns whether they
     were verified, and what went wrong (None: accepted, or nothing to verify)."""
     data = form.cleaned_data
+    if "consumer_key" not in data:  # the provider's app isn't the connection's (Dynamics)
+        return False, None
     if app is None or not (data["consumer_secret"] or data["consumer_key"] != app.consumer_key):
         return False, None
     if not (connection.refresh_token_alive and connection.has_tokens):

@@ -2,8 +2,12 @@
 HTTP): provider "dynamics", the environment URL, the Web API base, a real expires_at, and the
 proxy under api/data/ only."""
 
-import pytest
+from datetime import timedelta
 
+import pytest
+from django.utils import timezone
+
+from connections.models import TokenSet
 from tests.api.conftest import bearer
 from tests.connections.dynamics.wizard import connect, dynamics_settings  # noqa: F401
 from tests.emulators.entra.fixtures import entra_emulator  # noqa: F401
@@ -69,3 +73,26 @@ def test_it_tests_a_dynamics_connection(api, make_key, dynamics):
     result = api.post(f"/api/v1/connections/{dynamics.code}/test", **bearer(raw)).json()
     assert result["ok"] is True
     assert "Dataverse answered WhoAmI" in result["message"]
+
+
+def test_it_refreshes_once_when_dataverse_refuses_an_expired_token(
+    api,
+    make_key,
+    dynamics,
+    entra_emulator,  # noqa: F811
+):
+    """Dataverse answers 401 (empty body, WWW-Authenticate) to a token that expired on its
+    clock: the proxy refreshes once and retries."""
+    _, raw = make_key()
+    entra_emulator.advance(seconds=2 * 3600)  # the access token is dead at the emulator
+    # Minted long ago as far as Orgkeeper knows (a token under 30 s old isn't refreshed again),
+    # yet not expired by its expires_in: only Dataverse's 401 says it is dead.
+    TokenSet.objects.filter(connection=dynamics).update(
+        issued_at=timezone.now() - timedelta(minutes=10)
+    )
+    refreshes = len(entra_emulator.refresh_log())
+    answer = api.get(
+        f"/api/v1/connections/{dynamics.code}/proxy/api/data/v9.2/WhoAmI", **bearer(raw)
+    )
+    assert answer.status_code == 200, answer.content
+    assert len(entra_emulator.refresh_log()) == refreshes + 1

@@ -40,3 +40,15 @@ def test_it_connects_and_tests_an_environment(alice_client, team, entra_emulator
     disconnected = alice_client.post(url("disconnect", connection), follow=True)
     assert "no per-token revoke" in disconnected.content.decode()
     assert not TokenSet.objects.exists()
+
+
+def test_it_renames_a_connected_environment(alice_client, team, entra_emulator):  # noqa: F811
+    connection, _ = connect(alice_client, team, entra_emulator)
+    page = alice_client.get(url("edit", connection))
+    assert page.status_code == 200
+    assert "can&#x27;t change while the connection holds tokens" not in page.content.decode()
+    saved = alice_client.post(url("edit", connection), {"name": "Contoso service"})
+    assert saved.status_code == 302
+    connection.refresh_from_db()
+    assert connection.name == "Contoso service"
+    assert connection.status == Connection.Status.CONNECTED
