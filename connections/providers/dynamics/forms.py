@@ -2,6 +2,7 @@
 with Microsoft: nothing to enter, the app is the operator's) and Edit."""
 
 from django import forms
+from django.conf import settings
 
 from accounts.submissions import SubmittedOnce
 
@@ -38,11 +39,20 @@ class NewConnectionForm(SubmittedOnce, ConnectionForm):
 
 
 class ConnectForm(SubmittedOnce, forms.Form):
-    """Step 2's Sign in with Microsoft (also Re-authorize): no fields."""
+    """Step 2's Sign in with Microsoft (also Re-authorize): no fields; refused while the
+    operator's app isn't configured."""
 
     def __init__(self, *args, has_secret: bool = False, **kwargs):
         kwargs.pop("initial", None)
         super().__init__(*args, **kwargs)
+
+    def clean(self):
+        if not (settings.DYNAMICS_CLIENT_ID and settings.DYNAMICS_CLIENT_SECRET):
+            raise forms.ValidationError(
+                "Orgkeeper's Microsoft Entra app isn't configured: the operator sets "
+                "DYNAMICS_CLIENT_ID and DYNAMICS_CLIENT_SECRET first."
+            )
+        return super().clean()
 
 
 class EditForm(forms.Form):
