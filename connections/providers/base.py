@@ -202,6 +202,7 @@ class Provider:
     forms: Any  # a module with NewConnectionForm, ConnectionForm, ConnectForm, EditForm
     default_environment = ""
     manual_revoke_hint = "Revoke it at the provider."
+    reauthorize_hint = ""  # what the alert email adds after "sign in to <label>"
     setup_template = "connections/new.html"
     connect_template = "connections/credentials.html"
     facts_template = "connections/_facts.html"

@@ -3,6 +3,7 @@ refresh token and the old one stays valid until its own 90 days run out, so Orgk
 always present the newest one (https://learn.microsoft.com/en-us/entra/identity-platform/refresh-tokens)."""
 
 import pytest
+from django.core import mail
 
 from connections import keepalive
 from connections.models import Connection, TokenSet
@@ -76,6 +77,12 @@ def test_it_needs_reauthorization_after_90_idle_days(alice_client, team, entra_e
     assert "AADSTS700082" in connection.status_reason
     assert "sign in with Microsoft again" in connection.status_reason
     assert emulator.refresh_log()[-1]["error_code"] == 700082
+    (email,) = mail.outbox
+    assert email.subject == (
+        'Microsoft Dynamics 365 connection "Contoso sales" needs you to sign in again'
+    )
+    assert "Consumer" not in email.body
+    assert "sign in to Microsoft Dynamics 365:" in email.body
 
 
 def test_it_names_the_fix_for_revoked_sessions(alice_client, team, entra_emulator):  # noqa: F811
