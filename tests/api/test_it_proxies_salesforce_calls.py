@@ -13,7 +13,7 @@ from tests.api.proxy_support import (
     fresh_connection,
     proxy_url,
 )
-from tests.connections.keepalive_support import INSTANCE_URL, add_token_response, make_connection
+from tests.connections.helpers import INSTANCE_URL, add_token_response, make_connection
 
 QUERY_URL = f"{INSTANCE_URL}/services/data/v62.0/query"
 QUERY_RESULT = {"totalSize": 1, "done": True, "records": [{"Id": "001000000000001AAA"}]}

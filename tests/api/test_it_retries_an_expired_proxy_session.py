@@ -15,7 +15,7 @@ from tests.api.proxy_support import (
     fresh_connection,
     proxy_url,
 )
-from tests.connections.keepalive_support import (
+from tests.connections.helpers import (
     INSTANCE_URL,
     TOKEN_URL,
     add_token_error,

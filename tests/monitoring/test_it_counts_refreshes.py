@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from connections import keepalive
 from connections.models import TokenSet
-from tests.connections.keepalive_support import (
+from tests.connections.helpers import (
     ERRORS,
     TOKEN_URL,
     add_token_error,

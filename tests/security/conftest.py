@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from accounts.models import Membership, User
 from tests.conftest import PASSWORD, signed_in
-from tests.connections.conftest import connection, connection_factory, draft, public_urls, rsps  # noqa: F401
+from tests.connections.conftest import connection, connection_factory, draft, public_urls  # noqa: F401
 from tests.monitoring.json_logs import json_logs  # noqa: F401
 
 # Each canary carries a marker word that appears nowhere else, so a truncated or re-encoded
