@@ -8,7 +8,6 @@ import requests
 from connections.models import TokenSet
 from tests.api.conftest import bearer
 from tests.api.proxy_support import (
-    ACCESS_TOKEN,
     INVALID_SESSION,
     NEW_ACCESS_TOKEN,
     content,
@@ -16,6 +15,7 @@ from tests.api.proxy_support import (
     proxy_url,
 )
 from tests.connections.helpers import (
+    ACCESS_TOKEN,
     INSTANCE_URL,
     TOKEN_URL,
     add_token_error,

@@ -33,7 +33,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-START_TIMEOUT = 30.0  # seconds for the web server and the worker to come up
+SERVER_START_TIMEOUT = 30.0  # seconds for the web server and the worker to come up
 STOP_GRACE = 2.0  # seconds between SIGTERM and SIGKILL; tests are over, nothing to save
 LOG_TAIL = 20_000  # characters of each process log attached to a failed test
 
@@ -247,7 +247,7 @@ class Orgkeeper:
                 raise RuntimeError(f"the {process.name} process exited early:\n{self.logs()}")
 
     def _wait_for_web(self) -> None:
-        deadline = time.monotonic() + START_TIMEOUT
+        deadline = time.monotonic() + SERVER_START_TIMEOUT
         while True:
             self._check_running()
             try:
@@ -261,7 +261,7 @@ class Orgkeeper:
             time.sleep(0.2)
 
     def _wait_for_log(self, process: Process, text: str) -> None:
-        deadline = time.monotonic() + START_TIMEOUT
+        deadline = time.monotonic() + SERVER_START_TIMEOUT
         while text not in process.log():
             self._check_running()
             if time.monotonic() > deadline:

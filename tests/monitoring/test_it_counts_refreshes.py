@@ -16,7 +16,7 @@ from tests.connections.helpers import (
     add_token_response,
     make_connection,
 )
-from tests.monitoring.metrics_support import TOKEN, increase, scrape, value
+from tests.monitoring.helpers import TOKEN, increase, scrape, value
 
 pytestmark = pytest.mark.django_db
 
