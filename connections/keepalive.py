@@ -228,9 +228,9 @@ def _mark_attempt(connection_id: int, attempt: _Attempt) -> None:
 
 def _rotating_providers() -> list[str] | None:
     """The names of the providers whose refresh tokens rotate, or None when all do."""
-    names = [name for name, _ in providers.choices()]
-    rotating = [name for name in names if providers.get(name).policies.refresh_token_rotates]
-    return None if len(rotating) == len(names) else rotating
+    every = providers.every()
+    rotating = [provider.name for provider in every if provider.policies.refresh_token_rotates]
+    return None if len(rotating) == len(every) else rotating
 
 
 @announces_refresh

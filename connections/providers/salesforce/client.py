@@ -40,6 +40,7 @@ from ..base import (
     Unavailable,
     code_challenge,
 )
+from .errors import SIGNATURE_MISMATCH
 
 WHO = "Salesforce"
 SCOPES = ["id", "api", "refresh_token"]
@@ -159,8 +160,6 @@ def _request_token(call, *sent: str | None) -> dict:
 def _grant(token: dict, consumer_secret: str) -> Grant:
     """The token response as a Grant; a signature that doesn't match ``consumer_secret``
     becomes its ``problem`` (errors.SIGNATURE_MISMATCH)."""
-    from .errors import SIGNATURE_MISMATCH
-
     try:
         issued_at_raw = str(token["issued_at"])
         issued_at = datetime.fromtimestamp(int(issued_at_raw) / 1000, tz=UTC)

@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from connections.models import Connection
-from tests.connections.keepalive_support import (
+from tests.connections.helpers import (
     TOKEN_URL,
     add_token_error,
     add_token_response,

@@ -12,7 +12,7 @@ from connections.checks import (
     keepalive_settings_errors,
     sqlite_lock_warnings,
 )
-from tests.connections.keepalive_support import utc
+from tests.connections.helpers import utc
 
 DAY = 24 * 3600
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.monitoring.metrics_support import TOKEN, scrape, value
+from tests.monitoring.helpers import TOKEN, scrape, value
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from connections import alerts, keepalive
 from connections.models import Connection, ConnectionEvent
-from tests.connections.keepalive_support import (
+from tests.connections.helpers import (
     TOKEN_URL,
     add_token_error,
     add_token_response,

@@ -4,7 +4,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.celery_worker import ROOT
-from tests.monitoring.metrics_support import TOKEN, scrape
+from tests.monitoring.helpers import TOKEN, scrape
 
 pytestmark = pytest.mark.django_db
 

@@ -11,13 +11,13 @@ from django.utils import timezone
 from connections import keepalive
 from connections.models import Connection, ConnectionEvent, TokenSet
 from connections.providers.salesforce import client as salesforce
-from tests.connections.keepalive_support import (
+from tests.connections.helpers import (
     CONSUMER_KEY,
     CONSUMER_SECRET,
     INSTANCE_URL,
     add_token_response,
+    form_body,
     make_connection,
-    sent_form,
 )
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +34,7 @@ def test_it_persists_a_rotated_refresh_token_and_sends_it_next_time(team):
 
     assert result.outcome == keepalive.Outcome.REFRESHED
     assert result.generation == 2
-    form = sent_form(responses.calls[0])
+    form = form_body(responses.calls[0])
     assert form == {
         "grant_type": "refresh_token",
         "refresh_token": "5Aep861FakeRefreshTokenValueForTestsOnly.AAAA1",
@@ -47,7 +47,7 @@ def test_it_persists_a_rotated_refresh_token_and_sends_it_next_time(team):
     responses.reset()
     add_token_response(responses, access_token="AT-3", refresh_token="RT-3")
     keepalive.refresh_connection(connection.pk, force=True)
-    assert sent_form(responses.calls[0])["refresh_token"] == NEW_RT
+    assert form_body(responses.calls[0])["refresh_token"] == NEW_RT
 
 
 @responses.activate

@@ -14,7 +14,7 @@ from django.utils import timezone
 from connections import keepalive
 from connections.models import Connection, TokenSet
 from connections.providers.salesforce.errors import REFRESH_TOKEN_LOST
-from tests.connections.keepalive_support import (
+from tests.connections.helpers import (
     ERRORS,
     TOKEN_URL,
     add_token_error,

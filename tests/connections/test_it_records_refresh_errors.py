@@ -14,7 +14,7 @@ from connections.errors import ErrorKind
 from connections.models import Connection, ConnectionEvent, TokenSet
 from connections.providers.salesforce import client as salesforce
 from connections.providers.salesforce.errors import classify
-from tests.connections.keepalive_support import (
+from tests.connections.helpers import (
     ERRORS,
     TOKEN_URL,
     add_token_error,

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from connections import tasks
 from connections.models import Connection
-from tests.connections.keepalive_support import (
+from tests.connections.helpers import (
     TOKEN_URL,
     add_token_error,
     add_token_response,

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from connections import keepalive
 from connections.models import Connection
-from tests.connections.keepalive_support import add_token_response, make_connection
+from tests.connections.helpers import add_token_response, make_connection
 
 pytestmark = pytest.mark.django_db
 

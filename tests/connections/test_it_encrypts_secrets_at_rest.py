@@ -12,7 +12,7 @@ from django_cryptography.utils.crypto import FernetBytes
 
 from connections import encryption
 from connections.models import ClientCredentials, TokenSet
-from tests.connections.keepalive_support import make_connection
+from tests.connections.helpers import make_connection
 
 pytestmark = pytest.mark.django_db
 

@@ -12,11 +12,11 @@ from django.utils import timezone
 from connections import keepalive
 from connections.errors import ErrorKind
 from connections.models import ClientCredentials, Connection, ConnectionEvent, TokenSet
-from tests.connections.keepalive_support import (
+from tests.connections.helpers import (
     CONSUMER_SECRET,
     add_token_response,
+    form_body,
     make_connection,
-    sent_form,
 )
 
 pytestmark = pytest.mark.django_db
@@ -64,7 +64,7 @@ def test_a_rotated_token_with_a_bad_signature_is_kept_until_the_secret_is_fixed(
     result = keepalive.refresh_connection(connection.pk)
 
     assert result.outcome == keepalive.Outcome.REFRESHED
-    assert sent_form(responses.calls[0])["refresh_token"] == "RT-2"
+    assert form_body(responses.calls[0])["refresh_token"] == "RT-2"
     tokens.refresh_from_db()
     assert (tokens.refresh_token, tokens.signature_verified) == ("RT-3", True)
     connection.refresh_from_db()

@@ -9,7 +9,7 @@ import time_machine
 
 from connections.models import Connection
 from monitoring.models import KeepaliveHeartbeat
-from tests.connections.keepalive_support import make_connection
+from tests.connections.helpers import make_connection
 
 pytestmark = pytest.mark.django_db
 

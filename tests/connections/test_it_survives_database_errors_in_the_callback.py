@@ -6,11 +6,11 @@ from django.db import OperationalError
 
 from connections import token_writes
 from connections.models import Connection, TokenSet
-from tests.connections.failing_writes import failing_token_writes
 from tests.connections.helpers import (
     ACCESS_TOKEN,
     CONSUMER_SECRET,
     REFRESH_TOKEN,
+    failing_token_writes,
     finish_flow,
     register_success,
     start_flow,
