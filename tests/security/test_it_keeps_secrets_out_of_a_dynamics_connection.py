@@ -7,11 +7,11 @@ import pytest
 from django.urls import reverse
 
 from connections.models import TokenSet
-from tests.connections.dynamics.wizard import callback, dynamics_settings, sign_in_url, start  # noqa: F401
+from tests.connections.dynamics.helpers import callback, dynamics_settings, sign_in_url, start  # noqa: F401
 from tests.connections.helpers import url
 from tests.emulators.entra.fixtures import entra_emulator  # noqa: F401
 from tests.security.conftest import (
-    CONSUMER_SECRET,
+    CANARY_CONSUMER_SECRET,
     assert_no_canary,
     database_texts,
     outbox_texts,
@@ -31,8 +31,8 @@ def test_it_keeps_secrets_and_tokens_out_of_everything(
     all_logs,
 ):
     client = alice_recorder
-    entra_emulator.demo_app.client_secret = CONSUMER_SECRET
-    settings.DYNAMICS_CLIENT_SECRET = CONSUMER_SECRET
+    entra_emulator.demo_app.client_secret = CANARY_CONSUMER_SECRET
+    settings.DYNAMICS_CLIENT_SECRET = CANARY_CONSUMER_SECRET
     client.get(reverse("connections:new", args=[team.slug]) + "?provider=dynamics")
     connection = start(client, team, entra_emulator.environment_url("orgkeeper-demo"))
     location = entra_emulator.sign_in(sign_in_url(client, connection))

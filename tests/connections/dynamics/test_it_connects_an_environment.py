@@ -3,7 +3,7 @@
 import pytest
 
 from connections.models import Connection, TokenSet
-from tests.connections.dynamics.wizard import connect, dynamics_settings  # noqa: F401
+from tests.connections.dynamics.helpers import connect, dynamics_settings  # noqa: F401
 from tests.connections.helpers import url
 from tests.emulators.entra import fingerprint
 from tests.emulators.entra.fixtures import entra_emulator  # noqa: F401

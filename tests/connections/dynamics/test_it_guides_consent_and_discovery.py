@@ -7,7 +7,7 @@ import re
 import pytest
 
 from connections.models import Connection, TokenSet
-from tests.connections.dynamics.wizard import (  # noqa: F401
+from tests.connections.dynamics.helpers import (  # noqa: F401
     callback,
     connect,
     dynamics_settings,

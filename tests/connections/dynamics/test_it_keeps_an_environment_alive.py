@@ -7,7 +7,7 @@ from django.core import mail
 
 from connections import keepalive
 from connections.models import Connection, TokenSet
-from tests.connections.dynamics.wizard import connect, dynamics_settings  # noqa: F401
+from tests.connections.dynamics.helpers import connect, dynamics_settings  # noqa: F401
 from tests.emulators.entra import fingerprint
 from tests.emulators.entra.fixtures import entra_emulator  # noqa: F401
 
