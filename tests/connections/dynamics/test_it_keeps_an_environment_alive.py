@@ -2,8 +2,12 @@
 refresh token and the old one stays valid until its own 90 days run out, so Orgkeeper must
 always present the newest one (https://learn.microsoft.com/en-us/entra/identity-platform/refresh-tokens)."""
 
+from datetime import timedelta
+
 import pytest
+import time_machine
 from django.core import mail
+from django.utils import timezone
 
 from connections import keepalive
 from connections.models import Connection, TokenSet
@@ -104,3 +108,24 @@ def test_it_rides_out_a_429(alice_client, team, entra_emulator):  # noqa: F811
     connection.refresh_from_db()
     assert connection.status == Connection.Status.CONNECTED
     assert keepalive.refresh_connection(connection.pk, force=True).outcome == "refreshed"
+
+
+def test_the_sweep_keeps_it_alive_past_90_days(alice_client, team, entra_emulator):  # noqa: F811
+    """The beat sweep's path (claim the due connections, refresh each unforced), one day at a
+    time for 120 days: both clocks (Orgkeeper's and the emulator's) move together."""
+    emulator = entra_emulator
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        connection = _connected(alice_client, team, emulator)
+        since = emulator.refresh_log()[-1]["seq"]
+        for _ in range(120):
+            traveller.shift(timedelta(days=1))
+            for connection_id in keepalive.claim_due_connections():
+                keepalive.refresh_connection(connection_id)
+        connection.refresh_from_db()
+        assert connection.status == Connection.Status.CONNECTED
+        log = emulator.refresh_log(since)
+        assert len(log) >= 60  # KEEPALIVE_INTERVAL ± jitter, swept once a simulated day
+        assert all(entry["status"] == 200 for entry in log)
+        assert all(entry["presented_generation"] == entry["newest_generation"] for entry in log)
+        tokens = TokenSet.objects.get()
+        assert tokens.refresh_token_expires_at > timezone.now() + timedelta(days=88)
