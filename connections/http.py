@@ -186,3 +186,21 @@ def redirect_refused(what: str, location: str) -> Unavailable:
         f"{what} to {target}; Orgkeeper doesn't follow redirects with credentials. Check the "
         "connection's login URL (My Domain)."
     )
+
+
+def json_object(response: requests.Response, who: str) -> dict:
+    """The JSON object of a token endpoint's answer (it may hold an OAuth ``error``). HTTP 5xx
+    and 429, and a body that isn't a JSON object, raise Unavailable: an outage, not an OAuth
+    error (RFC 6749 §5.2 errors are JSON objects with HTTP 400 or 401)."""
+    status = response.status_code
+    if status >= 500 or status == 429:
+        raise Unavailable(f"{who} answered HTTP {status}.", status=status)
+    try:
+        body = response.json()
+    except ValueError:
+        raise Unavailable(
+            f"{who} answered HTTP {status} without a JSON body.", status=status
+        ) from None
+    if not isinstance(body, dict):
+        raise Unavailable(f"{who} answered an unexpected JSON shape.", status=status)
+    return body

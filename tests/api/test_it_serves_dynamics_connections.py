@@ -9,8 +9,9 @@ from django.utils import timezone
 
 from connections.models import TokenSet
 from tests.api.conftest import bearer
-from tests.connections.dynamics.helpers import connect, dynamics_settings  # noqa: F401
 from tests.emulators.entra.fixtures import entra_emulator  # noqa: F401
+from tests.providers.dynamics.conftest import dynamics_settings  # noqa: F401
+from tests.providers.dynamics.helpers import connect
 
 pytestmark = [
     pytest.mark.integration,

@@ -7,9 +7,10 @@ import pytest
 from django.urls import reverse
 
 from connections.models import TokenSet
-from tests.connections.dynamics.helpers import callback, dynamics_settings, sign_in_url, start  # noqa: F401
 from tests.connections.helpers import url
 from tests.emulators.entra.fixtures import entra_emulator  # noqa: F401
+from tests.providers.dynamics.conftest import dynamics_settings  # noqa: F401
+from tests.providers.dynamics.helpers import callback, sign_in_url, start
 from tests.security.conftest import (
     CANARY_CONSUMER_SECRET,
     assert_no_canary,

@@ -66,7 +66,6 @@ class Dynamics(Provider):
     proxy_prefix = "api/data/"
     proxy_header_prefixes = ("OData-", "Prefer", "MSCRM.", "Consistency")
     proxy_response_headers = ("OData-Version", "OData-EntityId", "Preference-Applied")
-    session_policy_problem = None
     api_base_url = staticmethod(client.api_base_url)
     forward = staticmethod(client.forward)
 
@@ -82,34 +81,17 @@ class Dynamics(Provider):
         """The operator's app's client ID (DYNAMICS_CLIENT_ID), shown on the pages."""
         return settings.DYNAMICS_CLIENT_ID
 
-    @staticmethod
-    def configured() -> bool:
-        return bool(settings.DYNAMICS_CLIENT_ID and settings.DYNAMICS_CLIENT_SECRET)
+    configured = staticmethod(environments.configured)
 
     def client_credentials(self, stored: Credentials | None) -> Credentials | None:
         """The operator's app from settings, whatever is stored; None while unset."""
-        if not self.configured():
+        if not environments.configured():
             return None
         return OperatorApp(settings.DYNAMICS_CLIENT_ID, settings.DYNAMICS_CLIENT_SECRET)
 
     def login_url(self, environment: str, my_domain_url: str = "") -> str:
         """The authority's tenant-independent endpoint (``organizations``)."""
         return f"{environments.authority()}/{client.TENANT}"
-
-    def check_login_url(self, environment: str, my_domain_url: str) -> None:
-        """Nothing: the environment URL is checked by the form."""
-
-    def check_environment(self, connection) -> None:
-        """Raise ValidationError when the stored environment URL isn't one the wizard
-        accepts any more."""
-        environments.normalize(connection.instance_url)
-
-    def is_expired_session(self, status: int, body: bytes) -> bool:
-        """Dataverse answers 401 (with WWW-Authenticate) to an expired or revoked token."""
-        return status == 401
-
-    def session_policy_blocks_api(self, status: int, body: object) -> bool:
-        return False
 
     def authorization_url(
         self, target: Target, client_id: str, redirect_uri: str, state: str, code_verifier: str

@@ -134,19 +134,7 @@ def _post_token(body: str, *secrets: str | None) -> dict:
             data=dict(urldecode(body)),
             headers={"Accept": "application/json"},
         )
-        if response.status_code >= 500 or response.status_code == 429:
-            raise Unavailable(
-                f"{WHO} answered HTTP {response.status_code}.", status=response.status_code
-            )
-        try:
-            answer = response.json()
-        except ValueError:
-            raise Unavailable(
-                f"{WHO} answered HTTP {response.status_code} without JSON.",
-                status=response.status_code,
-            ) from None
-        if not isinstance(answer, dict):
-            raise Unavailable(f"{WHO} answered an unexpected JSON shape.")
+        answer = http.json_object(response, WHO)
         if "error" in answer:
             raise _oauth_error(answer, response.status_code)
         if "access_token" not in answer or "expires_in" not in answer:

@@ -46,6 +46,11 @@ _DISCOVERY = {
 }
 
 
+def configured() -> bool:
+    """Whether the operator's app is set (DYNAMICS_CLIENT_ID and DYNAMICS_CLIENT_SECRET)."""
+    return bool(settings.DYNAMICS_CLIENT_ID and settings.DYNAMICS_CLIENT_SECRET)
+
+
 def authority() -> str:
     """DYNAMICS_AUTHORITY without a trailing slash."""
     return settings.DYNAMICS_AUTHORITY.rstrip("/")

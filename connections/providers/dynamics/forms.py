@@ -2,7 +2,6 @@
 with Microsoft: nothing to enter, the app is the operator's) and Edit."""
 
 from django import forms
-from django.conf import settings
 
 from accounts.submissions import SubmittedOnce
 
@@ -47,7 +46,7 @@ class ConnectForm(SubmittedOnce, forms.Form):
         super().__init__(*args, **kwargs)
 
     def clean(self):
-        if not (settings.DYNAMICS_CLIENT_ID and settings.DYNAMICS_CLIENT_SECRET):
+        if not environments.configured():
             raise forms.ValidationError(
                 "Orgkeeper's Microsoft Entra app isn't configured: the operator sets "
                 "DYNAMICS_CLIENT_ID and DYNAMICS_CLIENT_SECRET first."

@@ -107,19 +107,7 @@ def authorization_url(
 def _check_token_http_status(response: requests.Response) -> requests.Response:
     """5xx, 429 and non-JSON bodies are outages, not OAuth errors; Salesforce's OAuth errors
     are JSON with HTTP 400 (or 401)."""
-    if response.status_code >= 500 or response.status_code == 429:
-        raise Unavailable(
-            f"Salesforce answered HTTP {response.status_code}.", status=response.status_code
-        )
-    try:
-        body = response.json()
-    except ValueError:
-        raise Unavailable(
-            f"Salesforce answered HTTP {response.status_code} without a JSON body.",
-            status=response.status_code,
-        ) from None
-    if not isinstance(body, dict):
-        raise Unavailable("Salesforce answered an unexpected JSON shape.")
+    body = http.json_object(response, WHO)
     if "error" in body:
         error, description = str(body["error"]), str(body.get("error_description", ""))
         kind = InvalidGrant if error == "invalid_grant" else OAuthError

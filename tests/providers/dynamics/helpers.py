@@ -4,23 +4,10 @@ Orgkeeper's callback."""
 
 import uuid
 
-import pytest
 from django.urls import reverse
 
 from connections.models import Connection
 from tests.connections.helpers import CALLBACK_PATH, PUBLIC_CALLBACK, query, url
-
-
-@pytest.fixture
-def dynamics_settings(settings, entra_emulator):
-    """Orgkeeper configured for the emulator's demo app, tenant and environments."""
-    app = entra_emulator.demo_app
-    settings.DYNAMICS_CLIENT_ID = app.client_id
-    settings.DYNAMICS_CLIENT_SECRET = app.client_secret
-    settings.DYNAMICS_AUTHORITY = entra_emulator.authority
-    settings.DYNAMICS_DISCOVERY_URL = ""
-    settings.DYNAMICS_ALLOWED_ENVIRONMENT_PREFIXES = [f"{entra_emulator.authority}/env/"]
-    return settings
 
 
 def start(client, team, environment_url: str, name: str = "Contoso sales") -> Connection:

@@ -3,10 +3,9 @@
 import pytest
 
 from connections.models import Connection, TokenSet
-from tests.connections.dynamics.helpers import connect, dynamics_settings  # noqa: F401
 from tests.connections.helpers import url
 from tests.emulators.entra import fingerprint
-from tests.emulators.entra.fixtures import entra_emulator  # noqa: F401
+from tests.providers.dynamics.helpers import connect
 
 pytestmark = [
     pytest.mark.integration,
@@ -14,7 +13,7 @@ pytestmark = [
 ]
 
 
-def test_it_connects_and_tests_an_environment(alice_client, team, entra_emulator):  # noqa: F811
+def test_it_connects_and_tests_an_environment(alice_client, team, entra_emulator):
     emulator = entra_emulator
     connection, response = connect(alice_client, team, emulator)
     assert response.status_code == 302, response.content.decode()[-2000:]
@@ -42,7 +41,7 @@ def test_it_connects_and_tests_an_environment(alice_client, team, entra_emulator
     assert not TokenSet.objects.exists()
 
 
-def test_it_renames_a_connected_environment(alice_client, team, entra_emulator):  # noqa: F811
+def test_it_renames_a_connected_environment(alice_client, team, entra_emulator):
     connection, _ = connect(alice_client, team, entra_emulator)
     page = alice_client.get(url("edit", connection))
     assert page.status_code == 200

@@ -7,14 +7,8 @@ import re
 import pytest
 
 from connections.models import Connection, TokenSet
-from tests.connections.dynamics.helpers import (  # noqa: F401
-    callback,
-    connect,
-    dynamics_settings,
-    sign_in_url,
-)
 from tests.connections.helpers import url
-from tests.emulators.entra.fixtures import entra_emulator  # noqa: F401
+from tests.providers.dynamics.helpers import callback, connect, sign_in_url
 
 pytestmark = [
     pytest.mark.integration,
@@ -22,7 +16,7 @@ pytestmark = [
 ]
 
 
-def test_it_shows_the_admin_consent_link_then_connects(alice_client, team, entra_emulator):  # noqa: F811
+def test_it_shows_the_admin_consent_link_then_connects(alice_client, team, entra_emulator):
     emulator = entra_emulator
     emulator.set_user_consent(False)
     connection, response = connect(alice_client, team, emulator)
@@ -46,7 +40,7 @@ def test_it_shows_the_admin_consent_link_then_connects(alice_client, team, entra
 def test_it_lists_reachable_environments_and_connects_the_one_picked(
     alice_client,
     team,
-    entra_emulator,  # noqa: F811
+    entra_emulator,
 ):
     emulator = entra_emulator
     emulator.unprovision("orgkeeper-demo", emulator.demo_user)
@@ -75,7 +69,7 @@ def test_it_lists_reachable_environments_and_connects_the_one_picked(
     )
 
 
-def test_it_names_a_user_without_any_environment(alice_client, team, entra_emulator):  # noqa: F811
+def test_it_names_a_user_without_any_environment(alice_client, team, entra_emulator):
     emulator = entra_emulator
     user = emulator.add_user("nobody@orgkeeper-demo.onmicrosoft.com", "pw-1", environments=[])
     _, response = connect(alice_client, team, emulator, username=user.username, password="pw-1")
@@ -90,7 +84,7 @@ def test_it_names_a_user_without_any_environment(alice_client, team, entra_emula
 def test_it_names_the_user_when_dataverse_says_not_a_member(
     alice_client,
     team,
-    entra_emulator,  # noqa: F811
+    entra_emulator,
 ):
     emulator = entra_emulator
     connection, response = connect(alice_client, team, emulator)

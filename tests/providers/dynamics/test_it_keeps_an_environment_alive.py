@@ -11,9 +11,8 @@ from django.utils import timezone
 
 from connections import keepalive
 from connections.models import Connection, TokenSet
-from tests.connections.dynamics.helpers import connect, dynamics_settings  # noqa: F401
 from tests.emulators.entra import fingerprint
-from tests.emulators.entra.fixtures import entra_emulator  # noqa: F401
+from tests.providers.dynamics.helpers import connect
 
 pytestmark = [
     pytest.mark.integration,
@@ -30,7 +29,7 @@ def _connected(client, team, emulator) -> Connection:
 def test_it_stays_connected_for_200_days_presenting_the_newest_token(
     alice_client,
     team,
-    entra_emulator,  # noqa: F811
+    entra_emulator,
 ):
     emulator = entra_emulator
     connection = _connected(alice_client, team, emulator)
@@ -49,7 +48,7 @@ def test_it_stays_connected_for_200_days_presenting_the_newest_token(
     assert fingerprint(TokenSet.objects.get().refresh_token) == log[-1]["issued"]
 
 
-def test_it_never_presents_an_old_refresh_token_again(alice_client, team, entra_emulator):  # noqa: F811
+def test_it_never_presents_an_old_refresh_token_again(alice_client, team, entra_emulator):
     """Two workers that read the same refresh token: the second refresh, run after the
     first committed, re-reads the row under the lock and presents the new token."""
     emulator = entra_emulator
@@ -70,7 +69,7 @@ def test_it_never_presents_an_old_refresh_token_again(alice_client, team, entra_
     ]
 
 
-def test_it_needs_reauthorization_after_90_idle_days(alice_client, team, entra_emulator):  # noqa: F811
+def test_it_needs_reauthorization_after_90_idle_days(alice_client, team, entra_emulator):
     emulator = entra_emulator
     connection = _connected(alice_client, team, emulator)
     emulator.advance(days=91)
@@ -89,7 +88,7 @@ def test_it_needs_reauthorization_after_90_idle_days(alice_client, team, entra_e
     assert "sign in to Microsoft Dynamics 365:" in email.body
 
 
-def test_it_names_the_fix_for_revoked_sessions(alice_client, team, entra_emulator):  # noqa: F811
+def test_it_names_the_fix_for_revoked_sessions(alice_client, team, entra_emulator):
     emulator = entra_emulator
     connection = _connected(alice_client, team, emulator)
     emulator.revoke_sessions(emulator.demo_user)
@@ -99,7 +98,7 @@ def test_it_names_the_fix_for_revoked_sessions(alice_client, team, entra_emulato
     assert "AADSTS50173" in connection.status_reason
 
 
-def test_it_rides_out_a_429(alice_client, team, entra_emulator):  # noqa: F811
+def test_it_rides_out_a_429(alice_client, team, entra_emulator):
     emulator = entra_emulator
     connection = _connected(alice_client, team, emulator)
     emulator.fail_next(1, status=429, retry_after=5)
@@ -110,7 +109,7 @@ def test_it_rides_out_a_429(alice_client, team, entra_emulator):  # noqa: F811
     assert keepalive.refresh_connection(connection.pk, force=True).outcome == "refreshed"
 
 
-def test_the_sweep_keeps_it_alive_past_90_days(alice_client, team, entra_emulator):  # noqa: F811
+def test_the_sweep_keeps_it_alive_past_90_days(alice_client, team, entra_emulator):
     """The beat sweep's path (claim the due connections, refresh each unforced), one day at a
     time for 120 days: both clocks (Orgkeeper's and the emulator's) move together."""
     emulator = entra_emulator
