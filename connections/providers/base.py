@@ -203,6 +203,7 @@ class Provider:
     default_environment = ""
     manual_revoke_hint = "Revoke it at the provider."
     reauthorize_hint = ""  # what the alert email adds after "sign in to <label>"
+    kept_on_failure = "credentials and tokens"  # what a failed re-authorization leaves as it was
     setup_template = "connections/new.html"
     connect_template = "connections/credentials.html"
     facts_template = "connections/_facts.html"

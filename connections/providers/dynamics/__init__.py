@@ -47,6 +47,7 @@ class Dynamics(Provider):
         "Orgkeeper's Microsoft Entra app isn't configured: the operator sets DYNAMICS_CLIENT_ID "
         "and DYNAMICS_CLIENT_SECRET."
     )
+    kept_on_failure = "tokens"
     manual_revoke_hint = (
         "Microsoft Entra ID has no per-token revoke: Orgkeeper forgot the tokens. To end the "
         "app's access, a tenant administrator removes its consent in the Microsoft Entra "

@@ -30,6 +30,7 @@ class Salesforce(Provider):
     address_label = "My Domain URL"  # what check_login_url checks, in its errors
     credentials_missing = "The External Client App is missing."
     manual_revoke_hint = "Revoke it in Salesforce Setup > Connected Apps OAuth Usage."
+    kept_on_failure = "Consumer Key, Consumer Secret and tokens"
     # What the alert email adds to "click Re-authorize and sign in to Salesforce".
     reauthorize_hint = (
         " (the Consumer Key is filled in; leave the Consumer Secret empty to keep the saved "
