@@ -95,6 +95,44 @@ def _flow_credentials(flow: AuthorizationRequest, provider):
     )
 
 
+STATE_MAX_LENGTH = AuthorizationRequest._meta.get_field("state").max_length
+
+
+def flow_for_state(state: str) -> AuthorizationRequest | None:
+    """The flow a callback's ``state`` names (with its connection's team and its user), or
+    None. A value no flow can have (too long, NUL) isn't looked up: PostgreSQL refuses NUL."""
+    if not 0 < len(state) <= STATE_MAX_LENGTH or "\x00" in state:
+        return None
+    flows = AuthorizationRequest.objects.select_related("connection__team", "user")
+    return flows.filter(state=state).first()
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a callback can't use its flow, and the HTTP status of the page that says so."""
+
+    reason: str
+    status: int = 400
+
+
+def claim(flow: AuthorizationRequest, user) -> Refusal | None:
+    """Claim ``flow`` for ``user``'s callback (once: a replayed or double-clicked callback
+    can't exchange the code twice), or say why not. An expired flow isn't claimed (the page
+    can be reloaded); its connection stops waiting for it, unless a newer sign-in is under
+    way or another one connected it meanwhile, and its secrets are forgotten."""
+    if flow.user_id != user.pk:
+        return Refusal("Another user started this sign-in.", 403)
+    if flow.used_at is not None:
+        return Refusal("This sign-in was already used.")
+    if flow.is_expired():
+        Connection.end_expired_sign_ins([flow.connection_id], user)
+        AuthorizationRequest.forget_expired_secrets([flow.connection_id])
+        return Refusal("The sign-in took more than 10 minutes.")
+    if not flow.claim():
+        return Refusal("This sign-in was already used.")
+    return None
+
+
 def authorization_url(flow: AuthorizationRequest, connection: Connection) -> str:
     """Where ``flow`` sends the browser: the provider's authorize endpoint for the
     connection with the flow's client ID, ``redirect_uri``, ``state`` and PKCE challenge."""

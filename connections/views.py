@@ -33,7 +33,6 @@ from .oauth import AuthorizationFailed, complete_authorization
 from .providers.base import Provider, ProviderError
 
 CONNECTIONS_PER_PAGE = 50
-STATE_MAX_LENGTH = AuthorizationRequest._meta.get_field("state").max_length
 
 
 def _new_provider(request: HttpRequest | None = None) -> Provider:
@@ -248,19 +247,11 @@ def _remember_completed(request: HttpRequest, flow: AuthorizationRequest) -> Non
 @login_required
 @require_GET
 def oauth_callback(request: HttpRequest) -> HttpResponse:
-    """Where Salesforce sends the admin back (``redirect_uri``) with ``code`` and ``state``,
+    """Where the provider sends the admin back (``redirect_uri``) with ``code`` and ``state``,
     or ``error`` and ``error_description``. The flow is looked up by ``state`` and claimed
-    once before anything is sent to Salesforce (RFC 6749 §4.1.2, §10.12)."""
-    state = request.GET.get("state", "")
-    # A value no flow can have (too long, NUL) isn't looked up: PostgreSQL refuses NUL.
-    plausible = 0 < len(state) <= STATE_MAX_LENGTH and "\x00" not in state
-    flow = (
-        AuthorizationRequest.objects.select_related("connection__team", "user")
-        .filter(state=state)
-        .first()
-        if plausible
-        else None
-    )
+    once before anything is sent to the provider (RFC 6749 §4.1.2, §10.12); connections.oauth
+    does the work, this view picks the page."""
+    flow = oauth.flow_for_state(request.GET.get("state", ""))
     if flow is None:
         for name, _ in providers.choices():
             # A redirect no sign-in started, such as Entra's answer to an admin consent link.
@@ -283,18 +274,9 @@ def oauth_callback(request: HttpRequest) -> HttpResponse:
         return redirect(connection)
     if not request.membership.has_role(Role.ADMIN):
         return _invalid_link(request, no_access, status=403)
-    if flow.user_id != request.user.pk:
-        return _invalid_link(request, "Another user started this sign-in.", connection, 403)
-    if flow.used_at is not None:
-        return _invalid_link(request, "This sign-in was already used.", connection)
-    if flow.is_expired():
-        # Not claimed: the page can be reloaded. The connection stops waiting for it, unless
-        # a newer sign-in is under way or another one connected it meanwhile.
-        Connection.end_expired_sign_ins([connection.pk], request.user)
-        AuthorizationRequest.forget_expired_secrets([connection.pk])
-        return _invalid_link(request, "The sign-in took more than 10 minutes.", connection)
-    if not flow.claim():
-        return _invalid_link(request, "This sign-in was already used.", connection)
+    refusal = oauth.claim(flow, request.user)
+    if refusal:
+        return _invalid_link(request, refusal.reason, connection, refusal.status)
     try:
         authorized = complete_authorization(flow, request.GET)
     except AuthorizationFailed as failure:

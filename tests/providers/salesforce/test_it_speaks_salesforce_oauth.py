@@ -1,4 +1,5 @@
-"""connections.salesforce against Salesforce's real response shapes (via ``responses``)."""
+"""The Salesforce client (connections.providers.salesforce.client) against Salesforce's real
+response shapes (via ``responses``)."""
 
 import pytest
 import requests
