@@ -1,6 +1,6 @@
 """Orgkeeper's one way out to a provider: ``send()`` on a pooled, per-thread session, with
 timeouts, redirects never followed with credentials, and failures mapped once to the
-provider error types (connections.providers.base). Names no URL path or parameter in an
+provider error types (connections.errors). Names no URL path or parameter in an
 error, so no secret."""
 
 import os
@@ -19,7 +19,7 @@ from urllib3.exceptions import (
     NewConnectionError,
 )
 
-from .providers.base import ApiError, Unavailable
+from .errors import ApiError, Unavailable
 
 MAX_REDIRECTS = 3
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)

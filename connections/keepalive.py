@@ -491,7 +491,8 @@ def _store(connection, tokens, grant: Grant, now, actor) -> RefreshResult:
     until that is fixed; the hourly retry then recovers it without a new sign-in."""
     old_instance_url = tokens.instance_url
     rotated = token_fields.apply(tokens, grant, now, refreshed=True)
-    tokens.save()
+    # The new generation retires this attempt's mark (refresh_attempt_generation is older).
+    tokens.save(update_fields=token_fields.TOKEN_FIELDS)
 
     previous_status = connection.status
     connection.instance_url = tokens.instance_url

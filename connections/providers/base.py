@@ -4,15 +4,49 @@ models, so a provider (``connections/providers/<name>/``) can be written against
 alone (see tests/providers/fake/ for the smallest one)."""
 
 import secrets
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
 from oauthlib.oauth2 import WebApplicationClient
 
-from ..errors import Classification, ErrorKind, Guidance
-from ..secrets import redact
+from ..errors import (
+    ApiError,
+    Classification,
+    ErrorKind,
+    Guidance,
+    InvalidGrant,
+    OAuthError,
+    ProviderError,
+    SessionExpired,
+    SessionPolicyBlocked,
+    SignatureMismatch,
+    Unavailable,
+)
+
+# What a provider package needs, in one place (the error types live in connections.errors,
+# which connections.http uses too).
+__all__ = [
+    "ApiError",
+    "Classification",
+    "Credentials",
+    "ErrorKind",
+    "Grant",
+    "Guidance",
+    "Identity",
+    "InvalidGrant",
+    "OAuthError",
+    "Policies",
+    "Provider",
+    "ProviderError",
+    "SessionExpired",
+    "SessionPolicyBlocked",
+    "SignatureMismatch",
+    "Unavailable",
+    "code_challenge",
+    "new_code_verifier",
+    "new_state",
+]
 
 # --- PKCE and state (every provider's web server flow) --------------------------------
 
@@ -31,75 +65,6 @@ def code_challenge(code_verifier: str) -> str:
 def new_state() -> str:
     """An unguessable ``state`` value (RFC 6749 §10.12)."""
     return secrets.token_urlsafe(32)
-
-
-# --- Errors -------------------------------------------------------------------------------
-
-
-class ProviderError(Exception):
-    """Base class. ``error`` and ``description`` are the provider's own words when it gave
-    any; ``status`` is the HTTP status."""
-
-    def __init__(self, description: str, error: str = "", status: int | None = None):
-        super().__init__(f"{error}: {description}" if error else description)
-        self.error = error
-        self.description = description
-        self.status = status
-
-    def redacted(self, secrets: Iterable[str | None]) -> "ProviderError":
-        """This error, with ``secrets`` (what Orgkeeper sent in the request) removed from
-        the provider's words: an error text may echo them back."""
-        secrets = list(secrets)
-        self.error = redact(self.error, secrets)
-        self.description = redact(self.description, secrets)
-        self.args = tuple(redact(str(arg), secrets) for arg in self.args)
-        return self
-
-
-class Unavailable(ProviderError):
-    """Network error, timeout, HTTP 5xx or 429, or a body that isn't the provider's JSON.
-    Transient: retry later. ``sent`` is False only when the connection could not be opened
-    (refused, unresolvable host, connect timeout): the request never left, so the provider
-    can't have acted on it."""
-
-    def __init__(
-        self, description: str, error: str = "", status: int | None = None, sent: bool = True
-    ):
-        super().__init__(description, error=error, status=status)
-        self.sent = sent
-
-
-class OAuthError(ProviderError):
-    """The token endpoint answered ``{"error": ..., "error_description": ...}``
-    (RFC 6749 §5.2, https://www.rfc-editor.org/rfc/rfc6749#section-5.2)."""
-
-
-class InvalidGrant(OAuthError):
-    """``invalid_grant``: the code or refresh token is revoked, expired or rotated out."""
-
-
-class SignatureMismatch(ProviderError):
-    """A sign-in's token response failed the provider's integrity check (Salesforce: its
-    signature doesn't match the client secret). ``grant`` is the refused response, so it
-    can be revoked."""
-
-    def __init__(self, description: str, grant: "Grant | None" = None):
-        super().__init__(description)
-        self.grant = grant
-
-
-class SessionExpired(ProviderError):
-    """The API answered 401: the access token is no longer valid."""
-
-
-class SessionPolicyBlocked(SessionExpired):
-    """The API refuses the app's sessions, fresh ones too (a session policy): a refresh
-    can't fix it and the refresh token is fine. Being a SessionExpired, it still gets the
-    one refresh a 401 gets (the admin may have just fixed the policy)."""
-
-
-class ApiError(ProviderError):
-    """Any other API error."""
 
 
 # --- What a provider returns --------------------------------------------------------------
