@@ -4,7 +4,8 @@ Microsoft Entra ID app (DYNAMICS_CLIENT_ID, DYNAMICS_CLIENT_SECRET, DYNAMICS_AUT
 environment: the user signs in and consents. The HTTP calls are in ``client``, the error table
 in ``errors``, the admin's words in ``guidance``, the environment URLs in ``environments``,
 the wizard's forms in ``forms`` and its pages in ``templates/``.
-References: https://learn.microsoft.com/en-us/entra/identity-platform/v2-oauth2-auth-code-flow,
+Protocol notes: docs/dynamics-protocol.md. References:
+https://learn.microsoft.com/en-us/entra/identity-platform/v2-oauth2-auth-code-flow,
 https://learn.microsoft.com/en-us/power-apps/developer/data-platform/authenticate-oauth
 """
 
