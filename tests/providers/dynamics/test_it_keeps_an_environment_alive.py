@@ -12,7 +12,7 @@ from django.utils import timezone
 from connections import keepalive
 from connections.models import Connection, TokenSet
 from tests.emulators.entra import fingerprint
-from tests.providers.dynamics.helpers import connect
+from tests.providers.dynamics.helpers import callback, connect, sign_in_url
 
 pytestmark = [
     pytest.mark.integration,
@@ -86,6 +86,13 @@ def test_it_needs_reauthorization_after_90_idle_days(alice_client, team, entra_e
     )
     assert "Consumer" not in email.body
     assert "sign in to Microsoft Dynamics 365:" in email.body
+
+    # Re-authorize: a new sign-in (the consent is remembered) connects it again.
+    location = emulator.sign_in(sign_in_url(alice_client, connection))
+    assert callback(alice_client, location).status_code == 302
+    connection.refresh_from_db()
+    assert connection.status == Connection.Status.CONNECTED
+    assert keepalive.refresh_connection(connection.pk, force=True).outcome == "refreshed"
 
 
 def test_it_names_the_fix_for_revoked_sessions(alice_client, team, entra_emulator):
