@@ -37,8 +37,8 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-emulator: install  ## the Salesforce emulator on http://127.0.0.1:8882
-	$(BIN)/python -m tests.emulators.salesforce --port 8882
+emulator: install  ## the Salesforce emulator on :8882 and the Entra ID + Dataverse emulator on :8883
+	$(BIN)/honcho start -f Procfile.emulators
 
 screenshots: install  ## re-take docs/screenshots/ with the browser tests (needs Chromium)
 	BROWSER_SCREENSHOTS=$(CURDIR)/docs/screenshots $(BIN)/pytest tests/browser

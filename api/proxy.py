@@ -15,7 +15,6 @@ Reference: https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_r
 """
 
 import itertools
-import json
 import logging
 from urllib.parse import urlsplit
 
@@ -28,17 +27,15 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
-from connections import http, keepalive
+from connections import http, keepalive, providers
 from connections.models import TokenSet
 from connections.providers.base import ApiError, Unavailable
-from connections.providers.salesforce import client as salesforce
-from connections.providers.salesforce.errors import SESSION_POLICY_BLOCKS_API
 
 from . import problems, views
 from .access import get_connection_for_token
 from .models import APIKey
 from .permissions import requires_scope
-from .proxy_paths import forwarded_path
+from .proxy_paths import InvalidProxyPath, forwarded_path
 
 logger = logging.getLogger(__name__)
 
@@ -55,10 +52,8 @@ REQUEST_HEADERS = (
     "If-Unmodified-Since",
     "X-PrettyPrint",
 )
-SFORCE_PREFIX = "Sforce-"
 RESPONSE_HEADERS = (
     "Content-Type",
-    "Sforce-Limit-Info",
     "ETag",
     "Last-Modified",
     "Location",
@@ -96,10 +91,13 @@ class IgnoreAccept(BaseContentNegotiation):
         return JSONRenderer(), JSONRenderer.media_type
 
 
-def _request_headers(request: Request) -> dict[str, str]:
+def _request_headers(request: Request, provider) -> dict[str, str]:
+    """The allowlisted headers, and those starting with one of the provider's
+    ``proxy_header_prefixes`` (Salesforce's Sforce-*)."""
     headers = {name: request.headers[name] for name in REQUEST_HEADERS if name in request.headers}
+    prefixes = tuple(prefix.lower() for prefix in provider.proxy_header_prefixes)
     for name, value in request.headers.items():
-        if name.lower().startswith(SFORCE_PREFIX.lower()):
+        if name.lower().startswith(prefixes):
             headers[name] = value
     return headers
 
@@ -127,24 +125,21 @@ def _request_body(request: Request):
     return _Body(request.stream, length)
 
 
-def _unavailable(error: Exception) -> problems.SalesforceUnavailable:
+def _unavailable(error: Exception, provider) -> problems.SalesforceUnavailable:
     return problems.SalesforceUnavailable(
-        str(http.unreachable(error, salesforce.WHO)), retry_after=views.UNAVAILABLE_RETRY_AFTER
+        str(http.unreachable(error, provider.label)), retry_after=views.UNAVAILABLE_RETRY_AFTER
     )
 
 
-def _is_invalid_session(upstream) -> bool:
+def _is_invalid_session(upstream, provider) -> bool:
+    """The provider's answer says the token is dead (Salesforce: 401 INVALID_SESSION_ID)."""
     if upstream.status_code != 401:
         return False
     try:
-        body = json.loads(upstream.content)
+        body = upstream.content
     except requests.RequestException as error:
-        raise _unavailable(error) from None
-    except ValueError:
-        return False
-    return isinstance(body, list) and any(
-        isinstance(item, dict) and item.get("errorCode") == "INVALID_SESSION_ID" for item in body
-    )
+        raise _unavailable(error, provider) from None
+    return provider.is_expired_session(upstream.status_code, body)
 
 
 def _issue(connection, **options) -> keepalive.IssuedToken:
@@ -165,10 +160,12 @@ def _joined_tokens(connection) -> TokenSet | None:
         return None
 
 
-def _send(method: str, issued: keepalive.IssuedToken, path: str, query: str, headers, body):
-    url = f"{issued.instance_url}/services/{path}" + (f"?{query}" if query else "")
+def _send(
+    provider, method: str, issued: keepalive.IssuedToken, path: str, query: str, headers, body
+):
+    url = f"{issued.instance_url}/{provider.proxy_prefix}{path}" + (f"?{query}" if query else "")
     try:
-        return salesforce.forward(method, url, issued.access_token, headers, body)
+        return provider.forward(method, url, issued.access_token, headers, body)
     except Unavailable as error:
         raise problems.SalesforceUnavailable(
             str(error), retry_after=views.UNAVAILABLE_RETRY_AFTER
@@ -184,7 +181,7 @@ def _stream(upstream, chunks):
         upstream.close()
 
 
-def _response(upstream) -> HttpResponse | StreamingHttpResponse:
+def _response(upstream, provider) -> HttpResponse | StreamingHttpResponse:
     """Salesforce's answer: its status, the allowlisted headers and the body. A body of up
     to CHUNK bytes goes in one piece with its Content-Length; a longer one is streamed
     (requests replays a body that was already read)."""
@@ -194,7 +191,7 @@ def _response(upstream) -> HttpResponse | StreamingHttpResponse:
         second = next(chunks, None)
     except requests.RequestException as error:  # cut off before we answered: say so
         upstream.close()
-        raise _unavailable(error) from None
+        raise _unavailable(error, provider) from None
     if second is None:
         response = HttpResponse(first, status=upstream.status_code)
         response["Content-Length"] = str(len(first))
@@ -202,27 +199,27 @@ def _response(upstream) -> HttpResponse | StreamingHttpResponse:
     else:
         body = _stream(upstream, itertools.chain((first, second), chunks))
         response = StreamingHttpResponse(body, status=upstream.status_code)
-    for name in RESPONSE_HEADERS:
+    for name in (*RESPONSE_HEADERS, *provider.proxy_response_headers):
         if name in upstream.headers:
             response[name] = upstream.headers[name]
     if "Content-Type" not in upstream.headers:
         del response["Content-Type"]
     response["Cache-Control"] = "private, no-store"
     path = urlsplit(upstream.url).path  # no query: it may hold data
-    return problems.answered_on_purpose(response, path, "from Salesforce")
+    return problems.answered_on_purpose(response, path, f"from {provider.label}")
 
 
-def _final_answer(connection, upstream) -> HttpResponse | StreamingHttpResponse:
-    """Salesforce's answer to a fresh token; a 401 that says the app's session policy blocks
-    the API becomes 424 misconfigured (another refresh can't help, the refresh token is fine).
-    """
-    if _is_invalid_session(upstream) and salesforce.session_policy_blocks_api(
+def _final_answer(connection, upstream, provider) -> HttpResponse | StreamingHttpResponse:
+    """The provider's answer to a fresh token; a 401 that says the app's session policy
+    blocks the API becomes 424 misconfigured (another refresh can't help, the refresh token
+    is fine)."""
+    if _is_invalid_session(upstream, provider) and provider.session_policy_blocks_api(
         upstream.status_code, upstream.content
     ):
         upstream.close()
         logger.warning("Connection %s: the app's session policy blocks API use", connection.pk)
-        raise views.misconfigured_problem(connection, SESSION_POLICY_BLOCKS_API.reason)
-    return _response(upstream)
+        raise views.misconfigured_problem(connection, provider.session_policy_problem.reason)
+    return _response(upstream, provider)
 
 
 @extend_schema(
@@ -245,16 +242,22 @@ class Proxy(APIView):
     # The issue's methods only: no HEAD (GET without a body) and no OPTIONS (DRF metadata).
     http_method_names = ["get", "post", "put", "patch", "delete"]
 
-    def _forward(self, request: Request, id: str, path: str):
+    def _forward(self, request: Request, id: str, path: str, prefix: str = "services/"):
         connection = get_connection_for_token(request.auth, id)
-        target = forwarded_path(path, request.META)
+        provider = providers.for_connection(connection)
+        if prefix != provider.proxy_prefix:
+            raise InvalidProxyPath(
+                f"The proxy forwards only paths under {provider.proxy_prefix} for a "
+                f"{provider.label} connection."
+            )
+        target = forwarded_path(path, request.META, prefix)
         query = request.META.get("QUERY_STRING", "")
-        headers = _request_headers(request)
+        headers = _request_headers(request, provider)
         body = _request_body(request)
         issued = _issue(connection, tokens=_joined_tokens(connection))
-        upstream = _send(request.method, issued, target, query, headers, body)
-        if not _is_invalid_session(upstream):
-            return _response(upstream)
+        upstream = _send(provider, request.method, issued, target, query, headers, body)
+        if not _is_invalid_session(upstream, provider):
+            return _response(upstream, provider)
         logger.info("Connection %s: proxied call got 401, refreshing once", connection.pk)
         try:
             fresh = _issue(connection, rejected_generation=issued.generation)
@@ -262,11 +265,11 @@ class Proxy(APIView):
             upstream.close()
             raise
         if fresh.generation == issued.generation:  # too young to refresh: no new token
-            return _final_answer(connection, upstream)
+            return _final_answer(connection, upstream, provider)
         if isinstance(body, _Body):  # streamed: can't be sent again
-            return _response(upstream)
+            return _response(upstream, provider)
         upstream.close()
-        retried = _send(request.method, fresh, target, query, headers, body)
-        return _final_answer(connection, retried)
+        retried = _send(provider, request.method, fresh, target, query, headers, body)
+        return _final_answer(connection, retried, provider)
 
     get = post = put = patch = delete = _forward

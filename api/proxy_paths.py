@@ -36,10 +36,17 @@ class InvalidProxyPath(Problem):
     default_detail = "The proxy forwards only plain paths under services/."
 
 
-def _refuse(why: str) -> InvalidProxyPath:
+# An example path per proxy prefix (connections.providers: ``proxy_prefix``), for errors.
+EXAMPLES = {
+    "services/": "services/data/v62.0/query?q=SELECT+Id+FROM+Account",
+    "api/data/": "api/data/v9.2/accounts?$top=3",
+}
+
+
+def _refuse(why: str, prefix: str = "services/") -> InvalidProxyPath:
+    example = EXAMPLES.get(prefix, prefix)
     return InvalidProxyPath(
-        f"The proxy forwards only plain paths under services/ ({why}), for example "
-        "services/data/v62.0/query?q=SELECT+Id+FROM+Account."
+        f"The proxy forwards only plain paths under {prefix} ({why}), for example {example}."
     )
 
 
@@ -49,29 +56,30 @@ def _is_dot_segment(segment: str) -> bool:
     return not segment.partition(";")[0].strip(" .")
 
 
-def _check(path: str) -> None:
+def _check(path: str, prefix: str) -> None:
     if "\\" in path:
-        raise _refuse("a backslash")
+        raise _refuse("a backslash", prefix)
     if "%" in path:
-        raise _refuse("a percent sign after decoding: double encoding")
+        raise _refuse("a percent sign after decoding: double encoding", prefix)
     if CONTROL.search(path):
-        raise _refuse("a control character")
+        raise _refuse("a control character", prefix)
     segments = path.split("/")
     if ":" in segments[0]:
-        raise _refuse("an absolute URL")
+        raise _refuse("an absolute URL", prefix)
     # A trailing slash is fine (``sobjects/``); any other empty segment is not.
     last = segments[-1]
     if any(map(_is_dot_segment, segments[:-1])) or (last and _is_dot_segment(last)):
-        raise _refuse("an empty, '.' or '..' segment")
+        raise _refuse("an empty, '.' or '..' segment", prefix)
 
 
-def forwarded_path(path: str, meta: dict) -> str:
-    """``path`` (what follows ``proxy/services/``, decoded) percent-encoded for the request
-    to Salesforce. Raises InvalidProxyPath (400) for anything that could leave ``services/``
-    or mean something else once Salesforce decodes it again."""
+def forwarded_path(path: str, meta: dict, prefix: str = "services/") -> str:
+    """``path`` (what follows ``proxy/<prefix>``, decoded) percent-encoded for the request
+    to the provider. Raises InvalidProxyPath (400) for anything that could leave ``prefix``
+    (``services/``, ``api/data/``) or mean something else once the provider decodes it
+    again."""
     raw = next((meta[key] for key in RAW_URI_KEYS if meta.get(key)), "")
     if ENCODED_TRICK.search(raw.partition("?")[0]):
-        raise _refuse("an encoded dot, slash, backslash, semicolon or percent sign")
-    _check(path)
-    _check(unicodedata.normalize("NFKC", path))
+        raise _refuse("an encoded dot, slash, backslash, semicolon or percent sign", prefix)
+    _check(path, prefix)
+    _check(unicodedata.normalize("NFKC", path), prefix)
     return quote(path, safe=SAFE)

@@ -142,7 +142,8 @@ class AccessTokenSerializer(serializers.Serializer):
     token_type = serializers.ChoiceField(choices=["Bearer"])
     instance_url = serializers.URLField()
     api_base_url = serializers.URLField(
-        help_text="instance_url + /services/data/vNN.0, a version the org supports."
+        help_text="Salesforce: instance_url + /services/data/vNN.0, a version the org "
+        "supports. Dynamics 365: the environment URL + /api/data/v9.2."
     )
     org_id = serializers.CharField()
     user_id = serializers.CharField()
@@ -150,9 +151,9 @@ class AccessTokenSerializer(serializers.Serializer):
     issued_at = serializers.DateTimeField()
     expires_at = serializers.DateTimeField()
     expires_at_source = serializers.ChoiceField(
-        choices=["estimate"],
-        help_text="Salesforce sends no expires_in: expires_at is issued_at + "
-        "ACCESS_TOKEN_LIFETIME.",
+        choices=["estimate", "provider"],
+        help_text="estimate (Salesforce, which sends no expires_in): expires_at is issued_at "
+        "+ ACCESS_TOKEN_LIFETIME. provider (Dynamics 365): the token response's expires_in.",
     )
     token_version = serializers.IntegerField(
         help_text="Grows with every new access token of the connection."

@@ -27,6 +27,13 @@ urlpatterns = [
     ),
     path(f"{CONNECTION}test", views.TestConnection.as_view(), name="test"),
     path(f"{CONNECTION}proxy/services/<path:path>", proxy.Proxy.as_view(), name="proxy"),
+    # Dynamics 365 / Dataverse: the Web API (connections.providers.dynamics).
+    path(
+        f"{CONNECTION}proxy/api/data/<path:path>",
+        proxy.Proxy.as_view(),
+        {"prefix": "api/data/"},
+        name="proxy_dataverse",
+    ),
     path(f"{V1}events/", events_feed.EventFeed.as_view(), name="events"),
     # Team settings → API keys (the signed-in pages).
     path("teams/<slug:slug>/api-keys/", key_views.key_list, name="keys"),

@@ -8,6 +8,7 @@ import time
 
 from django.core.cache import cache
 
+from connections import providers
 from connections.models import Connection
 from connections.providers.base import ProviderError
 from connections.providers.salesforce import client as salesforce
@@ -60,5 +61,10 @@ def _ask(connection: Connection, cache_key: str, instance_url: str, access_token
 
 
 def api_base_url(connection: Connection, instance_url: str, access_token: str) -> str:
-    """``{instance_url}/services/data/vNN.0`` with a version the org supports."""
+    """The provider's fixed REST base when it has one (``Provider.api_base_url``, such as
+    Dataverse's ``{environment URL}/api/data/v9.2``), else
+    ``{instance_url}/services/data/vNN.0`` with a version the org supports."""
+    fixed = getattr(providers.for_connection(connection), "api_base_url", None)
+    if fixed is not None:
+        return fixed(instance_url)
     return f"{instance_url}/services/data/v{api_version(connection, instance_url, access_token)}"

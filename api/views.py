@@ -152,6 +152,7 @@ class ConnectionDetail(APIView):
 def _token_response(connection: Connection, issued: keepalive.IssuedToken) -> Response:
     # Plain values (AccessTokenSerializer documents them): DRF's JSON encoder writes the
     # datetimes as ISO 8601, and a serializer per request costs more than the rest.
+    said = providers.for_connection(connection).policies.token_response_has_expires_in
     data = {
         "access_token": issued.access_token,
         "token_type": "Bearer",
@@ -162,7 +163,8 @@ def _token_response(connection: Connection, issued: keepalive.IssuedToken) -> Re
         "username": connection.username,
         "issued_at": issued.issued_at,
         "expires_at": issued.expires_at,
-        "expires_at_source": "estimate",
+        # "provider": the token response's expires_in; "estimate": ACCESS_TOKEN_LIFETIME.
+        "expires_at_source": "provider" if said else "estimate",
         "token_version": issued.generation,
         "refreshed": issued.refreshed,
     }

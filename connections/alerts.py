@@ -23,6 +23,7 @@ from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from . import providers
 from .models import Connection, ConnectionEvent, TokenSet, status_change
 
 logger = logging.getLogger(__name__)
@@ -87,6 +88,7 @@ def _connection_url(connection: Connection) -> str:
 def _render(template: str, connection: Connection, tokens: TokenSet | None) -> tuple[str, str]:
     context = {
         "connection": connection,
+        "provider": providers.for_connection(connection),
         "team": connection.team,
         "tokens": tokens,
         "url": _connection_url(connection),

@@ -1,6 +1,6 @@
 """Orgkeeper's one way out to a provider: ``send()`` on a pooled, per-thread session, with
 timeouts, redirects never followed with credentials, and failures mapped once to the
-provider error types (connections.providers.base). Names no URL path or parameter in an
+provider error types (connections.errors). Names no URL path or parameter in an
 error, so no secret."""
 
 import os
@@ -19,7 +19,7 @@ from urllib3.exceptions import (
     NewConnectionError,
 )
 
-from .providers.base import ApiError, Unavailable
+from .errors import ApiError, Unavailable
 
 MAX_REDIRECTS = 3
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
@@ -186,3 +186,21 @@ def redirect_refused(what: str, location: str) -> Unavailable:
         f"{what} to {target}; Orgkeeper doesn't follow redirects with credentials. Check the "
         "connection's login URL (My Domain)."
     )
+
+
+def json_object(response: requests.Response, who: str) -> dict:
+    """The JSON object of a token endpoint's answer (it may hold an OAuth ``error``). HTTP 5xx
+    and 429, and a body that isn't a JSON object, raise Unavailable: an outage, not an OAuth
+    error (RFC 6749 §5.2 errors are JSON objects with HTTP 400 or 401)."""
+    status = response.status_code
+    if status >= 500 or status == 429:
+        raise Unavailable(f"{who} answered HTTP {status}.", status=status)
+    try:
+        body = response.json()
+    except ValueError:
+        raise Unavailable(
+            f"{who} answered HTTP {status} without a JSON body.", status=status
+        ) from None
+    if not isinstance(body, dict):
+        raise Unavailable(f"{who} answered an unexpected JSON shape.", status=status)
+    return body

@@ -83,7 +83,14 @@ from . import alerts, approvals, providers, token_writes
 from . import tokens as token_fields
 from .errors import Classification, ErrorKind
 from .models import ClientCredentials, Connection, ConnectionEvent, TokenSet, status_change
-from .providers.base import Grant, OAuthError, Provider, ProviderError, SessionExpired
+from .providers.base import (
+    Grant,
+    OAuthError,
+    Provider,
+    ProviderError,
+    SessionExpired,
+    Target,
+)
 from .signals import announces_refresh
 from .tokens import next_refresh_time
 
@@ -221,9 +228,9 @@ def _mark_attempt(connection_id: int, attempt: _Attempt) -> None:
 
 def _rotating_providers() -> list[str] | None:
     """The names of the providers whose refresh tokens rotate, or None when all do."""
-    names = [name for name, _ in providers.choices()]
-    rotating = [name for name in names if providers.get(name).policies.refresh_token_rotates]
-    return None if len(rotating) == len(names) else rotating
+    every = providers.every()
+    rotating = [provider.name for provider in every if provider.policies.refresh_token_rotates]
+    return None if len(rotating) == len(every) else rotating
 
 
 @announces_refresh
@@ -394,10 +401,10 @@ def _refresh_with(
         return RefreshResult(
             Outcome.SKIPPED, "Refreshed recently; not due yet.", None, tokens.generation
         )
-    try:
-        app = connection.client_credentials
-    except ClientCredentials.DoesNotExist:
-        missing = Classification(ErrorKind.MISCONFIGURED, f"The {provider.app_label} is missing.")
+    app = getattr(connection, "client_credentials", None)  # None: no ClientCredentials row
+    credentials = request.new_credentials or provider.client_credentials(app)
+    if credentials is None:
+        missing = Classification(ErrorKind.MISCONFIGURED, provider.credentials_missing)
         return _fail(connection, tokens, missing, "", request.actor)
 
     lost_in_flight = False
@@ -409,11 +416,10 @@ def _refresh_with(
         # A mark that isn't ours: an earlier attempt sent (or was about to send) this token
         # and its answer was never stored.
         lost_in_flight = not _own_mark(tokens, attempt)
-    credentials = request.new_credentials or app
     attempt.posted = True
     try:
         grant = provider.refresh(
-            connection.login_url,
+            Target(connection.login_url, tokens.instance_url),
             credentials,
             tokens.refresh_token,
             settings.SALESFORCE_HTTP_TIMEOUT,
@@ -485,7 +491,8 @@ def _store(connection, tokens, grant: Grant, now, actor) -> RefreshResult:
     until that is fixed; the hourly retry then recovers it without a new sign-in."""
     old_instance_url = tokens.instance_url
     rotated = token_fields.apply(tokens, grant, now, refreshed=True)
-    tokens.save()
+    # The new generation retires this attempt's mark (refresh_attempt_generation is older).
+    tokens.save(update_fields=token_fields.TOKEN_FIELDS)
 
     previous_status = connection.status
     connection.instance_url = tokens.instance_url

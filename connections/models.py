@@ -272,7 +272,7 @@ class Connection(models.Model):
         expired, none claimed within the last 4 HTTP timeouts + 10 s) go back to their
         previous status, as after a failed sign-in, with an event saying why; connections
         with a live flow, or no longer waiting, are left alone. Under the rows' lock, which
-        start_authorization takes too. Returns how many."""
+        oauth.start takes too. Returns how many."""
         now = timezone.now()
         with transaction.atomic():
             waiting = list(

@@ -36,6 +36,7 @@ from .providers.base import (
     Identity,
     ProviderError,
     SignatureMismatch,
+    Target,
     new_code_verifier,
     new_state,
 )
@@ -79,12 +80,70 @@ class AlreadyDisconnected(Exception):
     """``disconnect`` found the connection disconnected already (a repeated POST)."""
 
 
+def target(connection: Connection, instance_url: str = "") -> Target:
+    """What a provider call for ``connection`` is about: its login URL and the API its
+    tokens are for (``instance_url``, default the connection's)."""
+    return Target(connection.login_url, instance_url or connection.instance_url)
+
+
+def _flow_credentials(flow: AuthorizationRequest, provider):
+    """The client ID and secret ``flow`` signs in with, as the provider decides (the flow's
+    submitted or stored ones, or the provider's own app); None when there are none."""
+    consumer_key, consumer_secret = flow.credentials()
+    return provider.client_credentials(
+        ClientCredentials(consumer_key=consumer_key, consumer_secret=consumer_secret)
+    )
+
+
+STATE_MAX_LENGTH = AuthorizationRequest._meta.get_field("state").max_length
+
+
+def flow_for_state(state: str) -> AuthorizationRequest | None:
+    """The flow a callback's ``state`` names (with its connection's team and its user), or
+    None. A value no flow can have (too long, NUL) isn't looked up: PostgreSQL refuses NUL."""
+    if not 0 < len(state) <= STATE_MAX_LENGTH or "\x00" in state:
+        return None
+    flows = AuthorizationRequest.objects.select_related("connection__team", "user")
+    return flows.filter(state=state).first()
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a callback can't use its flow, and the HTTP status of the page that says so."""
+
+    reason: str
+    status: int = 400
+
+
+def claim(flow: AuthorizationRequest, user) -> Refusal | None:
+    """Claim ``flow`` for ``user``'s callback (once: a replayed or double-clicked callback
+    can't exchange the code twice), or say why not. An expired flow isn't claimed (the page
+    can be reloaded); its connection stops waiting for it, unless a newer sign-in is under
+    way or another one connected it meanwhile, and its secrets are forgotten."""
+    if flow.user_id != user.pk:
+        return Refusal("Another user started this sign-in.", 403)
+    if flow.used_at is not None:
+        return Refusal("This sign-in was already used.")
+    if flow.is_expired():
+        Connection.end_expired_sign_ins([flow.connection_id], user)
+        AuthorizationRequest.forget_expired_secrets([flow.connection_id])
+        return Refusal("The sign-in took more than 10 minutes.")
+    if not flow.claim():
+        return Refusal("This sign-in was already used.")
+    return None
+
+
 def authorization_url(flow: AuthorizationRequest, connection: Connection) -> str:
-    """Where ``flow`` sends the browser: the provider's authorize endpoint at the
-    connection's login URL with the flow's client ID, ``redirect_uri``, ``state`` and PKCE
-    challenge."""
-    return providers.for_connection(connection).authorization_url(
-        connection.login_url, flow.consumer_key, flow.redirect_uri, flow.state, flow.code_verifier
+    """Where ``flow`` sends the browser: the provider's authorize endpoint for the
+    connection with the flow's client ID, ``redirect_uri``, ``state`` and PKCE challenge."""
+    provider = providers.for_connection(connection)
+    credentials = _flow_credentials(flow, provider)
+    return provider.authorization_url(
+        target(connection),
+        credentials.consumer_key if credentials else flow.consumer_key,
+        flow.redirect_uri,
+        flow.state,
+        flow.code_verifier,
     )
 
 
@@ -191,7 +250,7 @@ def disconnect(connection: Connection, actor) -> bool:
     message, revoked = event.message, True
     if refresh_token and provider.policies.has_per_token_revoke:
         try:
-            provider.revoke(connection.login_url, refresh_token)
+            provider.revoke(target(connection), refresh_token)
             message = f"Disconnected; the refresh token was revoked at {provider.label}."
         except ProviderError as error:
             revoked = False
@@ -273,11 +332,13 @@ def _complete(flow: AuthorizationRequest, params: Mapping[str, str]) -> Authoriz
         raise AuthorizationFailed(
             Guidance(f"{provider.label} sent no authorization code.", "Start again.")
         )
-    consumer_key, consumer_secret = flow.credentials()
+    credentials = _flow_credentials(flow, provider)
+    if credentials is None:
+        raise AuthorizationFailed(Guidance(provider.credentials_missing, "Nothing was saved."))
     try:
         grant = provider.exchange_code(
-            connection.login_url,
-            ClientCredentials(consumer_key=consumer_key, consumer_secret=consumer_secret),
+            target(connection),
+            credentials,
             code,
             flow.redirect_uri,
             flow.code_verifier,
@@ -336,7 +397,11 @@ def _store(flow: AuthorizationRequest, grant: Grant, who: Identity) -> Authorize
 
         # A first sign-in as an org user and app that another connection holds: the tokens
         # stay here, unused, until an admin chooses (connections.duplicates).
-        twin = None if connection.organization_id else approvals.twin(connection, who, consumer_key)
+        # The choice exists because of the provider's approvals limit; without one, a second
+        # connection of the same user is just another connection.
+        limited = providers.for_connection(connection).policies.approvals_per_user_limit
+        first = not connection.organization_id and limited is not None
+        twin = approvals.twin(connection, who, consumer_key) if first else None
         message = _event_message(connection, who)
         if twin:
             app = providers.for_connection(connection).app_label
@@ -452,6 +517,6 @@ def revoke_quietly(connection: Connection, token: str) -> None:
     if not provider.policies.has_per_token_revoke:
         return
     try:
-        provider.revoke(connection.login_url, token)
+        provider.revoke(target(connection), token)
     except ProviderError as error:
         logger.warning("Could not revoke a replaced token at %s: %s", connection.login_url, error)

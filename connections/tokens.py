@@ -12,6 +12,22 @@ from .errors import Classification, ErrorKind
 from .models import Connection, TokenSet
 from .providers.base import Grant
 
+# The TokenSet fields ``apply`` writes (for ``save(update_fields=...)`` of a stored row).
+TOKEN_FIELDS = [
+    "access_token",
+    "refresh_token",
+    "instance_url",
+    "scope",
+    "issued_at",
+    "expires_at",
+    "signature_verified",
+    "provider_data",
+    "refresh_token_last_used_at",
+    "refreshed_at",
+    "generation",
+    "updated",
+]
+
 
 def apply(tokens: TokenSet, grant: Grant, now: datetime, *, refreshed: bool) -> bool:
     """Put ``grant`` on ``tokens`` (unsaved) and bump its generation. Values the grant lacks

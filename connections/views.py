@@ -33,12 +33,16 @@ from .oauth import AuthorizationFailed, complete_authorization
 from .providers.base import Provider, ProviderError
 
 CONNECTIONS_PER_PAGE = 50
-STATE_MAX_LENGTH = AuthorizationRequest._meta.get_field("state").max_length
 
 
-def _new_provider() -> Provider:
-    """The provider of a connection the wizard creates (the field's default)."""
-    return providers.get(Connection._meta.get_field("provider").default)
+def _new_provider(request: HttpRequest | None = None) -> Provider:
+    """The provider of a connection the wizard creates: the ``provider`` the New connection
+    page was opened with (a registered name), else the field's default."""
+    name = request.GET.get("provider", "") if request is not None else ""
+    try:
+        return providers.get(name)
+    except LookupError:
+        return providers.get(Connection._meta.get_field("provider").default)
 
 
 def _setup_context(provider: Provider) -> dict:
@@ -54,6 +58,8 @@ def _wizard_context(request: HttpRequest, provider: Provider) -> dict:
     """The setup values, and where to go instead when this host can't finish a sign-in."""
     return {
         **_setup_context(provider),
+        "provider": provider,
+        "providers": [providers.get(name) for name, _ in providers.choices()],
         "address_to_use": callback_urls.address_to_use(request.get_host(), request.path),
     }
 
@@ -95,18 +101,20 @@ def connection_new(request: HttpRequest, slug: str) -> HttpResponse:
     """Step 1 of 2, "Set up Salesforce External Client App": name and environment, with the
     values and checklist for Salesforce Setup. Creates a draft connection."""
     team = get_team_for_user(request, slug, Role.ADMIN)
-    provider = _new_provider()
+    provider = _new_provider(request)
     form = provider.forms.NewConnectionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         submission = form.cleaned_data["submission"]
 
         def create() -> Connection:
-            connection = Connection(team=team, created_by=request.user, submission=submission)
+            connection = Connection(
+                team=team, created_by=request.user, submission=submission, provider=provider.name
+            )
             form.apply(connection)
             connection.save()
             connection.record(
                 ConnectionEvent.Kind.CREATED,
-                f"Created for {connection.get_environment_display()} ({connection.login_url}).",
+                f"Created for {provider.where(connection)}.",
                 request.user,
                 type=ConnectionEvent.Type.CONNECTION_CREATED,
                 **status_change("", connection.status),
@@ -117,7 +125,7 @@ def connection_new(request: HttpRequest, slug: str) -> HttpResponse:
         connection, _ = once(Connection.objects.for_team(team), submission, create)
         return redirect("connections:credentials", slug=team.slug, code=connection.code)
     context = {"team": team, "form": form, **_wizard_context(request, provider)}
-    return render(request, "connections/new.html", context, status=_form_status(form))
+    return render(request, provider.setup_template, context, status=_form_status(form))
 
 
 @login_required
@@ -128,20 +136,17 @@ def setup(request: HttpRequest, slug: str, code) -> HttpResponse:
     connection = get_connection_for_user(request, slug, code, Role.ADMIN)
     if not connection.is_unfinished:
         return redirect("connections:edit", slug=connection.team.slug, code=connection.code)
-    initial = {
-        "name": connection.name,
-        "environment": connection.environment,
-        "my_domain_url": connection.my_domain_url,
-    }
     provider = providers.for_connection(connection)
-    form = provider.forms.ConnectionForm(request.POST or None, initial=initial)
+    form = provider.forms.ConnectionForm(
+        request.POST or None, initial=provider.forms.initial(connection)
+    )
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             form.apply(connection)
             connection.save()
             connection.record(
                 ConnectionEvent.Kind.UPDATED,
-                f"Set up for {connection.get_environment_display()} ({connection.login_url}).",
+                f"Set up for {provider.where(connection)}.",
                 request.user,
             )
         return redirect("connections:credentials", slug=connection.team.slug, code=connection.code)
@@ -151,7 +156,7 @@ def setup(request: HttpRequest, slug: str, code) -> HttpResponse:
         "form": form,
         **_wizard_context(request, provider),
     }
-    return render(request, "connections/new.html", context, status=_form_status(form))
+    return render(request, provider.setup_template, context, status=_form_status(form))
 
 
 @sensitive_post_parameters("consumer_secret")
@@ -173,21 +178,22 @@ def credentials(request: HttpRequest, slug: str, code) -> HttpResponse:
         try:
             connection.check_login_url()
         except ValidationError as error:
-            form.add_error(None, f"Can't sign in at this My Domain URL: {' '.join(error)}")
+            where = provider.address_label
+            form.add_error(None, f"Can't sign in at this {where}: {' '.join(error)}")
         else:
             with transaction.atomic():
                 authorize_url = oauth.start(
                     connection,
                     request.user,
                     request.get_host(),
-                    form.cleaned_data["consumer_key"],
-                    form.cleaned_data["consumer_secret"],
+                    form.cleaned_data.get("consumer_key", ""),
+                    form.cleaned_data.get("consumer_secret", ""),
                     form.cleaned_data["submission"],
                 )
             return redirect(authorize_url)
     return render(
         request,
-        "connections/credentials.html",
+        provider.connect_template,
         {
             "team": connection.team,
             "connection": connection,
@@ -202,7 +208,12 @@ def _problem(
     request: HttpRequest, advice: Guidance, connection: Connection | None = None
 ) -> HttpResponse:
     provider = providers.for_connection(connection) if connection else _new_provider()
-    context = {"guidance": advice, "connection": connection, **_setup_context(provider)}
+    context = {
+        "guidance": advice,
+        "connection": connection,
+        "provider": provider,
+        **_setup_context(provider),
+    }
     return render(request, "connections/oauth_problem.html", context, status=advice.http_status)
 
 
@@ -236,20 +247,18 @@ def _remember_completed(request: HttpRequest, flow: AuthorizationRequest) -> Non
 @login_required
 @require_GET
 def oauth_callback(request: HttpRequest) -> HttpResponse:
-    """Where Salesforce sends the admin back (``redirect_uri``) with ``code`` and ``state``,
+    """Where the provider sends the admin back (``redirect_uri``) with ``code`` and ``state``,
     or ``error`` and ``error_description``. The flow is looked up by ``state`` and claimed
-    once before anything is sent to Salesforce (RFC 6749 §4.1.2, §10.12)."""
-    state = request.GET.get("state", "")
-    # A value no flow can have (too long, NUL) isn't looked up: PostgreSQL refuses NUL.
-    plausible = 0 < len(state) <= STATE_MAX_LENGTH and "\x00" not in state
-    flow = (
-        AuthorizationRequest.objects.select_related("connection__team", "user")
-        .filter(state=state)
-        .first()
-        if plausible
-        else None
-    )
+    once before anything is sent to the provider (RFC 6749 §4.1.2, §10.12); connections.oauth
+    does the work, this view picks the page."""
+    flow = oauth.flow_for_state(request.GET.get("state", ""))
     if flow is None:
+        for name, _ in providers.choices():
+            # A redirect no sign-in started, such as Entra's answer to an admin consent link.
+            answer = getattr(providers.get(name), "unsolicited_callback", None)
+            advice = answer(request.GET) if answer else None
+            if advice is not None:
+                return _problem(request, advice)
         return _invalid_link(request, "Orgkeeper doesn't know this sign-in.")
     # Removed from the team, or no longer an owner or admin, since the sign-in started.
     no_access = "Your account may no longer manage connections of this team."
@@ -265,18 +274,9 @@ def oauth_callback(request: HttpRequest) -> HttpResponse:
         return redirect(connection)
     if not request.membership.has_role(Role.ADMIN):
         return _invalid_link(request, no_access, status=403)
-    if flow.user_id != request.user.pk:
-        return _invalid_link(request, "Another user started this sign-in.", connection, 403)
-    if flow.used_at is not None:
-        return _invalid_link(request, "This sign-in was already used.", connection)
-    if flow.is_expired():
-        # Not claimed: the page can be reloaded. The connection stops waiting for it, unless
-        # a newer sign-in is under way or another one connected it meanwhile.
-        Connection.end_expired_sign_ins([connection.pk], request.user)
-        AuthorizationRequest.forget_expired_secrets([connection.pk])
-        return _invalid_link(request, "The sign-in took more than 10 minutes.", connection)
-    if not flow.claim():
-        return _invalid_link(request, "This sign-in was already used.", connection)
+    refusal = oauth.claim(flow, request.user)
+    if refusal:
+        return _invalid_link(request, refusal.reason, connection, refusal.status)
     try:
         authorized = complete_authorization(flow, request.GET)
     except AuthorizationFailed as failure:
@@ -315,6 +315,7 @@ def detail(request: HttpRequest, slug: str, code) -> HttpResponse:
         "events": page_of(connection.events.all(), request),
         "can_act": _can_act(request),
         "healthy": connection.is_connected and not connection.is_degraded,
+        "provider": provider,
         **_setup_context(provider),
     }
     return render(request, "connections/detail.html", context)
@@ -328,13 +329,11 @@ def edit(request: HttpRequest, slug: str, code) -> HttpResponse:
     holds no tokens (otherwise another key goes through Re-authorize)."""
     connection = get_connection_for_user(request, slug, code, Role.ADMIN)
     app = ClientCredentials.objects.filter(connection=connection).first()
+    provider = providers.for_connection(connection)
     initial = {
-        "name": connection.name,
-        "environment": connection.environment,
-        "my_domain_url": connection.my_domain_url,
+        **provider.forms.initial(connection),
         "consumer_key": app.consumer_key if app else "",
     }
-    provider = providers.for_connection(connection)
     form = provider.forms.EditForm(request.POST or None, initial=initial, connection=connection)
     verified, problem = False, None
     if request.method == "POST" and form.is_valid():
@@ -361,6 +360,7 @@ def edit(request: HttpRequest, slug: str, code) -> HttpResponse:
         "team": connection.team,
         "connection": connection,
         "form": form,
+        "provider": provider,
         "guidance": problem,
         **(_setup_context(provider) if problem else {}),
     }
@@ -375,6 +375,8 @@ def _verify_new_credentials(request, connection, app, form) -> tuple[bool, Guida
     and the credentials are stored only if Salesforce accepts them. Returns whether they
     were verified, and what went wrong (None: accepted, or nothing to verify)."""
     data = form.cleaned_data
+    if "consumer_key" not in data:  # the provider's app isn't the connection's (Dynamics)
+        return False, None
     if app is None or not (data["consumer_secret"] or data["consumer_key"] != app.consumer_key):
         return False, None
     if not (connection.refresh_token_alive and connection.has_tokens):
@@ -480,6 +482,7 @@ def disconnect(request: HttpRequest, slug: str, code) -> HttpResponse:
             "team": connection.team,
             "connection": connection,
             "tokens": TokenSet.objects.filter(connection=connection).first(),
+            "provider": providers.for_connection(connection),
         }
         return render(request, "connections/disconnect.html", context)
     try:
@@ -490,6 +493,8 @@ def disconnect(request: HttpRequest, slug: str, code) -> HttpResponse:
     provider = providers.for_connection(connection)
     if revoked:
         messages.success(request, f"Disconnected. {provider.label} revoked the refresh token.")
+    elif not provider.policies.has_per_token_revoke:
+        messages.success(request, f"Disconnected. {provider.manual_revoke_hint}")
     else:
         messages.warning(
             request,

@@ -1,10 +1,12 @@
 """Shared fixtures: a team with alice (owner), bob (admin) and victor (viewer); charlie is an
-outsider who owns another team. ``services`` tests skip without PostgreSQL and Redis unless
-REQUIRE_SERVICES=1, which makes them fail instead."""
+outsider who owns another team; ``rsps``, a ``responses`` mock. ``services`` tests skip
+without PostgreSQL and Redis unless REQUIRE_SERVICES=1, which makes them fail instead."""
 
 import os
+import socket
 
 import pytest
+import responses
 from django.test import Client
 from hypothesis import settings as hypothesis_settings
 
@@ -106,3 +108,17 @@ def victor_client(victor) -> Client:
 @pytest.fixture
 def charlie_client(charlie) -> Client:
     return signed_in(charlie)
+
+
+@pytest.fixture
+def rsps():
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        yield mock
+
+
+@pytest.fixture
+def closed_port() -> int:
+    """A local TCP port nothing listens on: connecting is refused at once."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]

@@ -335,6 +335,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "options", f"-c lock_timeout={int(SALESFORCE_HTTP_TIMEOUT * 1000) + 5000}"
     )
+# Microsoft Dynamics 365 / Dataverse: the operator's one multi-tenant Microsoft Entra ID app
+# (connections.providers.dynamics). Empty client ID: the wizard says what to set.
+DYNAMICS_CLIENT_ID = env("DYNAMICS_CLIENT_ID", default="")
+DYNAMICS_CLIENT_SECRET = env("DYNAMICS_CLIENT_SECRET", default="")
+# The Microsoft identity platform's authority: sovereign clouds, or the local Entra emulator.
+DYNAMICS_AUTHORITY = env("DYNAMICS_AUTHORITY", default="https://login.microsoftonline.com")
+# Global Discovery Service; empty: derived from DYNAMICS_AUTHORITY.
+DYNAMICS_DISCOVERY_URL = env("DYNAMICS_DISCOVERY_URL", default="")
+# Environment URLs accepted besides Dataverse's hosts, by prefix (the emulator's
+# http://127.0.0.1:8883/env/), comma-separated. Empty in production.
+DYNAMICS_ALLOWED_ENVIRONMENT_PREFIXES = env.list(
+    "DYNAMICS_ALLOWED_ENVIRONMENT_PREFIXES", default=[]
+)
 # Salesforce sends no expires_in: treat an access token as stale after this long.
 ACCESS_TOKEN_LIFETIME = env.int("ACCESS_TOKEN_LIFETIME", default=3600)
 # The API proxy keeps request bodies up to this many bytes in memory, so it can send them

@@ -52,6 +52,11 @@ def for_connection(connection) -> Provider:
     return get(connection.provider)
 
 
+def every() -> list[Provider]:
+    """Every registered provider."""
+    return list(_registry().values())
+
+
 def choices() -> list[tuple[str, str]]:
     """``(name, label)`` of every provider, for ``Connection.provider``'s choices (a callable,
     so that a new provider needs no migration)."""

@@ -4,15 +4,49 @@ models, so a provider (``connections/providers/<name>/``) can be written against
 alone (see tests/providers/fake/ for the smallest one)."""
 
 import secrets
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
 from oauthlib.oauth2 import WebApplicationClient
 
-from ..errors import Classification, ErrorKind, Guidance
-from ..secrets import redact
+from ..errors import (
+    ApiError,
+    Classification,
+    ErrorKind,
+    Guidance,
+    InvalidGrant,
+    OAuthError,
+    ProviderError,
+    SessionExpired,
+    SessionPolicyBlocked,
+    SignatureMismatch,
+    Unavailable,
+)
+
+# What a provider package needs, in one place (the error types live in connections.errors,
+# which connections.http uses too).
+__all__ = [
+    "ApiError",
+    "Classification",
+    "Credentials",
+    "ErrorKind",
+    "Grant",
+    "Guidance",
+    "Identity",
+    "InvalidGrant",
+    "OAuthError",
+    "Policies",
+    "Provider",
+    "ProviderError",
+    "SessionExpired",
+    "SessionPolicyBlocked",
+    "SignatureMismatch",
+    "Unavailable",
+    "code_challenge",
+    "new_code_verifier",
+    "new_state",
+]
 
 # --- PKCE and state (every provider's web server flow) --------------------------------
 
@@ -31,75 +65,6 @@ def code_challenge(code_verifier: str) -> str:
 def new_state() -> str:
     """An unguessable ``state`` value (RFC 6749 §10.12)."""
     return secrets.token_urlsafe(32)
-
-
-# --- Errors -------------------------------------------------------------------------------
-
-
-class ProviderError(Exception):
-    """Base class. ``error`` and ``description`` are the provider's own words when it gave
-    any; ``status`` is the HTTP status."""
-
-    def __init__(self, description: str, error: str = "", status: int | None = None):
-        super().__init__(f"{error}: {description}" if error else description)
-        self.error = error
-        self.description = description
-        self.status = status
-
-    def redacted(self, secrets: Iterable[str | None]) -> "ProviderError":
-        """This error, with ``secrets`` (what Orgkeeper sent in the request) removed from
-        the provider's words: an error text may echo them back."""
-        secrets = list(secrets)
-        self.error = redact(self.error, secrets)
-        self.description = redact(self.description, secrets)
-        self.args = tuple(redact(str(arg), secrets) for arg in self.args)
-        return self
-
-
-class Unavailable(ProviderError):
-    """Network error, timeout, HTTP 5xx or 429, or a body that isn't the provider's JSON.
-    Transient: retry later. ``sent`` is False only when the connection could not be opened
-    (refused, unresolvable host, connect timeout): the request never left, so the provider
-    can't have acted on it."""
-
-    def __init__(
-        self, description: str, error: str = "", status: int | None = None, sent: bool = True
-    ):
-        super().__init__(description, error=error, status=status)
-        self.sent = sent
-
-
-class OAuthError(ProviderError):
-    """The token endpoint answered ``{"error": ..., "error_description": ...}``
-    (RFC 6749 §5.2, https://www.rfc-editor.org/rfc/rfc6749#section-5.2)."""
-
-
-class InvalidGrant(OAuthError):
-    """``invalid_grant``: the code or refresh token is revoked, expired or rotated out."""
-
-
-class SignatureMismatch(ProviderError):
-    """A sign-in's token response failed the provider's integrity check (Salesforce: its
-    signature doesn't match the client secret). ``grant`` is the refused response, so it
-    can be revoked."""
-
-    def __init__(self, description: str, grant: "Grant | None" = None):
-        super().__init__(description)
-        self.grant = grant
-
-
-class SessionExpired(ProviderError):
-    """The API answered 401: the access token is no longer valid."""
-
-
-class SessionPolicyBlocked(SessionExpired):
-    """The API refuses the app's sessions, fresh ones too (a session policy): a refresh
-    can't fix it and the refresh token is fine. Being a SessionExpired, it still gets the
-    one refresh a 401 gets (the admin may have just fixed the policy)."""
-
-
-class ApiError(ProviderError):
-    """Any other API error."""
 
 
 # --- What a provider returns --------------------------------------------------------------
@@ -170,12 +135,28 @@ class Credentials(Protocol):
     consumer_secret: str
 
 
+@dataclass(frozen=True)
+class Target:
+    """What a provider's calls are about, derived from the connection by the core:
+    ``login_url`` (Salesforce: the login host for authorize, token and revoke; a provider
+    whose authority is a setting may ignore it) and ``instance_url`` (the API the tokens are
+    for: a Salesforce instance, a Dataverse environment URL; empty when not known yet)."""
+
+    login_url: str
+    instance_url: str = ""
+
+
 class Provider:
     """One identity provider: its policies, its HTTP calls and the words for its errors. A
     provider subclasses this, sets the class attributes and implements the HTTP calls; the
-    other methods have provider-neutral defaults. ``endpoint`` is the connection's login
-    (authority) URL, ``instance_url`` the URL of the API its tokens are for. Every call
-    raises ProviderError subclasses only, and never logs or raises a secret.
+    other methods have provider-neutral defaults. ``target`` (a Target) says which
+    connection a call is for. Every call raises ProviderError subclasses only, and never
+    logs or raises a secret.
+
+    The wizard's pages are the provider's too: ``forms``, ``setup_template`` (step 1's
+    page), ``connect_template`` (step 2's: sign in, also Re-authorize), ``facts_template``
+    (its lines of the connection page's facts), ``disconnect_template`` (what Disconnect
+    does, as list items; with ``after`` what stays) and ``checklist_template``.
     """
 
     name: str  # the value stored in Connection.provider
@@ -186,6 +167,22 @@ class Provider:
     forms: Any  # a module with NewConnectionForm, ConnectionForm, ConnectForm, EditForm
     default_environment = ""
     manual_revoke_hint = "Revoke it at the provider."
+    reauthorize_hint = ""  # what the alert email adds after "sign in to <label>"
+    kept_on_failure = "credentials and tokens"  # what a failed re-authorization leaves as it was
+    setup_template = "connections/new.html"
+    connect_template = "connections/credentials.html"
+    facts_template = "connections/_facts.html"
+    disconnect_template = "connections/_disconnect_steps.html"
+    address_label = "login URL"  # what check_login_url checks, in its errors
+    credentials_missing = "The app registration's client ID and secret are missing."
+    # The API proxy: the path it forwards under ({instance_url}/services/...), the request
+    # header prefixes that go along, and the provider's response headers that come back.
+    proxy_prefix = "services/"
+    proxy_header_prefixes: tuple[str, ...] = ()
+    proxy_response_headers: tuple[str, ...] = ()
+    # The API's api_base_url when the provider's REST base is fixed: a function of the
+    # instance URL (Dataverse's /api/data/v9.2); None: the API asks the instance.
+    api_base_url = None
     # The classification of a refresh refused as revoked (what the approvals limit explains).
     revoked: Classification | None = None
     # What an API refusing fresh sessions means (a session policy), if the provider has one.
@@ -196,6 +193,11 @@ class Provider:
     def environment_label(self, environment: str) -> str:
         return environment
 
+    def where(self, connection) -> str:
+        """The connection's environment and login URL, for its history ("Production
+        (https://login.salesforce.com)")."""
+        return f"{connection.get_environment_display()} ({connection.login_url})"
+
     def login_url(self, environment: str, my_domain_url: str = "") -> str:
         raise NotImplementedError
 
@@ -204,15 +206,32 @@ class Provider:
 
     # --- HTTP calls ----------------------------------------------------------------------
 
+    def client_credentials(self, stored: Credentials | None) -> Credentials | None:
+        """The client ID and secret to use for a connection whose stored ones (or a flow's
+        submitted ones) are ``stored``: by default those (per-connection app registrations);
+        a provider with one app of the operator's (Dynamics) returns that. None when there
+        are none."""
+        return stored
+
+    def is_expired_session(self, status: int, body: bytes) -> bool:
+        """A proxied API answer (HTTP ``status``, raw ``body``) that says the access token is
+        dead, so one refresh may help."""
+        return status == 401
+
+    def unsolicited_callback(self, params) -> Guidance | None:
+        """The page for a redirect to the callback that no sign-in started (Entra's answer to
+        an admin consent link), or None when it isn't this provider's."""
+        return None
+
     def authorization_url(
-        self, endpoint: str, client_id: str, redirect_uri: str, state: str, code_verifier: str
+        self, target: Target, client_id: str, redirect_uri: str, state: str, code_verifier: str
     ) -> str:
         """Where to send the admin (RFC 6749 §4.1.1, with an S256 PKCE challenge)."""
         raise NotImplementedError
 
     def exchange_code(
         self,
-        endpoint: str,
+        target: Target,
         credentials: Credentials,
         code: str,
         redirect_uri: str,
@@ -226,12 +245,12 @@ class Provider:
         raise NotImplementedError
 
     def refresh(
-        self, endpoint: str, credentials: Credentials, refresh_token: str, timeout: float
+        self, target: Target, credentials: Credentials, refresh_token: str, timeout: float
     ) -> Grant:
         """Use a refresh token (RFC 6749 §6); ``timeout`` in seconds."""
         raise NotImplementedError
 
-    def revoke(self, endpoint: str, token: str) -> None:
+    def revoke(self, target: Target, token: str) -> None:
         """Revoke a token (RFC 7009); only called when ``policies.has_per_token_revoke``."""
         raise NotImplementedError
 

@@ -5,7 +5,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from api.models import APIKey
-from tests.connections.conftest import connection_factory, public_urls, rsps  # noqa: F401
+from tests.connections.conftest import connection_factory, public_urls  # noqa: F401
 
 
 @pytest.fixture

@@ -5,9 +5,8 @@ from datetime import timedelta
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.connections.keepalive_support import make_connection
+from tests.connections.helpers import make_connection
 
-ACCESS_TOKEN = "00D5g000004XmplEAC!AQ0AQFakeAccessTokenValue.ForTestsOnly_1"
 NEW_ACCESS_TOKEN = "00D5g000004XmplEAC!AQ0AQFakeAccessTokenValue.ForTestsOnly_2"
 INVALID_SESSION = [{"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}]
 LIMIT_INFO = "api-usage=18/15000"

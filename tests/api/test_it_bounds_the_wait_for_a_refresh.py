@@ -15,7 +15,7 @@ from django.utils import timezone
 from connections import keepalive
 from connections.models import Connection, TokenSet
 from tests.api.conftest import bearer
-from tests.connections.keepalive_support import TOKEN_URL, make_connection
+from tests.connections.helpers import TOKEN_URL, make_connection
 
 BOUND = 1  # seconds: SALESFORCE_HTTP_TIMEOUT in these tests
 

@@ -1,5 +1,6 @@
-"""The isolation matrix: every API endpoint by every way a request may not use a connection.
-Nothing reaches Salesforce (``rsps`` has nothing registered and must see no call)."""
+"""The isolation matrix: every API endpoint by every way a request may not use a connection,
+for a Salesforce and a Dynamics 365 connection. Nothing reaches a provider (``rsps`` has
+nothing registered and must see no call)."""
 
 from datetime import timedelta
 
@@ -21,6 +22,7 @@ ENDPOINTS = [
     ("post", "api:test", Scope.CONNECTIONS_READ),
     ("get", "api:proxy", Scope.PROXY),
     ("post", "api:proxy", Scope.PROXY),
+    ("get", "api:proxy_dataverse", Scope.PROXY),
 ]
 IDS = [f"{method} {name}" for method, name, _ in ENDPOINTS]
 # The same, plus the list, for what depends on the key alone (the list answers a key that
@@ -32,7 +34,8 @@ EVERY_IDS = [f"{method} {name}" for method, name, _ in EVERY]
 def url_of(name: str, connection) -> str:
     if name == "api:connections":
         return reverse(name)
-    args = [connection.code, "data/v65.0/"] if name == "api:proxy" else [connection.code]
+    paths = {"api:proxy": "data/v65.0/", "api:proxy_dataverse": "v9.2/WhoAmI"}
+    args = [connection.code, paths[name]] if name in paths else [connection.code]
     return reverse(name, args=args)
 
 
@@ -48,6 +51,17 @@ def assert_problem(response, status: int, code: str) -> None:
     assert (body["status"], body["code"]) == (status, code)
     assert body["title"]
     assert body["detail"]
+
+
+@pytest.fixture(params=["salesforce", "dynamics"])
+def connection(request, connection_factory):
+    """A connected connection of each provider: the matrix holds for both."""
+    if request.param == "dynamics":
+        return connection_factory(provider="dynamics", instance_url=DATAVERSE)
+    return connection_factory()
+
+
+DATAVERSE = "https://contoso.crm.dynamics.com"
 
 
 @pytest.fixture(autouse=True)
@@ -137,7 +151,8 @@ def test_unknown_and_malformed_ids(api, make_key, method, name, scope):
     _, raw = make_key()
     for connection_id in ("00000000-0000-0000-0000-000000000000", "not-a-uuid"):
         path = reverse(
-            name, args=[connection_id, "data/"] if name == "api:proxy" else [connection_id]
+            name,
+            args=[connection_id, "data/"] if name.startswith("api:proxy") else [connection_id],
         )
         response = getattr(api, method)(path, {}, format="json", **bearer(raw))
         assert_problem(response, 404, "connection_not_found")

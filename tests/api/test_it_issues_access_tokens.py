@@ -10,7 +10,7 @@ from django.utils import timezone
 from api.versions import FALLBACK_VERSION
 from connections.models import TokenSet
 from tests.api.conftest import bearer
-from tests.connections.keepalive_support import (
+from tests.connections.helpers import (
     INSTANCE_URL,
     TOKEN_URL,
     add_token_error,

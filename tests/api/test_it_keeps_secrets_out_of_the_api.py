@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.api.conftest import bearer
-from tests.connections.keepalive_support import (
+from tests.connections.helpers import (
     CONSUMER_SECRET,
     INSTANCE_URL,
     TOKEN_URL,

@@ -13,7 +13,7 @@ from django.utils import timezone
 from connections.models import Connection
 from tests.api.conftest import bearer
 from tests.api.proxy_support import fresh_connection, proxy_url
-from tests.connections.keepalive_support import INSTANCE_URL, TOKEN_URL, make_connection
+from tests.connections.helpers import INSTANCE_URL, TOKEN_URL, make_connection
 
 
 @pytest.fixture

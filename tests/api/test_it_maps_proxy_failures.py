@@ -10,7 +10,7 @@ from connections.errors import ErrorKind
 from connections.models import Connection
 from tests.api.conftest import bearer
 from tests.api.proxy_support import fresh_connection, proxy_url
-from tests.connections.keepalive_support import INSTANCE_URL
+from tests.connections.helpers import INSTANCE_URL
 
 URL = f"{INSTANCE_URL}/services/data/"
 

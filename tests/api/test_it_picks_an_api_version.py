@@ -6,7 +6,7 @@ from django.core.cache import cache
 from api import versions
 from connections.providers.salesforce import client as salesforce
 from connections.providers.salesforce import guidance
-from tests.connections.keepalive_support import INSTANCE_URL, make_connection
+from tests.connections.helpers import INSTANCE_URL, make_connection
 
 VERSIONS_URL = f"{INSTANCE_URL}/services/data/"
 

@@ -6,14 +6,18 @@ import pytest
 
 from tests.api.conftest import bearer
 from tests.api.proxy_support import (
-    ACCESS_TOKEN,
     LIMIT_INFO,
     NEW_ACCESS_TOKEN,
     content,
     fresh_connection,
     proxy_url,
 )
-from tests.connections.keepalive_support import INSTANCE_URL, add_token_response, make_connection
+from tests.connections.helpers import (
+    ACCESS_TOKEN,
+    INSTANCE_URL,
+    add_token_response,
+    make_connection,
+)
 
 QUERY_URL = f"{INSTANCE_URL}/services/data/v62.0/query"
 QUERY_RESULT = {"totalSize": 1, "done": True, "records": [{"Id": "001000000000001AAA"}]}

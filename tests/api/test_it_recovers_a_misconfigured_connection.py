@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from connections.models import Connection, TokenSet
 from tests.api.conftest import bearer
-from tests.connections.keepalive_support import (
+from tests.connections.helpers import (
     INSTANCE_URL,
     TOKEN_URL,
     add_token_error,

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.api.conftest import bearer
-from tests.connections.keepalive_support import (
+from tests.connections.helpers import (
     INSTANCE_URL,
     TOKEN_URL,
     add_token_response,

@@ -12,11 +12,11 @@ from connections.models import Connection, TokenSet
 from connections.providers.salesforce.errors import SESSION_POLICY_BLOCKS_API
 from tests.api.conftest import bearer
 from tests.api.proxy_support import INVALID_SESSION, content, proxy_url
-from tests.connections.emulated_wizard import connect
-from tests.connections.keepalive_support import (
+from tests.connections.helpers import (
     INSTANCE_URL,
     TOKEN_URL,
     add_token_response,
+    connect_emulator,
     make_connection,
 )
 from tests.emulators.salesforce.fixtures import salesforce_emulator  # noqa: F401
@@ -106,7 +106,7 @@ def test_the_emulators_session_policy_gives_one_refresh_then_424(
     public_urls,
     salesforce_emulator,  # noqa: F811
 ):
-    connection, _ = connect(alice_client, team, salesforce_emulator)
+    connection, _ = connect_emulator(alice_client, team, salesforce_emulator)
     salesforce_emulator.demo_app.high_assurance_required = True
     _, raw = make_key()
     limits = proxy_url(connection, "data/v62.0/limits")

@@ -8,14 +8,14 @@ import requests
 from connections.models import TokenSet
 from tests.api.conftest import bearer
 from tests.api.proxy_support import (
-    ACCESS_TOKEN,
     INVALID_SESSION,
     NEW_ACCESS_TOKEN,
     content,
     fresh_connection,
     proxy_url,
 )
-from tests.connections.keepalive_support import (
+from tests.connections.helpers import (
+    ACCESS_TOKEN,
     INSTANCE_URL,
     TOKEN_URL,
     add_token_error,

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from connections.models import ConnectionEvent
 from tests.api.conftest import bearer
-from tests.connections.keepalive_support import INSTANCE_URL, make_connection
+from tests.connections.helpers import INSTANCE_URL, make_connection
 
 PROBE = f"{INSTANCE_URL}/services/data/"
 

@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from tests.api.conftest import bearer
-from tests.connections.keepalive_support import TOKEN_URL
+from tests.connections.helpers import TOKEN_URL
 
 
 def post(api, raw, name, connection, body):

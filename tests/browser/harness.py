@@ -13,11 +13,13 @@ import contextlib
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -33,7 +35,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-START_TIMEOUT = 30.0  # seconds for the web server and the worker to come up
+SERVER_START_TIMEOUT = 30.0  # seconds for the web server and the worker to come up
 STOP_GRACE = 2.0  # seconds between SIGTERM and SIGKILL; tests are over, nothing to save
 LOG_TAIL = 20_000  # characters of each process log attached to a failed test
 
@@ -247,7 +249,7 @@ class Orgkeeper:
                 raise RuntimeError(f"the {process.name} process exited early:\n{self.logs()}")
 
     def _wait_for_web(self) -> None:
-        deadline = time.monotonic() + START_TIMEOUT
+        deadline = time.monotonic() + SERVER_START_TIMEOUT
         while True:
             self._check_running()
             try:
@@ -261,7 +263,7 @@ class Orgkeeper:
             time.sleep(0.2)
 
     def _wait_for_log(self, process: Process, text: str) -> None:
-        deadline = time.monotonic() + START_TIMEOUT
+        deadline = time.monotonic() + SERVER_START_TIMEOUT
         while text not in process.log():
             self._check_running()
             if time.monotonic() > deadline:
@@ -291,3 +293,26 @@ class Orgkeeper:
     def shell(self, code: str) -> str:
         """Run Python in ``manage.py shell`` against the server's database."""
         return self.manage("shell", "--no-imports", "-c", code)
+
+
+# Make the server's writes to one table wait, so that a second click reaches the server while
+# the first click's request is still being handled, as on a slow server.
+@contextlib.contextmanager
+def writes_held(orgkeeper: Orgkeeper, table: str) -> Iterator[None]:
+    """Until the block ends, the server's writes to ``table`` wait: PostgreSQL locks the
+    table against writers, SQLite takes the database's write lock (every writer waits)."""
+    database = orgkeeper.database
+    if database.postgres:
+        import psycopg
+
+        with psycopg.connect(database.url) as connection:
+            connection.execute(f'LOCK TABLE "{table}" IN EXCLUSIVE MODE')
+            yield
+        return
+    connection = sqlite3.connect(orgkeeper.workdir / "orgkeeper.sqlite3", isolation_level=None)
+    try:
+        connection.execute("BEGIN IMMEDIATE")
+        yield
+        connection.execute("COMMIT")
+    finally:
+        connection.close()

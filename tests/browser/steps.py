@@ -12,10 +12,10 @@ from pathlib import Path
 from playwright.sync_api import Page, expect
 
 from tests.browser.harness import BASE_DIR, Orgkeeper
+from tests.conftest import PASSWORD
 from tests.emulators.salesforce import Emulator
 
 SCREENSHOTS = Path(os.environ.get("BROWSER_SCREENSHOTS") or BASE_DIR / "var" / "screenshots")
-PASSWORD = "correct horse battery staple"
 
 
 def field(page: Page, label: str):

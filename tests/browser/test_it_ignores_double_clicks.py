@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from tests.browser.slow_writes import writes_held
+from tests.browser.harness import writes_held
 from tests.browser.steps import (
     add_member,
     field,

@@ -1,9 +1,7 @@
-"""Connection fixtures: a connected ``connection``, a ``draft`` and a ``responses`` mock."""
-
-import socket
+"""Connection fixtures: a connected ``connection`` and a ``draft`` (the ``responses`` mock
+``rsps`` is in tests/conftest.py)."""
 
 import pytest
-import responses
 from django.utils import timezone
 
 from connections.models import ClientCredentials, Connection, TokenSet
@@ -25,20 +23,6 @@ def public_urls(settings):
     """The test settings' defaults, whatever the environment says."""
     settings.PUBLIC_BASE_URL = "http://127.0.0.1:8881"
     settings.SERVER_OUTBOUND_IP = ""
-
-
-@pytest.fixture
-def rsps():
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        yield mock
-
-
-@pytest.fixture
-def closed_port() -> int:
-    """A local TCP port nothing listens on: connecting is refused at once."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture

@@ -1,16 +1,23 @@
-"""Salesforce response shapes (docs/salesforce-protocol.md, "Token responses", with signatures
-computed from
-the consumer secret like Salesforce does) and helpers that drive the connection wizard."""
+"""The helpers of the connection tests: Salesforce's response shapes
+(docs/salesforce-protocol.md, "Token responses", signed with the consumer secret as
+Salesforce does), a connected Connection with tokens, the wizard driven through Orgkeeper's
+views (against ``responses`` or the emulator over real HTTP), and a database that refuses
+token writes."""
 
 import base64
 import hashlib
 import hmac
-from datetime import UTC, datetime
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qsl, urlsplit
 
+import responses
+from django.db import OperationalError
+from django.db import connection as db
 from django.urls import reverse
+from django.utils import timezone
 
-from connections.models import Connection
+from connections.models import ClientCredentials, Connection, TokenSet
 
 LOGIN_URL = "https://login.salesforce.com"
 TOKEN_URL = f"{LOGIN_URL}/services/oauth2/token"
@@ -91,6 +98,7 @@ def query(url: str) -> dict:
 
 
 def form_body(call) -> dict:
+    """The form fields of a recorded ``responses`` call."""
     return dict(parse_qsl(call.request.body))
 
 
@@ -144,3 +152,179 @@ def admin_form_data(page) -> dict:
         else:
             data[name] = "" if value is None else value
     return data
+
+
+# --- The keep-alive: a connected connection and refresh answers ----------------------
+
+# Salesforce's error texts (docs/salesforce-protocol.md, "Errors")
+ERRORS = {
+    "refresh_expired_or_revoked": "expired access/refresh token",
+    "refresh_concurrent": "token request is already being processed",
+    "ip_restricted": "ip restricted",
+    "inactive_user": "inactive user",
+    "inactive_org": "inactive organization",
+    "authentication_failure": "authentication failure",
+    "not_approved": "user hasn't approved this consumer",
+}
+
+
+def refresh_body(
+    access_token: str = "00D5g000004XmplEAC!AQ0AQFakeAccessTokenValue.ForTestsOnly_2",
+    refresh_token: str | None = "5Aep861FakeRefreshTokenValueForTestsOnly.AAAA2",
+    instance_url: str | None = INSTANCE_URL,
+    issued_at: datetime | None = None,
+    secret: str = CONSUMER_SECRET,
+) -> dict:
+    """A 200 from POST /services/oauth2/token (grant_type=refresh_token), signed with
+    Base64(HMAC-SHA256(secret, id + issued_at))."""
+    issued_at_raw = str(int((issued_at or timezone.now()).timestamp() * 1000))
+    body = {
+        "access_token": access_token,
+        "scope": "refresh_token id api",
+        "id": IDENTITY_URL,
+        "token_type": "Bearer",
+        "issued_at": issued_at_raw,
+    }
+    if refresh_token is not None:
+        body["refresh_token"] = refresh_token
+    if instance_url is not None:
+        body["instance_url"] = instance_url
+    digest = hmac.new(secret.encode(), (IDENTITY_URL + issued_at_raw).encode(), hashlib.sha256)
+    body["signature"] = base64.b64encode(digest.digest()).decode()
+    return body
+
+
+def add_token_response(rsps: responses.RequestsMock, **kwargs) -> None:
+    rsps.post(TOKEN_URL, json=refresh_body(**kwargs))
+
+
+def add_token_error(rsps: responses.RequestsMock, description: str, error="invalid_grant"):
+    rsps.post(TOKEN_URL, status=400, json={"error": error, "error_description": description})
+
+
+def make_connection(
+    team,
+    name: str = "Acme production",
+    status: str = Connection.Status.CONNECTED,
+    last_used: datetime | None = None,
+    issued_at: datetime | None = None,
+    refresh_token: str = "5Aep861FakeRefreshTokenValueForTestsOnly.AAAA1",
+    access_token: str = "00D5g000004XmplEAC!AQ0AQFakeAccessTokenValue.ForTestsOnly_1",
+    next_refresh_at: datetime | None = None,
+    tokens: bool = True,
+) -> Connection:
+    """A connection with an External Client App and (unless ``tokens=False``) tokens last
+    used ``last_used`` (default 25 hours ago, so due)."""
+    now = timezone.now()
+    last_used = last_used or now - timedelta(hours=25)
+    connection = Connection.objects.create(
+        team=team,
+        name=name,
+        status=status,
+        instance_url=INSTANCE_URL,
+        organization_id="00D5g000004XmplEAC",
+        next_refresh_at=next_refresh_at,
+    )
+    ClientCredentials.objects.create(
+        connection=connection, consumer_key=CONSUMER_KEY, consumer_secret=CONSUMER_SECRET
+    )
+    if tokens:
+        TokenSet.objects.create(
+            connection=connection,
+            access_token=access_token,
+            refresh_token=refresh_token,
+            instance_url=INSTANCE_URL,
+            scope="refresh_token id api",
+            issued_at=issued_at or last_used,
+            signature_verified=True,
+            refresh_token_last_used_at=last_used,
+        )
+    return connection
+
+
+def utc(*args) -> datetime:
+    return datetime(*args, tzinfo=UTC)
+
+
+# --- The wizard against the Salesforce emulator over real HTTP (test settings allow http) ---
+
+
+def emulator_start(client, team, emulator, consumer_key: str, consumer_secret: str, name: str = ""):
+    """Steps 1 and 2 for a new connection; returns it and the authorize URL Orgkeeper sent
+    the browser to."""
+    client.post(
+        reverse("connections:new", args=[team.slug]),
+        {
+            "name": name or "Emulator org",
+            "environment": "my_domain",
+            "my_domain_url": emulator.base_url,
+        },
+    )
+    connection = Connection.objects.filter(team=team).latest("pk")
+    return connection, emulator_authorize(
+        client, connection, emulator, consumer_key, consumer_secret
+    )
+
+
+def emulator_authorize(
+    client, connection, emulator, consumer_key: str, consumer_secret: str = ""
+) -> str:
+    """Step 2 (also Re-authorize; an empty secret keeps the stored one): the authorize URL."""
+    response = client.post(
+        url("credentials", connection),
+        {"consumer_key": consumer_key, "consumer_secret": consumer_secret},
+    )
+    assert response.status_code == 302, response.content.decode()[-3000:]
+    authorize_url = response["Location"]
+    assert authorize_url.startswith(f"{emulator.base_url}/services/oauth2/authorize?")
+    assert query(authorize_url)["redirect_uri"] == PUBLIC_CALLBACK
+    return authorize_url
+
+
+def emulator_callback(client, location: str):
+    """Follow the emulator's redirect (``location``) to Orgkeeper's callback."""
+    assert location.startswith(PUBLIC_CALLBACK + "?"), location
+    return client.get(CALLBACK_PATH, query(location))
+
+
+def connect_emulator(
+    client, team, emulator, app=None, consumer_secret: str | None = None, user=None
+):
+    """The whole wizard with ``app`` (default the demo app) as ``user`` (default the demo
+    user); returns the connection and the callback's response."""
+    app = app or emulator.demo_app
+    if PUBLIC_CALLBACK not in app.callback_urls:
+        app.callback_urls = [*app.callback_urls, PUBLIC_CALLBACK]
+    secret = app.consumer_secret if consumer_secret is None else consumer_secret
+    connection, authorize_url = emulator_start(client, team, emulator, app.consumer_key, secret)
+    user = user or emulator.demo_user
+    location = emulator.sign_in_and_allow(authorize_url, user.username, user.password)
+    return connection, emulator_callback(client, location)
+
+
+# --- A database that refuses token writes (a failover, a dropped connection) -----------
+
+
+def _writes_tokens(sql: str) -> bool:
+    return (
+        sql.startswith(("UPDATE", "INSERT"))
+        and '"connections_tokenset"' in sql
+        and '"access_token"' in sql
+    )
+
+
+@contextmanager
+def failing_token_writes(times: int):
+    """The first ``times`` token writes raise OperationalError. Yields the list of the raw
+    database connections each token write was sent on, refused ones included."""
+    sent_on = []
+
+    def refuse(execute, sql, params, many, context):
+        if _writes_tokens(sql):
+            sent_on.append(context["connection"].connection)
+            if len(sent_on) <= times:
+                raise OperationalError("server closed the connection unexpectedly")
+        return execute(sql, params, many, context)
+
+    with db.execute_wrapper(refuse):
+        yield sent_on

@@ -4,8 +4,7 @@ emulator's base URL (http:// is allowed by the test settings)."""
 import pytest
 
 from connections.models import Connection, TokenSet
-from tests.connections.emulated_wizard import connect
-from tests.connections.helpers import url
+from tests.connections.helpers import connect_emulator, url
 from tests.emulators.salesforce.fixtures import salesforce_emulator  # noqa: F401
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("public_urls")]
@@ -13,7 +12,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("public_urls")]
 
 def test_it_connects_and_tests_the_emulator_org(alice_client, team, salesforce_emulator):  # noqa: F811
     emulator = salesforce_emulator
-    connection, response = connect(alice_client, team, emulator)
+    connection, response = connect_emulator(alice_client, team, emulator)
     assert response.status_code == 302
     connection.refresh_from_db()
     assert connection.status == Connection.Status.CONNECTED
@@ -32,7 +31,7 @@ def test_it_connects_and_tests_the_emulator_org(alice_client, team, salesforce_e
 
 
 def test_it_explains_a_wrong_consumer_secret(alice_client, team, salesforce_emulator):  # noqa: F811
-    connection, response = connect(
+    connection, response = connect_emulator(
         alice_client, team, salesforce_emulator, consumer_secret="WrongSecret000111"
     )
     assert response.status_code == 400

@@ -7,8 +7,13 @@ import pytest
 from django.core import mail
 
 from connections.models import Connection, TokenSet
-from tests.connections.emulated_wizard import authorize, callback, connect, start
-from tests.connections.helpers import url
+from tests.connections.helpers import (
+    connect_emulator,
+    emulator_authorize,
+    emulator_callback,
+    emulator_start,
+    url,
+)
 from tests.emulators.salesforce.fixtures import salesforce_emulator  # noqa: F401
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("public_urls")]
@@ -20,7 +25,7 @@ OWNER = "or use the org that owns it"
 def test_the_authorize_redirect_is_explained_and_used_up(alice_client, team, salesforce_emulator):  # noqa: F811
     emulator = salesforce_emulator
     emulator.demo_app.installed = False
-    connection, response = connect(alice_client, team, emulator)
+    connection, response = connect_emulator(alice_client, team, emulator)
 
     assert response.status_code == 400
     page = response.content.decode()
@@ -36,7 +41,7 @@ def test_the_authorize_redirect_is_explained_and_used_up(alice_client, team, sal
 def test_a_reloaded_callback_is_not_tried_again(alice_client, team, salesforce_emulator):  # noqa: F811
     emulator = salesforce_emulator
     emulator.demo_app.installed = False
-    _connection, authorize_url = start(
+    _connection, authorize_url = emulator_start(
         alice_client,
         team,
         emulator,
@@ -44,10 +49,10 @@ def test_a_reloaded_callback_is_not_tried_again(alice_client, team, salesforce_e
         emulator.demo_app.consumer_secret,
     )
     location = emulator.sign_in_and_allow(authorize_url)
-    callback(alice_client, location)
+    emulator_callback(alice_client, location)
     emulator.demo_app.installed = True
 
-    again = callback(alice_client, location)
+    again = emulator_callback(alice_client, location)
 
     assert "This sign-in was already used." in again.content.decode()
     assert not emulator.token_requests()
@@ -59,15 +64,15 @@ def test_the_code_exchange_names_the_org_of_a_reauthorization(
     salesforce_emulator,  # noqa: F811
 ):
     emulator = salesforce_emulator
-    connection, _ = connect(alice_client, team, emulator)
+    connection, _ = connect_emulator(alice_client, team, emulator)
     tokens = TokenSet.objects.get()
     app = emulator.demo_app
     location = emulator.sign_in_and_allow(
-        authorize(alice_client, connection, emulator, app.consumer_key)
+        emulator_authorize(alice_client, connection, emulator, app.consumer_key)
     )
     app.installed = False  # uninstalled between Allow and the code exchange
 
-    response = callback(alice_client, location)
+    response = emulator_callback(alice_client, location)
 
     assert response.status_code == 400
     assert f"{FIX} org {emulator.demo_org.org_id}, {OWNER}" in response.content.decode()
@@ -79,7 +84,7 @@ def test_the_code_exchange_names_the_org_of_a_reauthorization(
 
 def test_a_refresh_makes_it_misconfigured_until_installed(alice_client, team, salesforce_emulator):  # noqa: F811
     emulator = salesforce_emulator
-    connection, _ = connect(alice_client, team, emulator)
+    connection, _ = connect_emulator(alice_client, team, emulator)
     refresh_token = TokenSet.objects.get().refresh_token
     emulator.demo_app.installed = False
 

@@ -6,8 +6,7 @@ refreshing."""
 import pytest
 
 from connections.models import Connection, TokenSet
-from tests.connections.emulated_wizard import connect
-from tests.connections.helpers import url
+from tests.connections.helpers import connect_emulator, url
 from tests.emulators.salesforce.fixtures import salesforce_emulator  # noqa: F401
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("public_urls")]
@@ -21,7 +20,7 @@ def test_the_callback_names_the_install_step_and_the_permissions(
     emulator = salesforce_emulator
     emulator.demo_app.uninstalled_app_restricted = True
 
-    connection, response = connect(alice_client, team, emulator)
+    connection, response = connect_emulator(alice_client, team, emulator)
 
     assert response.status_code == 400
     page = response.content.decode()
@@ -41,7 +40,7 @@ def test_a_user_given_the_permission_connects(alice_client, team, salesforce_emu
     emulator.demo_app.uninstalled_app_restricted = True
     emulator.demo_user.approve_uninstalled_apps = True
 
-    connection, response = connect(alice_client, team, emulator)
+    connection, response = connect_emulator(alice_client, team, emulator)
 
     assert response.status_code == 302
     connection.refresh_from_db()
@@ -50,7 +49,7 @@ def test_a_user_given_the_permission_connects(alice_client, team, salesforce_emu
 
 def test_connections_authorized_before_keep_refreshing(alice_client, team, salesforce_emulator):  # noqa: F811
     emulator = salesforce_emulator
-    connection, _ = connect(alice_client, team, emulator)
+    connection, _ = connect_emulator(alice_client, team, emulator)
     emulator.demo_app.uninstalled_app_restricted = True
     generation = TokenSet.objects.get().generation
 

@@ -9,8 +9,7 @@ from django.test import Client
 from accounts.models import User
 from connections.admin import ConnectionAdmin
 from connections.models import Connection
-from tests.connections.helpers import admin_form_data
-from tests.connections.keepalive_support import make_connection
+from tests.connections.helpers import admin_form_data, make_connection
 
 pytestmark = pytest.mark.django_db
 

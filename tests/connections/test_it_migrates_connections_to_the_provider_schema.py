@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from connections import keepalive
 from connections.models import Connection, ConnectionEvent, TokenSet
-from tests.connections.keepalive_support import (
+from tests.connections.helpers import (
     CONSUMER_KEY,
     CONSUMER_SECRET,
     INSTANCE_URL,

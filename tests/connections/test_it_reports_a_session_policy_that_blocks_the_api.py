@@ -11,8 +11,7 @@ from connections.errors import ErrorKind
 from connections.models import Connection, ConnectionEvent, TokenSet
 from connections.providers.salesforce import client as salesforce
 from connections.providers.salesforce.errors import SESSION_POLICY_BLOCKS_API
-from tests.connections.emulated_wizard import connect
-from tests.connections.helpers import INSTANCE_URL, url
+from tests.connections.helpers import INSTANCE_URL, connect_emulator, url
 from tests.emulators.salesforce.fixtures import salesforce_emulator  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("public_urls")
@@ -33,7 +32,7 @@ EXPIRED = [{"message": "Session expired or invalid", "errorCode": "INVALID_SESSI
 @pytest.fixture
 def blocked(alice_client, team, salesforce_emulator):  # noqa: F811
     """A connection made through the wizard, then its app's session policy turned on."""
-    connection, _ = connect(alice_client, team, salesforce_emulator)
+    connection, _ = connect_emulator(alice_client, team, salesforce_emulator)
     salesforce_emulator.demo_app.high_assurance_required = True
     return connection
 

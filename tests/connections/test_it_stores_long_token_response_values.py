@@ -7,7 +7,7 @@ import responses
 
 from connections import keepalive
 from connections.models import TokenSet
-from tests.connections.keepalive_support import TOKEN_URL, make_connection, token_body
+from tests.connections.helpers import TOKEN_URL, make_connection, refresh_body
 
 pytestmark = pytest.mark.django_db
 
@@ -17,7 +17,7 @@ NEW_RT = "5Aep861FakeRefreshTokenValueForTestsOnly.AAAA2"
 @responses.activate
 def test_it_keeps_the_rotated_token_with_a_long_scope_and_instance_url(team):
     connection = make_connection(team)
-    body = token_body(refresh_token=NEW_RT, instance_url="https://" + "a" * 250 + ".example.com")
+    body = refresh_body(refresh_token=NEW_RT, instance_url="https://" + "a" * 250 + ".example.com")
     body["scope"] = " ".join(f"custom_scope_{n}" for n in range(40))  # ~600 characters
     responses.post(TOKEN_URL, json=body)
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from connections import alerts
 from connections.models import Connection
-from tests.connections.keepalive_support import make_connection
+from tests.connections.helpers import make_connection
 
 pytestmark = pytest.mark.django_db
 

@@ -11,10 +11,10 @@ from django.db import OperationalError
 
 from connections import keepalive, token_writes
 from connections.models import Connection, TokenSet
-from tests.connections.failing_writes import failing_token_writes
-from tests.connections.keepalive_support import (
+from tests.connections.helpers import (
     CONSUMER_SECRET,
     add_token_response,
+    failing_token_writes,
     make_connection,
 )
 

@@ -15,7 +15,7 @@ from connections import keepalive, oauth
 from connections.models import AuthorizationRequest, Connection
 from events.models import Event
 from tests.conftest import make_user
-from tests.connections.keepalive_support import (
+from tests.connections.helpers import (
     ERRORS,
     add_token_error,
     add_token_response,

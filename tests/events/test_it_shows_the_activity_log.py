@@ -9,7 +9,7 @@ from accounts.models import Membership
 from connections.models import Connection
 from events.models import Event
 from events.views import EVENTS_PER_PAGE
-from tests.connections.keepalive_support import make_connection
+from tests.connections.helpers import make_connection
 
 pytestmark = pytest.mark.django_db
 Type = Event.Type

@@ -11,7 +11,7 @@ from django.utils import timezone
 from connections import alerts, keepalive, tasks
 from connections.models import Connection
 from events.models import Event
-from tests.connections.keepalive_support import TOKEN_URL, add_token_response, make_connection
+from tests.connections.helpers import TOKEN_URL, add_token_response, make_connection
 
 pytestmark = pytest.mark.django_db
 Type = Event.Type

@@ -12,7 +12,7 @@ from connections import tasks
 from connections.models import TokenSet
 from tests.celery_worker import CeleryWorker, wait_for, worker_database_url
 from tests.integration.emulated import connect
-from tests.monitoring.metrics_support import TOKEN, scrape, value
+from tests.monitoring.helpers import TOKEN, scrape, value
 from tests.webhooks.receiver import Receiver
 from webhooks import tasks as webhook_tasks
 from webhooks.models import Endpoint

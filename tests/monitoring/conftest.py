@@ -7,7 +7,7 @@ import pytest
 from accounts.models import User
 from monitoring.models import KeepaliveHeartbeat
 from tests.conftest import PASSWORD
-from tests.monitoring.json_logs import json_logs  # noqa: F401
+from tests.monitoring.helpers import json_logs  # noqa: F401
 
 SWEPT_AT = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 

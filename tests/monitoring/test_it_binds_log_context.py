@@ -11,7 +11,7 @@ from celery import signals
 
 from connections import keepalive
 from monitoring import logs
-from tests.connections.keepalive_support import add_token_response, make_connection
+from tests.connections.helpers import add_token_response, make_connection
 
 
 def log_line(json_logs, message: str = "line") -> dict:

@@ -5,7 +5,7 @@ import uuid
 
 import pytest
 
-from tests.monitoring.metrics_support import TOKEN, scrape, value
+from tests.monitoring.helpers import TOKEN, scrape, value
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.monitoring.api_urls")]
 

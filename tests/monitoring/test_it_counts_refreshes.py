@@ -9,14 +9,14 @@ from django.utils import timezone
 
 from connections import keepalive
 from connections.models import TokenSet
-from tests.connections.keepalive_support import (
+from tests.connections.helpers import (
     ERRORS,
     TOKEN_URL,
     add_token_error,
     add_token_response,
     make_connection,
 )
-from tests.monitoring.metrics_support import TOKEN, increase, scrape, value
+from tests.monitoring.helpers import TOKEN, increase, scrape, value
 
 pytestmark = pytest.mark.django_db
 

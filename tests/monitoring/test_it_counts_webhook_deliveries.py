@@ -6,7 +6,7 @@ import socket
 import pytest
 from django.test import override_settings
 
-from tests.monitoring.metrics_support import TOKEN, increase, scrape, value
+from tests.monitoring.helpers import TOKEN, increase, scrape, value
 from tests.webhooks.receiver import Receiver
 from webhooks import tasks
 from webhooks.models import Delivery, Endpoint

@@ -8,8 +8,7 @@ import re
 import pytest
 import responses
 
-from tests.connections.helpers import url
-from tests.connections.keepalive_support import add_token_response, make_connection
+from tests.connections.helpers import add_token_response, make_connection, url
 
 pytestmark = pytest.mark.django_db
 

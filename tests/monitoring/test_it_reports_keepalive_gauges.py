@@ -7,8 +7,8 @@ import pytest
 import time_machine
 
 from connections.models import Connection
-from tests.connections.keepalive_support import make_connection
-from tests.monitoring.metrics_support import TOKEN, scrape, value
+from tests.connections.helpers import make_connection
+from tests.monitoring.helpers import TOKEN, scrape, value
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from django.test import override_settings
 
 from connections import encryption, keepalive, oauth
 from connections.models import AuthorizationRequest, ClientCredentials, TokenSet
-from tests.connections.keepalive_support import add_token_response, make_connection
+from tests.connections.helpers import CONSUMER_SECRET, add_token_response, make_connection
 
 KEY_A, KEY_B, KEY_C = (f"rotation-test-key-{name}-0123456789abcdef" for name in "ABC")
 CANARY = "RT-canary-never-printed"
@@ -70,9 +70,7 @@ def test_rotation_twice_keeps_every_connection_refreshing(team, alice):
 
     with override_settings(CRYPTOGRAPHY_KEY=KEY_C, CRYPTOGRAPHY_OLD_KEYS=[]):
         refresh_all(ids, 3)
-        assert {app.consumer_secret for app in ClientCredentials.objects.all()} == {
-            "FakeConsumerSecretForTests0123456789"
-        }
+        assert {app.consumer_secret for app in ClientCredentials.objects.all()} == {CONSUMER_SECRET}
         assert AuthorizationRequest.objects.get().code_verifier
 
 

@@ -15,14 +15,14 @@ from hypothesis import strategies as st
 
 from accounts.models import Membership, User
 from tests.conftest import PASSWORD, signed_in
-from tests.connections.conftest import connection, connection_factory, draft, public_urls, rsps  # noqa: F401
-from tests.monitoring.json_logs import json_logs  # noqa: F401
+from tests.connections.conftest import connection, connection_factory, draft, public_urls  # noqa: F401
+from tests.monitoring.helpers import json_logs  # noqa: F401
 
 # Each canary carries a marker word that appears nowhere else, so a truncated or re-encoded
 # leak is still caught by looking for the marker.
-CONSUMER_SECRET = "CanaryConsumerSecretQx7F3a9B2c4D5e6F708192"
-ACCESS_TOKEN = "00D5g000004XmplEAC!AQ0AQCanaryAccessTokenQx5E1d.ForSecurityTests"
-REFRESH_TOKEN = "5Aep861CanaryRefreshTokenQx9C2b.ForSecurityTests"
+CANARY_CONSUMER_SECRET = "CanaryConsumerSecretQx7F3a9B2c4D5e6F708192"
+CANARY_ACCESS_TOKEN = "00D5g000004XmplEAC!AQ0AQCanaryAccessTokenQx5E1d.ForSecurityTests"
+CANARY_REFRESH_TOKEN = "5Aep861CanaryRefreshTokenQx9C2b.ForSecurityTests"
 CODE_VERIFIER = "CanaryCodeVerifierQx4A8e-" + "a1B2c3D4e5F6g7H8i9J0" * 2
 # What a refresh returns (rotation): new canaries of the same kinds.
 ROTATED_ACCESS_TOKEN = "00D5g000004XmplEAC!AQ0AQCanaryAccessTokenQx7R0t.Second"
@@ -34,7 +34,13 @@ MARKERS = [
     "CanaryCodeVerifierQx",
 ]
 ECHO_OF_EVERYTHING = " ".join(
-    [CONSUMER_SECRET, ACCESS_TOKEN, REFRESH_TOKEN, CODE_VERIFIER, ROTATED_REFRESH_TOKEN]
+    [
+        CANARY_CONSUMER_SECRET,
+        CANARY_ACCESS_TOKEN,
+        CANARY_REFRESH_TOKEN,
+        CODE_VERIFIER,
+        ROTATED_REFRESH_TOKEN,
+    ]
 )
 
 

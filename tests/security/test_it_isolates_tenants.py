@@ -143,6 +143,7 @@ MATRIX = {
     "api:access_token_invalid": {"kind": "api", "GET": everyone(401), "POST": everyone(401)},
     "api:test": {"kind": "api", "GET": everyone(401), "POST": everyone(401)},
     "api:proxy": {"kind": "api", "GET": everyone(401), "POST": everyone(401)},
+    "api:proxy_dataverse": {"kind": "api", "GET": everyone(401), "POST": everyone(401)},
 }  # fmt: skip
 # Mixed targets where a role check (403) or leaving oneself decides before the lookup.
 MIXED = {("accounts:remove_member", "POST"): {"admin": 403}}
@@ -233,7 +234,7 @@ def path_for(name: str, ids: dict, code_ids: dict) -> str:
     if kind == "plain":
         return reverse(name)
     if kind == "api":
-        extra = {"path": "data/"} if name == "api:proxy" else {}
+        extra = {"path": "data/"} if name in ("api:proxy", "api:proxy_dataverse") else {}
         return reverse(name, kwargs={"id": code_ids["connection"], **extra})
     if kind == "team":
         return reverse(name, kwargs={"slug": ids["slug"]})

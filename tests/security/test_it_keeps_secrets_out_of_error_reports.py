@@ -22,9 +22,9 @@ from tests.connections.helpers import (
     url,
 )
 from tests.security.conftest import (
-    ACCESS_TOKEN,
-    CONSUMER_SECRET,
-    REFRESH_TOKEN,
+    CANARY_ACCESS_TOKEN,
+    CANARY_CONSUMER_SECRET,
+    CANARY_REFRESH_TOKEN,
     assert_no_canary,
     outbox_texts,
 )
@@ -46,7 +46,7 @@ def reported(settings):
 
 
 def credentials(connection) -> tuple[str, dict]:
-    data = {"consumer_key": CONSUMER_KEY, "consumer_secret": CONSUMER_SECRET}
+    data = {"consumer_key": CONSUMER_KEY, "consumer_secret": CANARY_CONSUMER_SECRET}
     return url("credentials", connection), data
 
 
@@ -94,8 +94,10 @@ def test_it_keeps_secrets_out_of_a_crash_after_the_token_exchange(alice, draft, 
     path, data = credentials(draft)
     client = signed_in(alice, raise_request_exception=True)
     state = query(client.post(path, data)["Location"])["state"]
-    token = token_body(CONSUMER_SECRET, access_token=ACCESS_TOKEN, refresh_token=REFRESH_TOKEN)
-    register_success(rsps, secret=CONSUMER_SECRET, token=token)
+    token = token_body(
+        CANARY_CONSUMER_SECRET, access_token=CANARY_ACCESS_TOKEN, refresh_token=CANARY_REFRESH_TOKEN
+    )
+    register_success(rsps, secret=CANARY_CONSUMER_SECRET, token=token)
     monkeypatch.setattr("connections.oauth._store", explode)
     with pytest.raises(Boom) as caught:
         client.get(CALLBACK_PATH, {"code": "aPrx.Code", "state": state})
@@ -108,7 +110,7 @@ def test_it_keeps_secrets_out_of_a_crash_inside_the_http_call(alice, connection,
     Salesforce client, whose arguments are the secrets."""
     rsps.post(TOKEN_URL, body=Boom("in the HTTP library"))
     app = connection.client_credentials
-    app.consumer_secret = CONSUMER_SECRET
+    app.consumer_secret = CANARY_CONSUMER_SECRET
     app.save()
     client = signed_in(alice, raise_request_exception=True)
     with pytest.raises(Boom) as caught:

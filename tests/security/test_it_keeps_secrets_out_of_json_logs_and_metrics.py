@@ -7,8 +7,8 @@ connection's name or code, even when a secret is sent in an API path; nor a webh
 import pytest
 
 from monitoring import metrics
-from tests.monitoring.metrics_support import TOKEN, samples, scrape
-from tests.security.conftest import MARKERS, REFRESH_TOKEN, assert_no_canary
+from tests.monitoring.helpers import TOKEN, samples, scrape
+from tests.security.conftest import CANARY_REFRESH_TOKEN, MARKERS, assert_no_canary
 from tests.security.test_it_keeps_secrets_out_of_the_whole_flow import connect, use
 from tests.webhooks.receiver import Receiver
 from webhooks import tasks
@@ -28,8 +28,8 @@ def test_json_logs_and_metrics_hold_no_canary(alice_recorder, team, rsps, json_l
     assert_no_canary(json_logs.text().splitlines(), "a JSON log line")
 
     # A client that puts a secret in an API path: the path is never a label.
-    alice_recorder.get(f"/api/v1/connections/{REFRESH_TOKEN}/")
-    alice_recorder.get("/api/v1/tokens/", {"refresh_token": REFRESH_TOKEN})
+    alice_recorder.get(f"/api/v1/connections/{CANARY_REFRESH_TOKEN}/")
+    alice_recorder.get("/api/v1/tokens/", {"refresh_token": CANARY_REFRESH_TOKEN})
     text = scrape(alice_recorder)
     assert_no_canary([text], "/metrics")
     labels = {value for (_, items), _ in samples(text).items() for _, value in items}
@@ -43,7 +43,7 @@ def test_webhook_metrics_hold_no_url_secret_endpoint_or_team(client, settings, t
     deliveries = []
     with Receiver() as ok, Receiver(statuses=[500]) as failing:
         for receiver in (ok, failing):
-            url = f"{receiver.url}/{REFRESH_TOKEN}?token={REFRESH_TOKEN}"
+            url = f"{receiver.url}/{CANARY_REFRESH_TOKEN}?token={CANARY_REFRESH_TOKEN}"
             endpoint, _ = Endpoint.create(team, url, [], alice)
             deliveries.append(tasks.send_test_event(endpoint, alice))
             tasks.attempt_delivery(deliveries[-1].pk)

@@ -22,10 +22,10 @@ from tests.connections.helpers import (
     url,
 )
 from tests.security.conftest import (
-    ACCESS_TOKEN,
+    CANARY_ACCESS_TOKEN,
+    CANARY_CONSUMER_SECRET,
+    CANARY_REFRESH_TOKEN,
     CODE_VERIFIER,
-    CONSUMER_SECRET,
-    REFRESH_TOKEN,
     RecordingClient,
     assert_nothing_leaked,
 )
@@ -33,9 +33,9 @@ from tests.security.conftest import (
 pytestmark = pytest.mark.usefixtures("public_urls", "canary_verifier")
 
 PROBE_URL = f"{INSTANCE_URL}/services/data/"
-SENT_IN_EXCHANGE = f"{CONSUMER_SECRET} {CODE_VERIFIER}"
-SENT_IN_REFRESH = f"{CONSUMER_SECRET} {REFRESH_TOKEN}"
-FORM_BODY = f"client_secret={CONSUMER_SECRET}&code_verifier={CODE_VERIFIER}"
+SENT_IN_EXCHANGE = f"{CANARY_CONSUMER_SECRET} {CODE_VERIFIER}"
+SENT_IN_REFRESH = f"{CANARY_CONSUMER_SECRET} {CANARY_REFRESH_TOKEN}"
+FORM_BODY = f"client_secret={CANARY_CONSUMER_SECRET}&code_verifier={CODE_VERIFIER}"
 
 
 def oauth(error: str, description: str, status: int = 400) -> dict:
@@ -57,10 +57,10 @@ def connected(connection_factory) -> Connection:
     """A connected connection holding the canary secret and tokens."""
     connection = connection_factory()
     app = connection.client_credentials
-    app.consumer_secret = CONSUMER_SECRET
+    app.consumer_secret = CANARY_CONSUMER_SECRET
     app.save()
     tokens = TokenSet.objects.get(connection=connection)
-    tokens.access_token, tokens.refresh_token = ACCESS_TOKEN, REFRESH_TOKEN
+    tokens.access_token, tokens.refresh_token = CANARY_ACCESS_TOKEN, CANARY_REFRESH_TOKEN
     tokens.save()
     return connection
 
@@ -68,7 +68,7 @@ def connected(connection_factory) -> Connection:
 def start(client, connection) -> str:
     response = client.post(
         url("credentials", connection),
-        {"consumer_key": CONSUMER_KEY, "consumer_secret": CONSUMER_SECRET},
+        {"consumer_key": CONSUMER_KEY, "consumer_secret": CANARY_CONSUMER_SECRET},
     )
     assert response.status_code == 302
     return query(response["Location"])["state"]
@@ -106,17 +106,17 @@ def test_it_redacts_code_exchange_errors(client, draft, rsps, all_logs, answer):
 def test_it_redacts_a_signature_mismatch_and_identity_errors(client, draft, rsps, all_logs):
     state = start(client, draft)
     signed_wrong = token_body(
-        "another secret", access_token=ACCESS_TOKEN, refresh_token=REFRESH_TOKEN
+        "another secret", access_token=CANARY_ACCESS_TOKEN, refresh_token=CANARY_REFRESH_TOKEN
     )
     rsps.post(TOKEN_URL, json=signed_wrong)
-    rsps.post(REVOKE_URL, **oauth("invalid_request", f"bad token {REFRESH_TOKEN}"))
+    rsps.post(REVOKE_URL, **oauth("invalid_request", f"bad token {CANARY_REFRESH_TOKEN}"))
     assert client.get(CALLBACK_PATH, {"code": "aPrx.Code", "state": state}).status_code == 400
 
     rsps.reset()
     state = start(client, draft)
-    rsps.post(TOKEN_URL, json=token_body(CONSUMER_SECRET, access_token=ACCESS_TOKEN))
-    rsps.get(IDENTITY_URL, **rest_error("FORBIDDEN", f"Bad_OAuth_Token {ACCESS_TOKEN}", 403))
-    rsps.post(REVOKE_URL, status=503, body=f"down {REFRESH_TOKEN}")
+    rsps.post(TOKEN_URL, json=token_body(CANARY_CONSUMER_SECRET, access_token=CANARY_ACCESS_TOKEN))
+    rsps.get(IDENTITY_URL, **rest_error("FORBIDDEN", f"Bad_OAuth_Token {CANARY_ACCESS_TOKEN}", 403))
+    rsps.post(REVOKE_URL, status=503, body=f"down {CANARY_REFRESH_TOKEN}")
     assert client.get(CALLBACK_PATH, {"code": "aPrx.Code", "state": state}).status_code == 502
     assert_nothing_leaked(client, all_logs)
 
@@ -126,7 +126,7 @@ def test_it_redacts_a_signature_mismatch_and_identity_errors(client, draft, rsps
     [
         ("access_denied", f"end-user denied authorization {SENT_IN_EXCHANGE}"),
         ("OAUTH_AUTHORIZATION_BLOCKED", SENT_IN_EXCHANGE),
-        ("invalid_request", f"{SENT_IN_EXCHANGE} {ACCESS_TOKEN} {REFRESH_TOKEN}"),
+        ("invalid_request", f"{SENT_IN_EXCHANGE} {CANARY_ACCESS_TOKEN} {CANARY_REFRESH_TOKEN}"),
     ],
 )
 def test_it_redacts_errors_in_the_callback_query(
@@ -164,10 +164,10 @@ def test_it_redacts_refresh_errors(client, team, connected, rsps, all_logs, answ
 @pytest.mark.parametrize(
     "answer",
     [
-        rest_error("API_DISABLED_FOR_ORG", f"API is disabled {ACCESS_TOKEN}", 403),
-        rest_error("REQUEST_LIMIT_EXCEEDED", f"limit {quote(ACCESS_TOKEN, safe='')}", 400),
-        {"status": 404, "body": f"<html>{ACCESS_TOKEN}</html>"},
-        {"status": 503, "body": ACCESS_TOKEN},
+        rest_error("API_DISABLED_FOR_ORG", f"API is disabled {CANARY_ACCESS_TOKEN}", 403),
+        rest_error("REQUEST_LIMIT_EXCEEDED", f"limit {quote(CANARY_ACCESS_TOKEN, safe='')}", 400),
+        {"status": 404, "body": f"<html>{CANARY_ACCESS_TOKEN}</html>"},
+        {"status": 503, "body": CANARY_ACCESS_TOKEN},
     ],
 )
 def test_it_redacts_test_connection_errors(client, connected, rsps, all_logs, answer):
@@ -177,7 +177,7 @@ def test_it_redacts_test_connection_errors(client, connected, rsps, all_logs, an
 
 
 def test_it_redacts_a_failed_refresh_after_a_401(client, connected, rsps, all_logs):
-    rsps.get(PROBE_URL, **rest_error("INVALID_SESSION_ID", ACCESS_TOKEN, 401))
+    rsps.get(PROBE_URL, **rest_error("INVALID_SESSION_ID", CANARY_ACCESS_TOKEN, 401))
     rsps.post(TOKEN_URL, **oauth("invalid_grant", SENT_IN_REFRESH))
     client.post(url("test", connected), follow=True)
     assert_nothing_leaked(client, all_logs)
@@ -186,8 +186,8 @@ def test_it_redacts_a_failed_refresh_after_a_401(client, connected, rsps, all_lo
 @pytest.mark.parametrize(
     "answer",
     [
-        oauth("unsupported_token_type", f"cannot revoke {REFRESH_TOKEN}"),
-        {"status": 503, "body": REFRESH_TOKEN},
+        oauth("unsupported_token_type", f"cannot revoke {CANARY_REFRESH_TOKEN}"),
+        {"status": 503, "body": CANARY_REFRESH_TOKEN},
     ],
 )
 def test_it_redacts_revoke_errors(client, connected, rsps, all_logs, answer):
@@ -199,7 +199,7 @@ def test_it_redacts_revoke_errors(client, connected, rsps, all_logs, answer):
 
 def test_it_still_quotes_salesforce(client, connected, rsps, all_logs):
     """Redaction keeps the rest of Salesforce's words."""
-    rsps.post(TOKEN_URL, **oauth("invalid_grant", f"token {REFRESH_TOKEN} is gone"))
+    rsps.post(TOKEN_URL, **oauth("invalid_grant", f"token {CANARY_REFRESH_TOKEN} is gone"))
     client.post(url("refresh", connected))
     connected.refresh_from_db()
     assert "token [redacted] is gone" in connected.status_reason

@@ -23,9 +23,9 @@ from tests.connections.helpers import (
     url,
 )
 from tests.security.conftest import (
-    ACCESS_TOKEN,
-    CONSUMER_SECRET,
-    REFRESH_TOKEN,
+    CANARY_ACCESS_TOKEN,
+    CANARY_CONSUMER_SECRET,
+    CANARY_REFRESH_TOKEN,
     ROTATED_ACCESS_TOKEN,
     ROTATED_REFRESH_TOKEN,
     RecordingClient,
@@ -55,11 +55,13 @@ def connect(client, team, rsps) -> Connection:
     client.post(url("credentials", connection), {"consumer_key": CONSUMER_KEY})  # form error
     started = client.post(
         url("credentials", connection),
-        {"consumer_key": CONSUMER_KEY, "consumer_secret": CONSUMER_SECRET},
+        {"consumer_key": CONSUMER_KEY, "consumer_secret": CANARY_CONSUMER_SECRET},
     )
     assert started.status_code == 302
-    token = token_body(CONSUMER_SECRET, access_token=ACCESS_TOKEN, refresh_token=REFRESH_TOKEN)
-    register_success(rsps, secret=CONSUMER_SECRET, token=token)
+    token = token_body(
+        CANARY_CONSUMER_SECRET, access_token=CANARY_ACCESS_TOKEN, refresh_token=CANARY_REFRESH_TOKEN
+    )
+    register_success(rsps, secret=CANARY_CONSUMER_SECRET, token=token)
     state = query(started["Location"])["state"]
     done = client.get(CALLBACK_PATH, {"code": "aPrx.AuthorizationCode", "state": state})
     assert done.status_code == 302, done.content
@@ -82,7 +84,9 @@ def use(client, team, connection, rsps) -> None:
 
     rsps.reset()
     rotated = token_body(
-        CONSUMER_SECRET, access_token=ROTATED_ACCESS_TOKEN, refresh_token=ROTATED_REFRESH_TOKEN
+        CANARY_CONSUMER_SECRET,
+        access_token=ROTATED_ACCESS_TOKEN,
+        refresh_token=ROTATED_REFRESH_TOKEN,
     )
     rsps.post(TOKEN_URL, json=rotated)
     refreshed = client.post(url("refresh", connection), follow=True)
@@ -91,7 +95,7 @@ def use(client, team, connection, rsps) -> None:
     rsps.reset()
     rsps.get(PROBE_URL, status=401, json=[{"errorCode": "INVALID_SESSION_ID", "message": "x"}])
     rsps.get(PROBE_URL, json=API_VERSIONS)
-    rsps.post(TOKEN_URL, json=token_body(CONSUMER_SECRET, access_token=ACCESS_TOKEN))
+    rsps.post(TOKEN_URL, json=token_body(CANARY_CONSUMER_SECRET, access_token=CANARY_ACCESS_TOKEN))
     client.post(url("test", connection), follow=True)
 
     rsps.reset()
@@ -133,7 +137,7 @@ def test_it_sends_canaries_only_to_salesforce(client, team, rsps, all_logs):
     verifier in the token request, the access token as the Bearer header."""
     connect(client, team, rsps)
     exchange, identity = rsps.calls[0], rsps.calls[1]
-    assert CONSUMER_SECRET in exchange.request.body
+    assert CANARY_CONSUMER_SECRET in exchange.request.body
     assert "CanaryCodeVerifierQx" in exchange.request.body
-    assert identity.request.headers["Authorization"] == f"Bearer {ACCESS_TOKEN}"
+    assert identity.request.headers["Authorization"] == f"Bearer {CANARY_ACCESS_TOKEN}"
     assert not mail.outbox

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from connections import keepalive
 from events.models import Event
-from tests.connections.keepalive_support import ERRORS, add_token_error, make_connection
+from tests.connections.helpers import ERRORS, add_token_error, make_connection
 from webhooks import tasks
 from webhooks.models import Delivery, Endpoint, new_secret
 

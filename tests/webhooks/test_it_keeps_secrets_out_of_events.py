@@ -11,7 +11,7 @@ from django.urls import reverse
 from api.models import APIKey
 from connections import keepalive, oauth
 from events.models import Event
-from tests.connections.keepalive_support import (
+from tests.connections.helpers import (
     CONSUMER_SECRET,
     ERRORS,
     add_token_error,

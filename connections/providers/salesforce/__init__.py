@@ -7,7 +7,7 @@ Protocol notes: docs/salesforce-protocol.md.
 
 from django.views.decorators.debug import sensitive_variables
 
-from ..base import Credentials, Grant, Identity, Policies, Provider, ProviderError
+from ..base import Credentials, Grant, Identity, Policies, Provider, ProviderError, Target
 from . import client, errors, forms, guidance, login_hosts
 
 
@@ -19,8 +19,23 @@ class Salesforce(Provider):
     # What the admin creates in the org, and what its client ID and secret are called.
     app_label = "External Client App"
     checklist_template = "connections/salesforce/_checklist.html"
+    setup_template = "connections/new.html"
+    connect_template = "connections/credentials.html"
+    disconnect_template = "connections/salesforce/_disconnect.html"
+    # The API proxy forwards paths under {instance_url}/services/ (the REST API).
+    proxy_prefix = "services/"
+    proxy_header_prefixes = ("Sforce-",)
+    proxy_response_headers = ("Sforce-Limit-Info",)
     forms = forms
+    address_label = "My Domain URL"  # what check_login_url checks, in its errors
+    credentials_missing = "The External Client App is missing."
     manual_revoke_hint = "Revoke it in Salesforce Setup > Connected Apps OAuth Usage."
+    kept_on_failure = "Consumer Key, Consumer Secret and tokens"
+    # What the alert email adds to "click Re-authorize and sign in to Salesforce".
+    reauthorize_hint = (
+        " (the Consumer Key is filled in; leave the Consumer Secret empty to keep the saved "
+        "one, or paste new ones)"
+    )
     policies = Policies(
         # Refresh Token Rotation: each refresh returns a new refresh token and revokes the
         # presented one (docs/salesforce-protocol.md, "Refresh token rotation").
@@ -52,22 +67,32 @@ class Salesforce(Provider):
         if environment == login_hosts.MY_DOMAIN:
             login_hosts.normalize_my_domain_url(my_domain_url)
 
+    def client_credentials(self, stored: Credentials | None) -> Credentials | None:
+        """The connection's own External Client App: its consumer key and secret."""
+        return stored
+
+    def is_expired_session(self, status: int, body: bytes) -> bool:
+        """A proxied REST answer that says the token is dead: 401 INVALID_SESSION_ID."""
+        return client.is_invalid_session(status, body)
+
     def authorization_url(
-        self, endpoint: str, client_id: str, redirect_uri: str, state: str, code_verifier: str
+        self, target: Target, client_id: str, redirect_uri: str, state: str, code_verifier: str
     ) -> str:
-        return client.authorization_url(endpoint, client_id, redirect_uri, state, code_verifier)
+        return client.authorization_url(
+            target.login_url, client_id, redirect_uri, state, code_verifier
+        )
 
     @sensitive_variables()
     def exchange_code(
         self,
-        endpoint: str,
+        target: Target,
         credentials: Credentials,
         code: str,
         redirect_uri: str,
         code_verifier: str,
     ) -> Grant:
         return client.exchange_code(
-            endpoint,
+            target.login_url,
             credentials.consumer_key,
             credentials.consumer_secret,
             code,
@@ -81,10 +106,10 @@ class Salesforce(Provider):
 
     @sensitive_variables()
     def refresh(
-        self, endpoint: str, credentials: Credentials, refresh_token: str, timeout: float
+        self, target: Target, credentials: Credentials, refresh_token: str, timeout: float
     ) -> Grant:
         return client.refresh(
-            endpoint,
+            target.login_url,
             credentials.consumer_key,
             credentials.consumer_secret,
             refresh_token,
@@ -92,8 +117,8 @@ class Salesforce(Provider):
         )
 
     @sensitive_variables()
-    def revoke(self, endpoint: str, token: str) -> None:
-        client.revoke(endpoint, token)
+    def revoke(self, target: Target, token: str) -> None:
+        client.revoke(target.login_url, token)
 
     @sensitive_variables()
     def probe(self, instance_url: str, access_token: str) -> object:

@@ -12,6 +12,7 @@ and of every frame below them (requests, oauthlib).
 import base64
 import hashlib
 import hmac
+import json
 from datetime import UTC, datetime
 from urllib.parse import urljoin
 
@@ -39,6 +40,7 @@ from ..base import (
     Unavailable,
     code_challenge,
 )
+from .errors import SIGNATURE_MISMATCH
 
 WHO = "Salesforce"
 SCOPES = ["id", "api", "refresh_token"]
@@ -66,6 +68,22 @@ def session_policy_blocks_api(status: int, body: object) -> bool:
     return any(text in body.lower() for text in _SESSION_POLICY_TEXTS)
 
 
+def is_invalid_session(status: int, body: bytes) -> bool:
+    """True when a REST answer (HTTP ``status``, raw ``body``) is 401 INVALID_SESSION_ID:
+    the access token expired or was revoked, so one refresh may help.
+    Reference: https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/errorcodes.htm
+    """
+    if status != 401:
+        return False
+    try:
+        parsed = json.loads(body)
+    except ValueError:
+        return False
+    return isinstance(parsed, list) and any(
+        isinstance(item, dict) and item.get("errorCode") == "INVALID_SESSION_ID" for item in parsed
+    )
+
+
 @sensitive_variables()
 def authorization_url(
     login_url: str, consumer_key: str, redirect_uri: str, state: str, code_verifier: str
@@ -89,19 +107,7 @@ def authorization_url(
 def _check_token_http_status(response: requests.Response) -> requests.Response:
     """5xx, 429 and non-JSON bodies are outages, not OAuth errors; Salesforce's OAuth errors
     are JSON with HTTP 400 (or 401)."""
-    if response.status_code >= 500 or response.status_code == 429:
-        raise Unavailable(
-            f"Salesforce answered HTTP {response.status_code}.", status=response.status_code
-        )
-    try:
-        body = response.json()
-    except ValueError:
-        raise Unavailable(
-            f"Salesforce answered HTTP {response.status_code} without a JSON body.",
-            status=response.status_code,
-        ) from None
-    if not isinstance(body, dict):
-        raise Unavailable("Salesforce answered an unexpected JSON shape.")
+    body = http.json_object(response, WHO)
     if "error" in body:
         error, description = str(body["error"]), str(body.get("error_description", ""))
         kind = InvalidGrant if error == "invalid_grant" else OAuthError
@@ -142,8 +148,6 @@ def _request_token(call, *sent: str | None) -> dict:
 def _grant(token: dict, consumer_secret: str) -> Grant:
     """The token response as a Grant; a signature that doesn't match ``consumer_secret``
     becomes its ``problem`` (errors.SIGNATURE_MISMATCH)."""
-    from .errors import SIGNATURE_MISMATCH
-
     try:
         issued_at_raw = str(token["issued_at"])
         issued_at = datetime.fromtimestamp(int(issued_at_raw) / 1000, tz=UTC)

@@ -26,6 +26,15 @@ ENVIRONMENT_CHOICES = [
 _CONSUMER_KEY = re.compile(r"^[A-Za-z0-9._]{20,255}$")
 
 
+def initial(connection) -> dict:
+    """Step 1's values of an existing connection (step 2's Back, Edit)."""
+    return {
+        "name": connection.name,
+        "environment": connection.environment,
+        "my_domain_url": connection.my_domain_url,
+    }
+
+
 class ConnectionForm(forms.Form):
     """Step 1: what to call the connection and where its org signs in."""
 
