@@ -3,7 +3,6 @@ set, OAuth flows in progress, and the audit trail. State and state transitions o
 HTTP calls are the provider's (connections.providers), made by connections.oauth and
 connections.keepalive."""
 
-import re
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
@@ -26,21 +25,17 @@ SIGN_IN_EXPIRED = (
 )
 
 
-_SETUP_STEP = re.compile(r"setup step (\d+)")
-
-
 def status_change(before: str, after: str, classification=None, code: str = "") -> dict:
     """The ``data`` of a connection event: the status before and after, and the error's
-    classification (``kind``, Salesforce's ``code``, ``reason`` and the ``setup_step`` that
-    fixes it) or None."""
+    classification (``kind``, the provider's error ``code``, ``reason`` and the ``setup_step``
+    that fixes it) or None."""
     error = None
     if classification is not None:
-        step = _SETUP_STEP.search(classification.reason)
         error = {
             "kind": str(classification.kind),
             "code": code or None,
             "reason": classification.reason,
-            "setup_step": int(step.group(1)) if step else None,
+            "setup_step": classification.step,
         }
     return {
         "status_before": str(before) if before else None,

@@ -5,10 +5,22 @@ and docs/salesforce-protocol.md ("Errors"). Steps are those of the setup checkli
 (connections/providers/salesforce/templates/connections/_checklist.html).
 """
 
+import re
+
 from django.conf import settings
 
 from ...errors import Classification, ErrorKind
 from ..base import InvalidGrant, OAuthError, ProviderError, SignatureMismatch
+
+_SETUP_STEP = re.compile(r"\(setup step (\d+)\)")
+
+
+def _with_step(kind: ErrorKind, reason: str) -> Classification:
+    """A classification whose ``step`` is the setup step its reason names, "(setup step N)":
+    for this module's own words only, never Salesforce's."""
+    step = _SETUP_STEP.search(reason)
+    return Classification(kind, reason, int(step[1]) if step else None)
+
 
 T, R, M = ErrorKind.TRANSIENT, ErrorKind.NEEDS_REAUTHORIZATION, ErrorKind.MISCONFIGURED
 
@@ -18,7 +30,7 @@ _CONSUMER_FIX = (
 )
 # A refresh whose signature doesn't verify still stored its tokens (keepalive._store), so
 # fixing the secret recovers the connection without a new sign-in.
-SIGNATURE_MISMATCH = Classification(
+SIGNATURE_MISMATCH = _with_step(
     M,
     "The consumer secret stored in Orgkeeper doesn't match the External Client App's: "
     "Salesforce signed its token response with another secret. Re-enter the consumer secret "
@@ -29,7 +41,7 @@ SIGNATURE_MISMATCH = Classification(
 # connection) and Salesforce now calls the token expired: with rotation, Salesforce had
 # processed that request, and presenting the rotated-out token revoked the grant
 # (docs/salesforce-protocol.md, "Refresh token rotation").
-REFRESH_TOKEN_LOST = Classification(
+REFRESH_TOKEN_LOST = _with_step(
     R,
     "Refresh token lost: an earlier refresh reached Salesforce, which replaced the refresh "
     "token, but its answer was lost between Salesforce and Orgkeeper (the worker stopped or "
@@ -41,7 +53,7 @@ REFRESH_TOKEN_LOST = Classification(
 # refresh token is fine and a new sign-in wouldn't help, so this never asks for one. For
 # whatever makes REST calls for a connection (Test connection, an API proxy) after its one
 # refresh; the keep-alive's refreshes never see it.
-SESSION_POLICY_BLOCKS_API = Classification(
+SESSION_POLICY_BLOCKS_API = _with_step(
     M,
     "The app's session policy blocks API use: check the session security level and IP "
     "locking in the External Client App's policies. The refresh token is fine, so no new "
@@ -120,7 +132,7 @@ ERROR_CODES: dict[str, tuple[ErrorKind, str]] = {
 
 
 # Salesforce's answer for a revoked refresh token, which the five-approval limit may explain.
-REVOKED = Classification(*INVALID_GRANT[EXPIRED_REFRESH_TOKEN])
+REVOKED = _with_step(*INVALID_GRANT[EXPIRED_REFRESH_TOKEN])
 
 
 def server_ip() -> str:
@@ -151,11 +163,11 @@ def classify(
         if known is None:
             said = error.description or "invalid_grant"
             return Classification(R, f"Salesforce refused the refresh token: {said}.")
-        return Classification(known[0], known[1].format(**fill))
+        return _with_step(known[0], known[1].format(**fill))
     if isinstance(error, OAuthError):
         known = ERROR_CODES.get(error.error)
         if known is None:
             return Classification(M, f"Salesforce refused the refresh request: {error}.")
-        return Classification(known[0], known[1].format(**fill))
+        return _with_step(known[0], known[1].format(**fill))
     # SalesforceUnavailable (network, timeout, 5xx, 429) and anything unexpected.
     return Classification(T, str(error) or "Salesforce could not be reached.")
