@@ -60,8 +60,11 @@ def connections_to_notify(now: datetime | None = None) -> list[int]:
     """IDs of connections whose alert state is out of date (one query): a problem not yet
     emailed, a connection about to expire idle, or a recovery not yet announced."""
     now = now or timezone.now()
-    idle_limit = now - timedelta(seconds=settings.REFRESH_TOKEN_IDLE_TTL) + _warning_window()
-    near_expiry = Q(tokens__refresh_token_last_used_at__lte=idle_limit)
+    near_expiry, fresh = Q(pk__in=[]), Q(pk__in=[])
+    for provider in providers.every():  # each provider's refresh tokens have their own TTL
+        limit = now - timedelta(seconds=providers.idle_ttl(provider)) + _warning_window()
+        near_expiry |= Q(provider=provider.name, tokens__refresh_token_last_used_at__lte=limit)
+        fresh |= Q(provider=provider.name, tokens__refresh_token_last_used_at__gt=limit)
     problem = (
         Q(status=Status.NEEDS_REAUTHORIZATION) | (Q(status=Status.MISCONFIGURED) & ~near_expiry)
     ) & ~Q(alerted_for=F("status"))
@@ -70,9 +73,7 @@ def connections_to_notify(now: datetime | None = None) -> list[int]:
         & near_expiry
         & ~Q(alerted_for=EXPIRING)
     )
-    recovered = Q(status=Status.CONNECTED, tokens__refresh_token_last_used_at__gt=idle_limit) & ~Q(
-        alerted_for=""
-    )
+    recovered = Q(status=Status.CONNECTED) & fresh & ~Q(alerted_for="")
     quiet = Q(status__in=QUIET_STATUSES) & ~Q(alerted_for="")
     return list(
         Connection.objects.filter(problem | expiring | recovered | quiet)

@@ -370,8 +370,7 @@ class TokenSet(models.Model):
     def refresh_token_expires_at(self):
         """When the refresh token dies if unused (last use + the provider's idle TTL, by
         default REFRESH_TOKEN_IDLE_TTL seconds), UTC."""
-        policy = providers.for_connection(self.connection).policies.refresh_token_idle_ttl
-        ttl = policy or settings.REFRESH_TOKEN_IDLE_TTL
+        ttl = providers.idle_ttl(providers.for_connection(self.connection))
         return self.refresh_token_last_used_at + timedelta(seconds=ttl)
 
 

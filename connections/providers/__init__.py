@@ -57,6 +57,12 @@ def every() -> list[Provider]:
     return list(_registry().values())
 
 
+def idle_ttl(provider: Provider) -> int:
+    """Seconds ``provider``'s refresh tokens live unused: its policy, or the
+    REFRESH_TOKEN_IDLE_TTL setting when the policy leaves it to the setting (None)."""
+    return provider.policies.refresh_token_idle_ttl or settings.REFRESH_TOKEN_IDLE_TTL
+
+
 def choices() -> list[tuple[str, str]]:
     """``(name, label)`` of every provider, for ``Connection.provider``'s choices (a callable,
     so that a new provider needs no migration)."""
