@@ -9,7 +9,10 @@ failed refreshes can't let a connection die idle.
 from django.conf import settings
 from django.core.checks import Error, Warning, register
 
-MAX_INTERVAL_SHARE = 3  # KEEPALIVE_INTERVAL <= REFRESH_TOKEN_IDLE_TTL / 3
+from . import providers
+
+# KEEPALIVE_INTERVAL <= REFRESH_TOKEN_IDLE_TTL / 3, and <= a third of every provider's own TTL
+MAX_INTERVAL_SHARE = 3
 
 
 def _days(seconds: float) -> str:
@@ -35,6 +38,18 @@ def keepalive_settings_errors() -> list[Error]:
                 id="connections.E002",
             )
         )
+    for provider in providers.every():
+        own_ttl = provider.policies.refresh_token_idle_ttl
+        if own_ttl is not None and interval > own_ttl / MAX_INTERVAL_SHARE:
+            errors.append(
+                Error(
+                    f"KEEPALIVE_INTERVAL is {interval} s ({_days(interval)}) but must be at most "
+                    f"a third of {provider.label}'s refresh-token idle TTL ({own_ttl} s = "
+                    f"{_days(own_ttl)}), i.e. at most {own_ttl // MAX_INTERVAL_SHARE} s.",
+                    hint="Lower KEEPALIVE_INTERVAL (default 86400 s = 1 day).",
+                    id="connections.E008",
+                )
+            )
     if not 0 <= settings.KEEPALIVE_JITTER <= 0.5:
         errors.append(
             Error(

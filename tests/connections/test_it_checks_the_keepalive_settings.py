@@ -66,6 +66,17 @@ def test_a_third_of_the_ttl_is_accepted(settings):
     assert keepalive_settings_errors() == []
 
 
+def test_an_interval_over_a_third_of_a_providers_own_ttl_is_refused(settings):
+    settings.REFRESH_TOKEN_IDLE_TTL = 365 * DAY  # Salesforce's policy allows it...
+    settings.KEEPALIVE_INTERVAL = 31 * DAY  # ...but Dynamics' refresh tokens die in 90 days
+
+    errors = keepalive_settings_errors()
+
+    assert [error.id for error in errors] == ["connections.E008"]
+    assert "a third of Microsoft Dynamics 365's refresh-token idle TTL" in errors[0].msg
+    assert "7776000 s = 90 days" in errors[0].msg
+
+
 @pytest.mark.parametrize(
     ("name", "value", "error_id"),
     [
