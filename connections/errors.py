@@ -29,11 +29,13 @@ class ErrorKind(StrEnum):
 @dataclass(frozen=True)
 class Classification:
     """``kind``; ``reason`` in plain words; ``step``: the number of the setup checklist's
-    step that fixes it, or None."""
+    step that fixes it, or None; ``lost``: the refresh token was lost in flight (an earlier
+    refresh rotated it and its answer was never stored), which monitoring counts apart."""
 
     kind: ErrorKind
     reason: str
     step: int | None = None
+    lost: bool = False
 
     @property
     def retry(self) -> bool:

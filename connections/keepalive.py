@@ -12,7 +12,8 @@ Public interface (stable for views, admin, tasks and the management command):
   ``SessionExpired`` (connections.providers.base) refreshes once and retries once.
 - ``claim_due_connections(now=None) -> list[int]`` (the beat sweep and ``--due``)
 - ``is_degraded(connection) -> bool``
-- ``RefreshResult(outcome: Outcome, message, kind: ErrorKind | None, generation)``;
+- ``RefreshResult(outcome: Outcome, message, kind: ErrorKind | None, generation)``
+  (``lost``: the provider classified the failure as a refresh token lost in flight);
   ``Outcome`` is refreshed / skipped / failed, ``ErrorKind`` (connections.errors) is
   transient / needs_reauthorization / misconfigured; ``result.retry`` for transient ones.
 - errors: ``NotConnected``, ``RefreshFailed`` (both ``KeepaliveError``; ``RefreshFailed`` is
@@ -137,7 +138,7 @@ class RefreshResult:
     ``generation`` is the TokenSet generation afterwards (None without tokens); ``refusal``
     is Salesforce's answer when it refused ``new_credentials`` (nothing was recorded);
     ``busy``: another refresh of the connection held its lock too long (or the database was
-    busy)."""
+    busy); ``lost``: the failure's Classification says the refresh token was lost in flight."""
 
     outcome: Outcome
     message: str
@@ -145,6 +146,7 @@ class RefreshResult:
     generation: int | None = None
     refusal: OAuthError | None = None
     busy: bool = False
+    lost: bool = False
 
     @property
     def retry(self) -> bool:
@@ -618,7 +620,7 @@ def _fail(
         )
     log = logger.info if kind == ErrorKind.TRANSIENT else logger.warning
     log("Connection %s: refresh failed (%s): %s", connection.pk, kind, plain)
-    return RefreshResult(Outcome.FAILED, message, kind, tokens.generation)
+    return RefreshResult(Outcome.FAILED, message, kind, tokens.generation, lost=classification.lost)
 
 
 def _became_degraded(connection: Connection, now: datetime) -> bool:

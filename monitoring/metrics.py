@@ -33,15 +33,12 @@ from prometheus_client import (
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.multiprocess import MultiProcessCollector
 
-from connections import keepalive
-from connections.errors import ErrorKind
+from connections import keepalive, providers
 from connections.models import Connection, TokenSet
-from connections.providers.salesforce.errors import REFRESH_TOKEN_LOST
 from webhooks.models import Attempt, Endpoint
 
 from .models import KeepaliveHeartbeat
 
-PROVIDER = "salesforce"  # every connection is a Salesforce org
 OUTCOMES = ("success", "transient", "needs_reauthorization", "misconfigured", "lost")
 WEBHOOK_OUTCOMES = ("success", "failure", "no_answer", "refused")
 ENDPOINT_STATES = ("ok", "failing", "disabled")
@@ -95,9 +92,7 @@ def outcome_class(result: keepalive.RefreshResult) -> str | None:
         return "success"
     if result.outcome != keepalive.Outcome.FAILED:
         return None
-    if result.kind == ErrorKind.NEEDS_REAUTHORIZATION and REFRESH_TOKEN_LOST.reason in (
-        result.message
-    ):
+    if result.lost:
         return "lost"
     return str(result.kind)
 
@@ -196,10 +191,17 @@ class DatabaseCollector:
             "When the first refresh token of a connected connection dies idle unless used "
             "(Unix time); absent without connected connections.",
         )
-        connected = TokenSet.objects.filter(connection__status=Connection.Status.CONNECTED)
-        last_used = connected.aggregate(oldest=Min("refresh_token_last_used_at"))["oldest"]
-        if last_used is not None:
-            soonest.add_metric([], last_used.timestamp() + settings.REFRESH_TOKEN_IDLE_TTL)
+        deadlines = [
+            last_used.timestamp() + providers.idle_ttl(providers.get(name))
+            for name, last_used in TokenSet.objects.filter(
+                connection__status=Connection.Status.CONNECTED
+            )
+            .order_by()
+            .values_list("connection__provider")
+            .annotate(oldest=Min("refresh_token_last_used_at"))
+        ]
+        if deadlines:
+            soonest.add_metric([], min(deadlines))
         yield soonest
         yield self._webhook_endpoints()
 
@@ -209,9 +211,16 @@ class DatabaseCollector:
             "Connections by provider and status.",
             labels=["provider", "status"],
         )
-        counts = dict(Connection.objects.order_by().values_list("status").annotate(n=Count("id")))
-        for status in Connection.Status.values:
-            family.add_metric([PROVIDER, status], counts.get(status, 0))
+        counts = {
+            (provider, status): n
+            for provider, status, n in Connection.objects.order_by()
+            .values_list("provider", "status")
+            .annotate(n=Count("id"))
+        }
+        names = sorted({provider.name for provider in providers.every()} | {p for p, _ in counts})
+        for name in names:  # every provider and status has a sample
+            for status in Connection.Status.values:
+                family.add_metric([name, status], counts.get((name, status), 0))
         return family
 
     def _webhook_endpoints(self) -> Metric:

@@ -8,7 +8,10 @@ import responses
 from django.utils import timezone
 
 from connections import keepalive
+from connections.errors import ErrorKind
 from connections.models import TokenSet
+from connections.providers.salesforce.errors import REFRESH_TOKEN_LOST
+from monitoring.metrics import outcome_class
 from tests.connections.helpers import (
     ERRORS,
     TOKEN_URL,
@@ -101,3 +104,13 @@ def test_a_skipped_refresh_is_not_an_attempt(team, read):
     assert not responses.calls
     assert increase(before, read()) == {}
     assert TokenSet.objects.get(connection=connection).generation == 1
+
+
+def test_lost_is_the_classifications_flag_not_words_in_the_message():
+    Failed, R = keepalive.Outcome.FAILED, ErrorKind.NEEDS_REAUTHORIZATION
+    lost = keepalive.RefreshResult(Failed, "Needs re-authorization: gone", R, lost=True)
+    # A reason that merely quotes the words (another provider's, say) is a plain revocation.
+    quoted = keepalive.RefreshResult(Failed, f"Quoted: {REFRESH_TOKEN_LOST.reason}", R)
+
+    assert (outcome_class(lost), outcome_class(quoted)) == ("lost", "needs_reauthorization")
+    assert REFRESH_TOKEN_LOST.lost

@@ -70,3 +70,34 @@ def test_without_connected_connections_there_is_no_idle_deadline(team, metrics):
     text = metrics()
     assert "# TYPE orgkeeper_connections_idle_deadline_soonest_timestamp_seconds gauge" in text
     assert value(text, "orgkeeper_connections_idle_deadline_soonest_timestamp_seconds") is None
+
+
+def _on(provider: str, connection: Connection) -> Connection:
+    Connection.objects.filter(pk=connection.pk).update(provider=provider)
+    return connection
+
+
+def test_it_labels_each_connection_with_its_own_provider(team, metrics):
+    make_connection(team, "a")
+    _on("dynamics", make_connection(team, "b"))
+    _on("dynamics", make_connection(team, "c", status=Status.MISCONFIGURED))
+
+    text = metrics()
+
+    assert value(text, "orgkeeper_connections", provider="salesforce", status="connected") == 1
+    assert value(text, "orgkeeper_connections", provider="dynamics", status="connected") == 1
+    assert value(text, "orgkeeper_connections", provider="dynamics", status="misconfigured") == 1
+    assert value(text, "orgkeeper_connections", provider="salesforce", status="misconfigured") == 0
+
+
+def test_the_soonest_idle_deadline_uses_each_providers_ttl(team, metrics, settings):
+    settings.REFRESH_TOKEN_IDLE_TTL = 30 * 86400
+    now = make_connection(team, "fresh").created
+    salesforce_used = now - timedelta(days=20)
+    make_connection(team, "salesforce", last_used=salesforce_used)
+    # Dynamics' refresh tokens live 90 days unused: 40 days idle is 50 days from its deadline.
+    _on("dynamics", make_connection(team, "dynamics", last_used=now - timedelta(days=40)))
+
+    deadline = value(metrics(), "orgkeeper_connections_idle_deadline_soonest_timestamp_seconds")
+
+    assert deadline == salesforce_used.timestamp() + 30 * 86400

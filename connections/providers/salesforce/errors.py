@@ -6,6 +6,7 @@ and docs/salesforce-protocol.md ("Errors"). Steps are those of the setup checkli
 """
 
 import re
+from dataclasses import replace
 
 from django.conf import settings
 
@@ -41,13 +42,16 @@ SIGNATURE_MISMATCH = _with_step(
 # connection) and Salesforce now calls the token expired: with rotation, Salesforce had
 # processed that request, and presenting the rotated-out token revoked the grant
 # (docs/salesforce-protocol.md, "Refresh token rotation").
-REFRESH_TOKEN_LOST = _with_step(
-    R,
-    "Refresh token lost: an earlier refresh reached Salesforce, which replaced the refresh "
-    "token, but its answer was lost between Salesforce and Orgkeeper (the worker stopped or "
-    "the connection dropped before the new token was saved). Salesforce now refuses the old "
-    "token and has revoked this connection's tokens. Re-authorize (sign in to Salesforce "
-    "again) to reconnect.",
+REFRESH_TOKEN_LOST = replace(
+    _with_step(
+        R,
+        "Refresh token lost: an earlier refresh reached Salesforce, which replaced the refresh "
+        "token, but its answer was lost between Salesforce and Orgkeeper (the worker stopped "
+        "or the connection dropped before the new token was saved). Salesforce now refuses "
+        "the old token and has revoked this connection's tokens. Re-authorize (sign in to "
+        "Salesforce again) to reconnect.",
+    ),
+    lost=True,
 )
 # REST refuses every session of the app, fresh ones too (base.SessionPolicyBlocked): the
 # refresh token is fine and a new sign-in wouldn't help, so this never asks for one. For
