@@ -54,7 +54,8 @@ still there). A success bumps ``generation``, which retires the mark in the same
 attempt that never POSTed, or got a definite answer that rotates nothing, removes its own mark.
 A refresh that finds an earlier attempt's mark and gets "expired access/refresh token" reports
 "refresh token lost" (the provider's classification) instead of a plain revocation. Queries per
-successful refresh: mark, lock + read, UPDATE tokens, UPDATE connection, INSERT event. Between
+successful refresh: mark, lock + read, UPDATE tokens, UPDATE connection, INSERT event (no mark
+for a provider without rotation, once this process has seen the connection). Between
 the token response and the commit there is only parsing and those three writes.
 
 A database error in those writes (a failover, a dropped connection, a lock timeout) rolls the
@@ -218,21 +219,36 @@ class _Attempt:
 def _mark_attempt(connection_id: int, attempt: _Attempt) -> None:
     """Commit "an attempt with this generation's refresh token is starting" (one UPDATE,
     autocommit), unless an earlier attempt's mark for the same generation is still there.
-    Only connections whose provider rotates refresh tokens need it (and get it)."""
-    marks = TokenSet.objects.filter(connection_id=connection_id)
-    rotating = _rotating_providers()
-    if rotating is not None:
-        marks = marks.filter(connection__provider__in=rotating)
-    marks.exclude(refresh_attempt_generation=F("generation")).update(
-        refresh_attempt_generation=F("generation"), refresh_started_at=attempt.started_at
-    )
+    Only connections whose provider rotates refresh tokens need it: no UPDATE is sent for a
+    connection known (``_providers_seen``) to be another provider's. A connection not seen
+    yet is marked (the safe guess) unless no registered provider rotates; the locked read
+    corrects a wrong guess (``_refresh_with`` asks for a mark again)."""
+    if not _rotates(connection_id):
+        return
+    TokenSet.objects.filter(connection_id=connection_id).exclude(
+        refresh_attempt_generation=F("generation")
+    ).update(refresh_attempt_generation=F("generation"), refresh_started_at=attempt.started_at)
 
 
-def _rotating_providers() -> list[str] | None:
-    """The names of the providers whose refresh tokens rotate, or None when all do."""
-    every = providers.every()
-    rotating = [provider.name for provider in every if provider.policies.refresh_token_rotates]
-    return None if len(rotating) == len(every) else rotating
+# Connection ID -> provider name, learned from the locked reads of this process (a
+# connection's provider never changes; a stale entry only costs one more mark-and-lock round).
+_providers_seen: dict[int, str] = {}
+PROVIDERS_SEEN_MAX = 200_000  # about 20 MB at most
+
+
+def _rotates(connection_id: int) -> bool:
+    name = _providers_seen.get(connection_id)
+    if name is not None:
+        return providers.get(name).policies.refresh_token_rotates
+    return any(provider.policies.refresh_token_rotates for provider in providers.every())
+
+
+def remember_provider(connection: Connection) -> None:
+    """Note ``connection``'s provider, so that this process's next refresh of it knows
+    whether to mark first (see ``_mark_attempt``). No query."""
+    if len(_providers_seen) >= PROVIDERS_SEEN_MAX:
+        _providers_seen.clear()
+    _providers_seen[connection.pk] = connection.provider
 
 
 @announces_refresh
@@ -351,6 +367,7 @@ def _refresh_locked(request: _Request, attempt: _Attempt) -> tuple[RefreshResult
         transaction.set_rollback(True)
         return _busy("Another refresh of this connection is taking long; will retry."), ""
     logs.bind(connection_code=str(connection.code))
+    remember_provider(connection)
     provider = providers.for_connection(connection)
     result = _refresh_with(connection, tokens, provider, request, attempt)
     if result is None:
@@ -684,6 +701,7 @@ def _access_token(
     if not (force_refresh or rejected_generation is not None or _is_stale(tokens, timezone.now())):
         return tokens.access_token, tokens.instance_url, tokens.generation
     forced = force_refresh or rejected_generation is not None
+    remember_provider(connection)
     result = refresh_connection(connection.pk, if_generation=tokens.generation)
     if result.outcome == Outcome.FAILED:
         if result.retry and not forced:
@@ -825,6 +843,7 @@ def issue_access_token(
         if recovering:
             raise NotConnected(f"{connection} is misconfigured; it was tried moments ago.")
         return _issued(tokens, refreshed=False)
+    remember_provider(connection)
     with _lock_waits_bounded(settings.SALESFORCE_HTTP_TIMEOUT):
         result = refresh_connection(connection.pk, if_generation=tokens.generation)
     if result.outcome == Outcome.FAILED:

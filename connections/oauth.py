@@ -20,7 +20,7 @@ from django.views.decorators.debug import sensitive_variables
 from accounts.submissions import once
 from events.models import Event
 
-from . import alerts, approvals, providers, token_writes, tokens
+from . import alerts, approvals, keepalive, providers, token_writes, tokens
 from .callback_urls import redirect_uri_for
 from .errors import Guidance
 from .models import (
@@ -444,6 +444,7 @@ def _store(flow: AuthorizationRequest, grant: Grant, who: Identity) -> Authorize
                 partial(revoke_quietly, connection, old_refresh_token), robust=True
             )
     logger.info("Connection %s authorized for org %s", connection.pk, who.organization_id)
+    keepalive.remember_provider(connection)  # its first refresh here needs no guess
     # After the commit: nothing here may put the tokens at risk.
     warning = "" if twin else approvals.limit_warning(connection, consumer_key, replaced)
     flow.connection = connection

@@ -41,6 +41,15 @@ def _fail_missing_services():
     pytest.fail(f"REQUIRE_SERVICES=1 but {missing_services()}")
 
 
+@pytest.fixture(autouse=True)
+def _forget_seen_providers():
+    """Connection IDs are reused after a test's rollback: the keep-alive's memory of which
+    provider an ID had must not carry over."""
+    from connections import keepalive
+
+    keepalive._providers_seen.clear()
+
+
 def make_user(email: str) -> User:
     return User.objects.create_user(email, PASSWORD)
 
