@@ -214,6 +214,7 @@ class _Attempt:
     grant: Grant | None = None
     generation: int | None = None
     now: datetime | None = None
+    provider: Provider | None = None  # whose answer ``grant`` is
 
 
 def _mark_attempt(connection_id: int, attempt: _Attempt) -> None:
@@ -296,7 +297,9 @@ def refresh_connection(
         if attempt.grant is not None:
             # The provider answered and the write failed: the new tokens are only in memory.
             result, alerted_for = token_writes.write_again(
-                partial(_store_again, request, attempt), f"connection {connection_id}"
+                partial(_store_again, request, attempt),
+                f"connection {connection_id}",
+                token_writes.consequence(attempt.provider),
             )
         elif attempt.posted or not isinstance(error, OperationalError):
             raise
@@ -460,6 +463,7 @@ def _refresh_with(
         return _fail(connection, tokens, classification, str(error), request.actor)
     attempt.answered_at = time.monotonic()
     attempt.grant, attempt.generation, attempt.now = grant, tokens.generation, now
+    attempt.provider = provider
     _store_credentials(app, grant, request.new_credentials)
     return _store(connection, tokens, grant, now, request.actor)
 

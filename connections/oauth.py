@@ -362,7 +362,11 @@ def _complete(flow: AuthorizationRequest, params: Mapping[str, str]) -> Authoriz
             return store()
         except token_writes.RETRIED:
             # The code is spent: these tokens exist only in memory.
-            return token_writes.write_again(store, f"the sign-in of connection {connection.pk}")
+            return token_writes.write_again(
+                store,
+                f"the sign-in of connection {connection.pk}",
+                token_writes.consequence(provider),
+            )
     except _OrganizationMismatch as mismatch:
         # Don't let the unwanted grant count toward the user's approvals.
         revoke_quietly(connection, grant.refresh_token)

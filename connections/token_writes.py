@@ -32,12 +32,28 @@ FIRST_WAIT = 0.1
 LONGEST_WAIT = 5.0
 
 
-def write_again(write: Callable[[], T], what: str) -> T:
+def consequence(provider) -> str:
+    """What losing new tokens means for a connection of ``provider`` (a Provider), in the
+    CRITICAL log line: for a rotating provider, the words operators have matched since before
+    providers existed ("Salesforce has already replaced ...")."""
+    if provider.policies.refresh_token_rotates:
+        return (
+            f"{provider.label} has already replaced the stored refresh token; the connection "
+            "will need a new sign-in."
+        )
+    return (
+        f"{provider.label} keeps a replaced refresh token valid: a stored one still works, "
+        "otherwise the connection will need a new sign-in."
+    )
+
+
+def write_again(write: Callable[[], T], what: str, lost: str) -> T:
     """Call ``write`` (which opens its own transaction and writes the tokens held in memory)
     until it commits: each attempt on a fresh database connection, with exponential backoff
     from FIRST_WAIT to LONGEST_WAIT seconds, for up to RETRY_FOR seconds.
 
-    ``what`` names the tokens in the log (e.g. "connection 12"; never a secret). Returns what
+    ``what`` names the tokens in the log (e.g. "connection 12"; never a secret); ``lost`` is
+    what losing them means (``consequence(provider)``). Returns what
     ``write`` returns. Raises the last database error (OperationalError or InterfaceError)
     after logging at CRITICAL that the tokens are lost; other errors are raised at once.
     """
@@ -61,12 +77,11 @@ def write_again(write: Callable[[], T], what: str) -> T:
         return retrying(attempt)
     except RETRIED as error:
         logger.critical(
-            "The new tokens of %s are LOST: the database refused them for %.0f s (%s). "
-            "The provider may have replaced the stored refresh token already; the connection "
-            "may need a new sign-in.",
+            "The new tokens of %s are LOST: the database refused them for %.0f s (%s). %s",
             what,
             RETRY_FOR,
             type(error).__name__,
+            lost,
         )
         raise
 

@@ -59,6 +59,10 @@ def test_it_gives_up_after_the_retry_window(alice_client, draft, rsps, caplog, m
         sign_in_with_failing_writes(alice_client, draft, rsps, failures=1000)
     assert not TokenSet.objects.exists()
     assert f"the sign-in of connection {draft.pk} are LOST" in caplog.text
+    assert (
+        "Salesforce has already replaced the stored refresh token; the connection will need a "
+        "new sign-in." in caplog.text
+    )
     for secret in (ACCESS_TOKEN, REFRESH_TOKEN, CONSUMER_SECRET):
         assert secret not in caplog.text
 

@@ -72,6 +72,15 @@ def test_it_gives_up_loudly_and_raises_after_the_retry_window(team, caplog, monk
         refresh_with_failing_writes(connection, failures=1000)
     lost = [r for r in caplog.records if r.levelno == logging.CRITICAL]
     assert len(lost) == 1 and f"connection {connection.pk} are LOST" in lost[0].getMessage()
+    # The words operators alert on, as they were before providers existed.
+    assert (
+        lost[0]
+        .getMessage()
+        .endswith(
+            "Salesforce has already replaced the stored refresh token; the connection will "
+            "need a new sign-in."
+        )
+    )
     assert_no_secret(caplog)
     tokens = TokenSet.objects.get(connection=connection)
     assert (tokens.refresh_token, tokens.generation) == (OLD_REFRESH, 1)
@@ -102,3 +111,11 @@ def test_it_writes_again_on_a_fresh_postgresql_connection(team, caplog):
     assert len({id(raw) for raw in sent_on}) == 3
     assert_stored_once(connection)
     assert_no_secret(caplog)
+
+
+def test_lost_tokens_of_a_non_rotating_provider_are_worded_for_it():
+    from connections import providers
+
+    said = token_writes.consequence(providers.get("dynamics"))
+
+    assert said.startswith("Microsoft Dynamics 365 keeps a replaced refresh token valid")
