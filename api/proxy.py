@@ -218,7 +218,8 @@ def _final_answer(connection, upstream, provider) -> HttpResponse | StreamingHtt
     ):
         upstream.close()
         logger.warning("Connection %s: the app's session policy blocks API use", connection.pk)
-        raise views.misconfigured_problem(connection, provider.session_policy_problem.reason)
+        problem = provider.session_policy_problem
+        raise views.misconfigured_problem(connection, problem.reason, problem.step)
     return _response(upstream, provider)
 
 

@@ -1,8 +1,6 @@
 """The HTTP API (/api/v1/): connections, access tokens and the connection test. Every view
 loads its connection through ``get_connection_for_key``; errors are problem details."""
 
-import re
-
 from django.conf import settings
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -37,7 +35,6 @@ Scope = APIKey.Scope
 # Seconds a caller should wait before retrying a 503.
 REFRESH_RETRY_AFTER = 2
 UNAVAILABLE_RETRY_AFTER = 30
-SETUP_STEP = re.compile(r"\bstep (\d+)\b")
 
 
 def problem_responses(*statuses: int) -> dict:
@@ -50,15 +47,31 @@ def _absolute(path: str) -> str:
     return settings.PUBLIC_BASE_URL + path
 
 
-def misconfigured_problem(connection: Connection, text: str) -> problems.Misconfigured:
-    """424 misconfigured with the guidance ``text``, its setup step (when it names one) and
-    the connection's page."""
-    step = SETUP_STEP.search(text)
+def misconfigured_problem(
+    connection: Connection, text: str, step: int | None = None
+) -> problems.Misconfigured:
+    """424 misconfigured with the guidance ``text``, the setup ``step`` that fixes it (the
+    provider's Classification.step; None: no step) and the connection's page."""
     return problems.Misconfigured(
         f"The connection is misconfigured: {text}",
         guidance=text,
-        setup_step=int(step[1]) if step else None,
+        setup_step=step,
         fix_url=_absolute(connection.get_absolute_url()),
+    )
+
+
+def recorded_setup_step(connection: Connection) -> int | None:
+    """The setup step of the classification that gave the connection its status reason, as
+    the connection's history recorded it (``status_change``'s ``error.setup_step``); None
+    when no recorded misconfiguration has that reason."""
+    return (
+        connection.events.filter(
+            data__error__kind=str(ErrorKind.MISCONFIGURED),
+            data__error__reason=connection.status_reason,
+        )
+        .order_by("-created", "-id")
+        .values_list("data__error__setup_step", flat=True)
+        .first()
     )
 
 
@@ -73,7 +86,9 @@ def connection_problem(connection: Connection) -> problems.Problem:
             ),
         )
     if connection.status == Status.MISCONFIGURED:
-        return misconfigured_problem(connection, connection.status_reason or connection.last_error)
+        text = connection.status_reason or connection.last_error
+        step = recorded_setup_step(connection) if connection.status_reason else None
+        return misconfigured_problem(connection, text, step)
     if connection.status == Status.CONNECTED:  # changed under us: the caller may retry
         return problems.RefreshInProgress(retry_after=REFRESH_RETRY_AFTER)
     return problems.NotConnected(guidance.not_connected(connection))

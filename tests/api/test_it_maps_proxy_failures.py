@@ -6,8 +6,8 @@ import pytest
 import requests
 
 from connections import keepalive
-from connections.errors import ErrorKind
-from connections.models import Connection
+from connections.errors import Classification, ErrorKind
+from connections.models import Connection, ConnectionEvent, status_change
 from tests.api.conftest import bearer
 from tests.api.proxy_support import fresh_connection, proxy_url
 from tests.connections.helpers import INSTANCE_URL
@@ -58,10 +58,23 @@ def test_a_connection_that_isnt_connected_is_409(api, make_key, team, rsps, stat
     assert not rsps.calls
 
 
-def test_a_misconfigured_connection_is_424_with_guidance(api, make_key, team, rsps):
+def _misconfigured(team, classification: Classification) -> Connection:
+    """A connection a refresh made misconfigured, its history recording the classification."""
     connection = fresh_connection(team, status=Connection.Status.MISCONFIGURED)
-    connection.status_reason = "The consumer secret is wrong: fix it in step 3."
+    connection.status_reason = classification.reason
     connection.save()
+    connection.record(
+        ConnectionEvent.Kind.STATUS_CHANGED,
+        f"Connected → Misconfigured: {classification.reason}",
+        type=ConnectionEvent.Type.CONNECTION_MISCONFIGURED,
+        **status_change("connected", "misconfigured", classification, "invalid_client"),
+    )
+    return connection
+
+
+def test_a_misconfigured_connection_is_424_with_guidance(api, make_key, team, rsps):
+    reason = "The consumer secret is wrong: fix it under Edit."
+    connection = _misconfigured(team, Classification(ErrorKind.MISCONFIGURED, reason, 3))
     _, raw = make_key()
 
     response = get(api, raw, connection)
@@ -69,6 +82,17 @@ def test_a_misconfigured_connection_is_424_with_guidance(api, make_key, team, rs
     body = assert_problem(response, 424, "misconfigured")
     assert body["guidance"] == connection.status_reason
     assert body["setup_step"] == 3
+
+
+def test_the_setup_step_comes_from_the_classification_not_the_words(api, make_key, team, rsps):
+    # A provider's own words may mention a step of something else entirely.
+    said = "Salesforce refused the refresh request: step 4 of the login flow failed."
+    connection = _misconfigured(team, Classification(ErrorKind.MISCONFIGURED, said))
+    _, raw = make_key()
+
+    body = assert_problem(get(api, raw, connection), 424, "misconfigured")
+
+    assert (body["guidance"], body["setup_step"]) == (said, None)
 
 
 def test_a_connection_needing_reauthorization_is_424(api, make_key, team, rsps):
