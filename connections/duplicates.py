@@ -11,7 +11,8 @@ from functools import partial
 
 from django.db import transaction
 
-from . import alerts, keepalive
+from . import alerts
+from . import tokens as token_fields
 from .models import (
     AuthorizationRequest,
     ClientCredentials,
@@ -67,13 +68,11 @@ def reauthorize_twin(twin: Connection, duplicate_code, actor) -> None:
         previous_status = twin.status
         for name in ("username", "instance_url", "identity_url"):
             setattr(twin, name, getattr(duplicate, name))
-        twin.status = Status.CONNECTED
-        twin.status_reason = ""
-        twin.consecutive_failures = 0
-        twin.failing_since = None
-        twin.last_error = ""
-        twin.last_error_at = None
-        twin.next_refresh_at = keepalive.next_refresh_time(tokens.refresh_token_last_used_at)
+        token_fields.mark_cleared(
+            twin,
+            Status.CONNECTED,
+            token_fields.next_refresh_time(tokens.refresh_token_last_used_at),
+        )
         twin.save()
         record_sign_in(
             twin,
@@ -113,7 +112,9 @@ def keep_both(duplicate: Connection, actor) -> None:
         twin_name = duplicate.duplicate_of.name if duplicate.duplicate_of else "another one"
         duplicate.status = Status.CONNECTED
         duplicate.duplicate_of = None
-        duplicate.next_refresh_at = keepalive.next_refresh_time(tokens.refresh_token_last_used_at)
+        duplicate.next_refresh_at = token_fields.next_refresh_time(
+            tokens.refresh_token_last_used_at
+        )
         duplicate.save(update_fields=["status", "duplicate_of", "next_refresh_at", "updated"])
         duplicate.record(
             ConnectionEvent.Kind.STATUS_CHANGED,

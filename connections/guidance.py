@@ -11,7 +11,7 @@ from .models import Connection
 # --- Messages of the connection page's actions (Test connection, Refresh now) -----------
 
 # The labels keepalive puts before a failed refresh's reason ("Misconfigured: ...").
-_RESULT_LABELS = {
+RESULT_LABELS = {
     ErrorKind.TRANSIENT: "Temporary failure",
     ErrorKind.MISCONFIGURED: "Misconfigured",
     ErrorKind.NEEDS_REAUTHORIZATION: "Needs re-authorization",
@@ -51,7 +51,7 @@ def refresh_failed(
     """What a failed refresh (a ``keepalive.RefreshResult``'s ``kind`` and ``message``) did to
     the connection and what to do. ``connection`` is re-read by the caller; ``status_before``
     is its status before."""
-    prefix = _RESULT_LABELS.get(kind, "")
+    prefix = RESULT_LABELS.get(kind, "")
     why = message.removeprefix(f"{prefix}: ") if prefix else message
     label = providers.for_connection(connection).label
     changed = connection.status != status_before

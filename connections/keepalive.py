@@ -84,6 +84,7 @@ from monitoring import logs
 from . import alerts, approvals, providers, token_writes
 from . import tokens as token_fields
 from .errors import Classification, ErrorKind
+from .guidance import RESULT_LABELS
 from .models import ClientCredentials, Connection, ConnectionEvent, TokenSet, status_change
 from .providers.base import (
     Grant,
@@ -609,12 +610,7 @@ def _fail(
     if updated != 1:
         return RefreshResult(Outcome.SKIPPED, "Another refresh stored newer tokens; using them.")
 
-    label = {
-        ErrorKind.TRANSIENT: "Temporary failure",
-        ErrorKind.MISCONFIGURED: "Misconfigured",
-        ErrorKind.NEEDS_REAUTHORIZATION: "Needs re-authorization",
-    }[kind]
-    message = f"{label}: {plain}"
+    message = f"{RESULT_LABELS[kind]}: {plain}"
     data = status_change(connection.status, new_status, classification, code)
     connection.record(Kind.REFRESH_FAILED, message, actor, **data)
     if new_status != connection.status:

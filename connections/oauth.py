@@ -226,15 +226,7 @@ def disconnect(connection: Connection, actor) -> bool:
             held.delete()
             cleared["last_token_generation"] = held.generation
         # Nothing is refreshed any more, so the keep-alive's state and problems go too.
-        cleared |= {
-            "status": Status.DISCONNECTED,
-            "status_reason": "",
-            "next_refresh_at": None,
-            "consecutive_failures": 0,
-            "failing_since": None,
-            "last_error": "",
-            "last_error_at": None,
-        }
+        cleared |= tokens.cleared_fields(Status.DISCONNECTED, None)
         for name, value in cleared.items():
             setattr(connection, name, value)
             setattr(locked, name, value)
@@ -416,18 +408,14 @@ def _store(flow: AuthorizationRequest, grant: Grant, who: Identity) -> Authorize
         connection.username = who.username
         connection.instance_url = held.instance_url
         connection.identity_url = grant.identity_url
-        connection.status = (
-            Connection.Status.PENDING_AUTHORIZATION if twin else Connection.Status.CONNECTED
+        tokens.mark_cleared(
+            connection,
+            Connection.Status.PENDING_AUTHORIZATION if twin else Connection.Status.CONNECTED,
+            None if twin else tokens.next_refresh_time(now),
         )
         connection.duplicate_of = twin
-        connection.status_reason = ""
-        connection.consecutive_failures = 0
-        connection.failing_since = None
-        connection.last_error = ""
-        connection.last_error_at = None
         if previous_status in alerts.QUIET_STATUSES:
             connection.alerted_for = ""  # stale: these statuses never alert
-        connection.next_refresh_at = None if twin else tokens.next_refresh_time(now)
         connection.save()
         if twin:
             # Not connected yet: connections.duplicates records what the admin chooses.

@@ -74,6 +74,27 @@ KEEPALIVE_FIELDS = [
 ]
 
 
+def cleared_fields(status: str, next_refresh_at: datetime | None) -> dict:
+    """The KEEPALIVE_FIELDS of a connection whose refresh problems are over, as a sign-in or
+    a disconnect leaves it: ``status``, no reason, failures or error, and the next refresh
+    at ``next_refresh_at`` (None: none)."""
+    return {
+        "status": status,
+        "status_reason": "",
+        "next_refresh_at": next_refresh_at,
+        "consecutive_failures": 0,
+        "failing_since": None,
+        "last_error": "",
+        "last_error_at": None,
+    }
+
+
+def mark_cleared(connection: Connection, status: str, next_refresh_at: datetime | None) -> None:
+    """Apply ``cleared_fields`` to ``connection`` (unsaved)."""
+    for name, value in cleared_fields(status, next_refresh_at).items():
+        setattr(connection, name, value)
+
+
 def mark_refreshed(connection: Connection, now: datetime) -> None:
     """``connection`` (unsaved) is connected and its refresh problems are over; the next
     refresh is scheduled from ``now``."""
