@@ -173,6 +173,14 @@ class Provider:
     connect_template = "connections/credentials.html"
     facts_template = "connections/_facts.html"
     disconnect_template = "connections/_disconnect_steps.html"
+    # The values to paste into the app registration, shown on the connection page and with
+    # a Guidance whose ``show_setup_values`` is set; "" when the provider has none.
+    setup_values_template = ""
+    # What the misconfigured-connection email says about fixing it in Orgkeeper ("" none).
+    misconfigured_hint = ""
+    # What deleting a connection removes with it, and what stays behind at the provider.
+    deleted_with_connection = "app registration credentials"
+    app_kept_hint = "The app registration stays; delete it at the provider if nothing else uses it."
     address_label = "login URL"  # what check_login_url checks, in its errors
     credentials_missing = "The app registration's client ID and secret are missing."
     # The API proxy: the path it forwards under ({instance_url}/services/...), the request

@@ -49,6 +49,8 @@ class Dynamics(Provider):
         "and DYNAMICS_CLIENT_SECRET."
     )
     kept_on_failure = "tokens"
+    deleted_with_connection = "settings"
+    app_kept_hint = "The Microsoft Entra app stays: it is the operator's, for every connection."
     manual_revoke_hint = (
         "Microsoft Entra ID has no per-token revoke: Orgkeeper forgot the tokens. To end the "
         "app's access, a tenant administrator removes its consent in the Microsoft Entra "
