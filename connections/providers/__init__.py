@@ -57,6 +57,15 @@ def every() -> list[Provider]:
     return list(_registry().values())
 
 
+def environment_choices() -> list[tuple[str, str]]:
+    """``(value, label)`` of every provider's ``Connection.environment`` values (the API
+    schema's enum, the admin's choices), sorted by value."""
+    found = {
+        value: label for p in _registry().values() for value, label in p.environment_labels.items()
+    }
+    return sorted(found.items())
+
+
 def choices() -> list[tuple[str, str]]:
     """``(name, label)`` of every provider, for ``Connection.provider``'s choices (a callable,
     so that a new provider needs no migration)."""

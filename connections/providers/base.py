@@ -166,6 +166,7 @@ class Provider:
     checklist_template: str  # the setup checklist, included by the wizard's pages
     forms: Any  # a module with NewConnectionForm, ConnectionForm, ConnectForm, EditForm
     default_environment = ""
+    environment_labels: dict[str, str] = {}  # Connection.environment values -> labels
     manual_revoke_hint = "Revoke it at the provider."
     reauthorize_hint = ""  # what the alert email adds after "sign in to <label>"
     kept_on_failure = "credentials and tokens"  # what a failed re-authorization leaves as it was
@@ -199,7 +200,8 @@ class Provider:
     # --- The connection's environment ----------------------------------------------------
 
     def environment_label(self, environment: str) -> str:
-        return environment
+        """The label of an ``environment`` value ("Production"); unknown values as they are."""
+        return self.environment_labels.get(environment, environment)
 
     def where(self, connection) -> str:
         """The connection's environment and login URL, for its history ("Production

@@ -44,6 +44,7 @@ class Dynamics(Provider):
     disconnect_template = "connections/dynamics/_disconnect.html"
     forms = forms
     default_environment = "dataverse"
+    environment_labels = {"dataverse": "Dataverse"}
     credentials_missing = (
         "Orgkeeper's Microsoft Entra app isn't configured: the operator sets DYNAMICS_CLIENT_ID "
         "and DYNAMICS_CLIENT_SECRET."
@@ -74,6 +75,7 @@ class Dynamics(Provider):
     forward = staticmethod(client.forward)
 
     def environment_label(self, environment: str) -> str:
+        """Every Dynamics connection is a Dataverse environment."""
         return "Dataverse"
 
     def where(self, connection) -> str:

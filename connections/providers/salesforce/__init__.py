@@ -62,9 +62,7 @@ class Salesforce(Provider):
     forward = staticmethod(client.forward)
 
     default_environment = login_hosts.PRODUCTION
-
-    def environment_label(self, environment: str) -> str:
-        return login_hosts.ENVIRONMENTS.get(environment, environment)
+    environment_labels = login_hosts.ENVIRONMENTS
 
     def login_url(self, environment: str, my_domain_url: str = "") -> str:
         """The login URL (authorize, token and revoke) of an environment."""
