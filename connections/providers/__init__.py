@@ -48,7 +48,8 @@ def get(name: str) -> Provider:
 
 
 def for_connection(connection) -> Provider:
-    """The provider of ``connection`` (anything with a ``provider`` name)."""
+    """The provider of ``connection`` (anything with a ``provider`` name). Raises
+    LookupError when no provider has that name."""
     return get(connection.provider)
 
 

@@ -91,6 +91,7 @@ class Grant:
 
     @property
     def scopes(self) -> set[str]:
+        """The granted scopes: ``scope`` split on spaces (RFC 6749 §3.3)."""
         return set(self.scope.split())
 
 
@@ -200,7 +201,8 @@ class Provider:
     # --- The connection's environment ----------------------------------------------------
 
     def environment_label(self, environment: str) -> str:
-        """The label of an ``environment`` value ("Production"); unknown values as they are."""
+        """The label of an ``environment`` value (a ``Connection.environment``, such as
+        "production" -> "Production"); a value not in ``environment_labels`` as it is."""
         return self.environment_labels.get(environment, environment)
 
     def where(self, connection) -> str:
@@ -209,6 +211,10 @@ class Provider:
         return f"{connection.get_environment_display()} ({connection.login_url})"
 
     def login_url(self, environment: str, my_domain_url: str = "") -> str:
+        """The URL authorize, token and revoke calls go to for a connection in
+        ``environment`` (Salesforce: ``my_domain_url`` for the my_domain environment, else
+        login.salesforce.com or test.salesforce.com). Stored as ``Connection.login_url``.
+        Raises ValidationError for a URL the provider doesn't accept."""
         raise NotImplementedError
 
     def check_login_url(self, environment: str, my_domain_url: str) -> None:
@@ -247,17 +253,24 @@ class Provider:
         redirect_uri: str,
         code_verifier: str,
     ) -> Grant:
-        """Exchange an authorization code (RFC 6749 §4.1.3)."""
+        """Exchange an authorization code (RFC 6749 §4.1.3) with the PKCE ``code_verifier``
+        (RFC 7636 §4.5); returns the Grant. Raises InvalidGrant or OAuthError (the token
+        endpoint's error response, RFC 6749 §5.2), SignatureMismatch (Salesforce: a response
+        not signed with the client secret) or Unavailable (no usable answer)."""
         raise NotImplementedError
 
     def identity(self, grant: Grant) -> Identity:
-        """Who signed in, and to which organization."""
+        """Who signed in, and to which organization, for a fresh ``grant`` (Salesforce: its
+        identity URL; Dynamics: the ID token and WhoAmI). Raises a ProviderError (ApiError,
+        Unavailable or a provider's own subclass), which the core hands to
+        ``identity_failed``."""
         raise NotImplementedError
 
     def refresh(
         self, target: Target, credentials: Credentials, refresh_token: str, timeout: float
     ) -> Grant:
-        """Use a refresh token (RFC 6749 §6); ``timeout`` in seconds."""
+        """Use a refresh token (RFC 6749 §6); ``timeout`` in seconds. Returns the Grant;
+        raises InvalidGrant, OAuthError, SignatureMismatch or Unavailable."""
         raise NotImplementedError
 
     def revoke(self, target: Target, token: str) -> None:
@@ -265,7 +278,9 @@ class Provider:
         raise NotImplementedError
 
     def probe(self, instance_url: str, access_token: str) -> object:
-        """One lightweight API call (Test connection); its answer."""
+        """One lightweight API call with ``access_token`` against ``instance_url`` (Test
+        connection, the API's test); returns its parsed answer. Raises SessionExpired (the
+        token is dead), SessionPolicyBlocked, ApiError (another refusal) or Unavailable."""
         raise NotImplementedError
 
     # --- Words -------------------------------------------------------------------------
@@ -288,7 +303,10 @@ class Provider:
         return Classification(ErrorKind.TRANSIENT, str(error) or f"{self.label} didn't answer.")
 
     def explain(self, error: ProviderError, **about: str) -> Guidance:
-        """Guidance for a failed sign-in or credentials check."""
+        """Guidance for a failed code exchange or credentials check. ``about`` may hold
+        ``redirect_uri`` (the flow's callback URL), ``org_id`` (the organization the
+        connection is for, "" when new) and ``login_url`` (the connection's); a provider
+        may name them in its words and must ignore keys it doesn't know."""
         if isinstance(error, Unavailable):
             return Guidance(
                 f"{self.label} didn't answer.",
@@ -305,7 +323,8 @@ class Provider:
         )
 
     def explain_redirect(self, error: str, description: str = "", **about: str) -> Guidance:
-        """Guidance for an ``error`` the authorize redirect brought back (RFC 6749 §4.1.2.1)."""
+        """Guidance for an ``error`` the authorize redirect brought back (RFC 6749 §4.1.2.1),
+        with its ``description``; ``about`` as for ``explain``."""
         detail = ": ".join(part for part in (error, description) if part)
         return Guidance(
             f"{self.label} refused the sign-in.",
@@ -315,6 +334,7 @@ class Provider:
         )
 
     def identity_failed(self, error: ProviderError) -> Guidance:
+        """Guidance (HTTP 502) when ``identity`` raised ``error`` after a good exchange."""
         return Guidance(
             f"{self.label} didn't say who signed in.",
             "Nothing was saved. Try again.",
@@ -324,6 +344,8 @@ class Provider:
         )
 
     def missing_refresh_token(self, scope: str) -> Guidance:
+        """Guidance when the token response had no refresh token; ``scope`` is the granted
+        scope string (RFC 6749 §5.1), named in the detail."""
         return Guidance(
             f"{self.label} gave no refresh token.",
             "Without one the connection can't be kept alive. Grant offline access to the app "
@@ -332,6 +354,8 @@ class Provider:
         )
 
     def organization_mismatch(self, expected: str, received: str) -> Guidance:
+        """Guidance when a re-authorization signed in to organization ``received`` (an ID)
+        while the connection is for ``expected``; the old tokens stay."""
         return Guidance(
             "That is a different organization.",
             f"This connection is for {expected}, but the sign-in was for {received}. The old "
@@ -343,9 +367,11 @@ class Provider:
         return []
 
     def probe_passed(self, body: object) -> str:
+        """The message for a probe that answered ``body`` (its parsed answer)."""
         return f"{self.label} answered."
 
     def probe_failed(self, error: ProviderError) -> str:
+        """The message for a probe that raised ``error``; never holds a secret."""
         return f"{self.label} refused the API call ({error}). Try again."
 
     def session_policy_blocks_api(self, status: int, body: object) -> bool:
