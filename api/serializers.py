@@ -6,6 +6,7 @@ from django.conf import settings
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
+from connections import providers
 from connections.models import Connection, TokenSet
 
 TOKEN_VERSION_MAX = 2**31 - 1  # TokenSet.generation is a PositiveIntegerField
@@ -14,6 +15,8 @@ TOKEN_VERSION_MAX = 2**31 - 1  # TokenSet.generation is a PositiveIntegerField
 class ConnectionSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="code", read_only=True)
     provider = serializers.SerializerMethodField()
+    # Every provider's values, so the schema keeps its EnvironmentEnum.
+    environment = serializers.ChoiceField(choices=providers.environment_choices(), read_only=True)
     org_id = serializers.CharField(source="organization_id", read_only=True)
     last_refreshed_at = serializers.DateTimeField(
         source="tokens.refreshed_at", read_only=True, allow_null=True

@@ -73,7 +73,7 @@ def _connection(emulator_url: str):
     every scope; returns (connection, raw key)."""
     from accounts.models import Membership, Team, User
     from api.models import APIKey
-    from tests.integration.emulated import rows_for_grant
+    from tests.integration.helpers import rows_for_grant
 
     response = requests.post(f"{emulator_url}/_emulator/grants", json={"count": 1}, timeout=30)
     response.raise_for_status()

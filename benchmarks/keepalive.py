@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from accounts.models import Team
 from connections.models import ClientCredentials, Connection, TokenSet
-from tests.integration.emulated import rows_for_grant
+from tests.integration.helpers import rows_for_grant
 
 from . import procs
 

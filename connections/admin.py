@@ -27,21 +27,52 @@ class ViewOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+def _environment_choices() -> list[tuple[str, str]]:
+    return [("", "The provider's default"), *providers.environment_choices()]
+
+
 class ConnectionAdminForm(forms.ModelForm):
-    """Accepts the login URLs the wizard accepts: another host would get the consumer
-    secret and the tokens."""
+    """Accepts the environments of the connection's provider, and the login URLs the wizard
+    accepts: another host would get the consumer secret and the tokens."""
+
+    environment = forms.ChoiceField(choices=_environment_choices, required=False)
 
     def clean(self):
         data = super().clean()
         provider = providers.get(data.get("provider") or self.instance.provider)
+        environment = data.get("environment", "")
+        if environment and environment not in provider.environment_labels:
+            self.add_error("environment", f"{provider.label} has no {environment} environment.")
+            return data
         return provider.forms.clean_login_url(self, data)
+
+
+class EnvironmentFilter(admin.SimpleListFilter):
+    """Filter by environment, by its label."""
+
+    title = "environment"
+    parameter_name = "environment"
+
+    def lookups(self, request, model_admin):
+        return providers.environment_choices()
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        return queryset.filter(environment=value) if value else queryset
 
 
 @admin.register(Connection)
 class ConnectionAdmin(admin.ModelAdmin):
     form = ConnectionAdminForm
-    list_display = ("name", "team", "environment", "status", "organization_id", "next_refresh_at")
-    list_filter = ("status", "environment", "team")
+    list_display = (
+        "name",
+        "team",
+        "environment_label",
+        "status",
+        "organization_id",
+        "next_refresh_at",
+    )
+    list_filter = ("status", EnvironmentFilter, "team")
     search_fields = ("name", "organization_id")
     list_select_related = ("team",)
     raw_id_fields = ("team", "created_by", "duplicate_of")
@@ -64,6 +95,10 @@ class ConnectionAdmin(admin.ModelAdmin):
             Connection.objects.select_for_update().filter(pk=obj.pk).exists()
             obj.save(update_fields=[*fields, "updated"])
         return None
+
+    @admin.display(description="environment", ordering="environment")
+    def environment_label(self, obj) -> str:
+        return obj.get_environment_display()
 
     @admin.action(description="Refresh now")
     def refresh_now(self, request, queryset):

@@ -46,7 +46,9 @@ class Classification:
 class Guidance:
     """What went wrong and what to do. ``detail`` is the provider's own words (escape it
     when rendering), ``source`` names that provider; ``http_status`` is the status of the
-    page that shows it."""
+    page that shows it. ``step`` is the provider's setup checklist step to fix;
+    ``show_setup_values``: the page shows the values to paste into the provider's app
+    registration (the provider's ``setup_values_template``) with that step."""
 
     title: str
     message: str
@@ -54,6 +56,7 @@ class Guidance:
     detail: str = ""
     http_status: int = 400
     source: str = ""
+    show_setup_values: bool = False
 
     @property
     def summary(self) -> str:

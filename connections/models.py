@@ -426,7 +426,7 @@ class AuthorizationRequest(models.Model):
         returns how many were deleted. A connection still waiting for one of them, nobody
         having come back to the callback, is put back (Connection.end_expired_sign_ins).
         First, every expired flow forgets its secrets (``forget_expired_secrets``).
-        Source: DOT ``clear_expired()``."""
+        Source: django-oauth-toolkit's ``clear_expired()``, https://github.com/jazzband/django-oauth-toolkit/blob/master/oauth2_provider/models.py."""
         cls.forget_expired_secrets()
         cutoff = timezone.now() - cls.KEPT_AFTER_EXPIRY
         deleted = 0

@@ -516,9 +516,12 @@ def delete(request: HttpRequest, slug: str, code) -> HttpResponse:
         connection.delete_recorded(request.user)
         messages.success(request, f"Deleted {connection.name}.")
         return redirect("connections:list", slug=connection.team.slug)
-    return render(
-        request, "connections/delete.html", {"team": connection.team, "connection": connection}
-    )
+    context = {
+        "team": connection.team,
+        "connection": connection,
+        "provider": providers.for_connection(connection),
+    }
+    return render(request, "connections/delete.html", context)
 
 
 @login_required

@@ -48,7 +48,8 @@ def get(name: str) -> Provider:
 
 
 def for_connection(connection) -> Provider:
-    """The provider of ``connection`` (anything with a ``provider`` name)."""
+    """The provider of ``connection`` (anything with a ``provider`` name). Raises
+    LookupError when no provider has that name."""
     return get(connection.provider)
 
 
@@ -61,6 +62,15 @@ def idle_ttl(provider: Provider) -> int:
     """Seconds ``provider``'s refresh tokens live unused: its policy, or the
     REFRESH_TOKEN_IDLE_TTL setting when the policy leaves it to the setting (None)."""
     return provider.policies.refresh_token_idle_ttl or settings.REFRESH_TOKEN_IDLE_TTL
+
+
+def environment_choices() -> list[tuple[str, str]]:
+    """``(value, label)`` of every provider's ``Connection.environment`` values (the API
+    schema's enum, the admin's choices), sorted by value."""
+    found = {
+        value: label for p in _registry().values() for value, label in p.environment_labels.items()
+    }
+    return sorted(found.items())
 
 
 def choices() -> list[tuple[str, str]]:

@@ -91,6 +91,7 @@ class Grant:
 
     @property
     def scopes(self) -> set[str]:
+        """The granted scopes: ``scope`` split on spaces (RFC 6749 §3.3)."""
         return set(self.scope.split())
 
 
@@ -166,6 +167,7 @@ class Provider:
     checklist_template: str  # the setup checklist, included by the wizard's pages
     forms: Any  # a module with NewConnectionForm, ConnectionForm, ConnectForm, EditForm
     default_environment = ""
+    environment_labels: dict[str, str] = {}  # Connection.environment values -> labels
     manual_revoke_hint = "Revoke it at the provider."
     reauthorize_hint = ""  # what the alert email adds after "sign in to <label>"
     kept_on_failure = "credentials and tokens"  # what a failed re-authorization leaves as it was
@@ -173,6 +175,14 @@ class Provider:
     connect_template = "connections/credentials.html"
     facts_template = "connections/_facts.html"
     disconnect_template = "connections/_disconnect_steps.html"
+    # The values to paste into the app registration, shown on the connection page and with
+    # a Guidance whose ``show_setup_values`` is set; "" when the provider has none.
+    setup_values_template = ""
+    # What the misconfigured-connection email says about fixing it in Orgkeeper ("" none).
+    misconfigured_hint = ""
+    # What deleting a connection removes with it, and what stays behind at the provider.
+    deleted_with_connection = "app registration credentials"
+    app_kept_hint = "The app registration stays; delete it at the provider if nothing else uses it."
     address_label = "login URL"  # what check_login_url checks, in its errors
     credentials_missing = "The app registration's client ID and secret are missing."
     # The API proxy: the path it forwards under ({instance_url}/services/...), the request
@@ -191,7 +201,9 @@ class Provider:
     # --- The connection's environment ----------------------------------------------------
 
     def environment_label(self, environment: str) -> str:
-        return environment
+        """The label of an ``environment`` value (a ``Connection.environment``, such as
+        "production" -> "Production"); a value not in ``environment_labels`` as it is."""
+        return self.environment_labels.get(environment, environment)
 
     def where(self, connection) -> str:
         """The connection's environment and login URL, for its history ("Production
@@ -199,6 +211,10 @@ class Provider:
         return f"{connection.get_environment_display()} ({connection.login_url})"
 
     def login_url(self, environment: str, my_domain_url: str = "") -> str:
+        """The URL authorize, token and revoke calls go to for a connection in
+        ``environment`` (Salesforce: ``my_domain_url`` for the my_domain environment, else
+        login.salesforce.com or test.salesforce.com). Stored as ``Connection.login_url``.
+        Raises ValidationError for a URL the provider doesn't accept."""
         raise NotImplementedError
 
     def check_login_url(self, environment: str, my_domain_url: str) -> None:
@@ -237,17 +253,24 @@ class Provider:
         redirect_uri: str,
         code_verifier: str,
     ) -> Grant:
-        """Exchange an authorization code (RFC 6749 §4.1.3)."""
+        """Exchange an authorization code (RFC 6749 §4.1.3) with the PKCE ``code_verifier``
+        (RFC 7636 §4.5); returns the Grant. Raises InvalidGrant or OAuthError (the token
+        endpoint's error response, RFC 6749 §5.2), SignatureMismatch (Salesforce: a response
+        not signed with the client secret) or Unavailable (no usable answer)."""
         raise NotImplementedError
 
     def identity(self, grant: Grant) -> Identity:
-        """Who signed in, and to which organization."""
+        """Who signed in, and to which organization, for a fresh ``grant`` (Salesforce: its
+        identity URL; Dynamics: the ID token and WhoAmI). Raises a ProviderError (ApiError,
+        Unavailable or a provider's own subclass), which the core hands to
+        ``identity_failed``."""
         raise NotImplementedError
 
     def refresh(
         self, target: Target, credentials: Credentials, refresh_token: str, timeout: float
     ) -> Grant:
-        """Use a refresh token (RFC 6749 §6); ``timeout`` in seconds."""
+        """Use a refresh token (RFC 6749 §6); ``timeout`` in seconds. Returns the Grant;
+        raises InvalidGrant, OAuthError, SignatureMismatch or Unavailable."""
         raise NotImplementedError
 
     def revoke(self, target: Target, token: str) -> None:
@@ -255,7 +278,9 @@ class Provider:
         raise NotImplementedError
 
     def probe(self, instance_url: str, access_token: str) -> object:
-        """One lightweight API call (Test connection); its answer."""
+        """One lightweight API call with ``access_token`` against ``instance_url`` (Test
+        connection, the API's test); returns its parsed answer. Raises SessionExpired (the
+        token is dead), SessionPolicyBlocked, ApiError (another refusal) or Unavailable."""
         raise NotImplementedError
 
     # --- Words -------------------------------------------------------------------------
@@ -278,7 +303,10 @@ class Provider:
         return Classification(ErrorKind.TRANSIENT, str(error) or f"{self.label} didn't answer.")
 
     def explain(self, error: ProviderError, **about: str) -> Guidance:
-        """Guidance for a failed sign-in or credentials check."""
+        """Guidance for a failed code exchange or credentials check. ``about`` may hold
+        ``redirect_uri`` (the flow's callback URL), ``org_id`` (the organization the
+        connection is for, "" when new) and ``login_url`` (the connection's); a provider
+        may name them in its words and must ignore keys it doesn't know."""
         if isinstance(error, Unavailable):
             return Guidance(
                 f"{self.label} didn't answer.",
@@ -295,7 +323,8 @@ class Provider:
         )
 
     def explain_redirect(self, error: str, description: str = "", **about: str) -> Guidance:
-        """Guidance for an ``error`` the authorize redirect brought back (RFC 6749 §4.1.2.1)."""
+        """Guidance for an ``error`` the authorize redirect brought back (RFC 6749 §4.1.2.1),
+        with its ``description``; ``about`` as for ``explain``."""
         detail = ": ".join(part for part in (error, description) if part)
         return Guidance(
             f"{self.label} refused the sign-in.",
@@ -305,6 +334,7 @@ class Provider:
         )
 
     def identity_failed(self, error: ProviderError) -> Guidance:
+        """Guidance (HTTP 502) when ``identity`` raised ``error`` after a good exchange."""
         return Guidance(
             f"{self.label} didn't say who signed in.",
             "Nothing was saved. Try again.",
@@ -314,6 +344,8 @@ class Provider:
         )
 
     def missing_refresh_token(self, scope: str) -> Guidance:
+        """Guidance when the token response had no refresh token; ``scope`` is the granted
+        scope string (RFC 6749 §5.1), named in the detail."""
         return Guidance(
             f"{self.label} gave no refresh token.",
             "Without one the connection can't be kept alive. Grant offline access to the app "
@@ -322,6 +354,8 @@ class Provider:
         )
 
     def organization_mismatch(self, expected: str, received: str) -> Guidance:
+        """Guidance when a re-authorization signed in to organization ``received`` (an ID)
+        while the connection is for ``expected``; the old tokens stay."""
         return Guidance(
             "That is a different organization.",
             f"This connection is for {expected}, but the sign-in was for {received}. The old "
@@ -333,9 +367,11 @@ class Provider:
         return []
 
     def probe_passed(self, body: object) -> str:
+        """The message for a probe that answered ``body`` (its parsed answer)."""
         return f"{self.label} answered."
 
     def probe_failed(self, error: ProviderError) -> str:
+        """The message for a probe that raised ``error``; never holds a secret."""
         return f"{self.label} refused the API call ({error}). Try again."
 
     def session_policy_blocks_api(self, status: int, body: object) -> bool:

@@ -1,5 +1,5 @@
 """Callers waiting for a sibling's refresh wait at most SALESFORCE_HTTP_TIMEOUT, then get
-503 refresh_in_progress with Retry-After (issue 12, "Single flight"); the keep-alive keeps
+503 refresh_in_progress with Retry-After (RFC 9110 §10.2.3); the keep-alive keeps
 the database's own, longer lock wait."""
 
 import threading

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from connections.models import Connection
 from tests.api.conftest import bearer
-from tests.api.proxy_support import fresh_connection, proxy_url
+from tests.api.helpers import fresh_connection, proxy_url
 from tests.connections.helpers import INSTANCE_URL, TOKEN_URL, make_connection
 
 

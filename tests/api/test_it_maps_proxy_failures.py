@@ -9,7 +9,7 @@ from connections import keepalive
 from connections.errors import Classification, ErrorKind
 from connections.models import Connection, ConnectionEvent, status_change
 from tests.api.conftest import bearer
-from tests.api.proxy_support import fresh_connection, proxy_url
+from tests.api.helpers import fresh_connection, proxy_url
 from tests.connections.helpers import INSTANCE_URL
 
 URL = f"{INSTANCE_URL}/services/data/"

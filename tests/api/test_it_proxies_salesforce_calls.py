@@ -5,7 +5,7 @@ import json
 import pytest
 
 from tests.api.conftest import bearer
-from tests.api.proxy_support import (
+from tests.api.helpers import (
     LIMIT_INFO,
     NEW_ACCESS_TOKEN,
     content,

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from api.proxy_paths import InvalidProxyPath, forwarded_path
 from tests.api.conftest import bearer
-from tests.api.proxy_support import fresh_connection
+from tests.api.helpers import fresh_connection
 
 
 @pytest.mark.parametrize(

@@ -11,9 +11,10 @@ from django.utils import timezone
 from connections.models import Connection, TokenSet
 from connections.providers.salesforce.errors import SESSION_POLICY_BLOCKS_API
 from tests.api.conftest import bearer
-from tests.api.proxy_support import INVALID_SESSION, content, proxy_url
+from tests.api.helpers import content, proxy_url
 from tests.connections.helpers import (
     INSTANCE_URL,
+    INVALID_SESSION,
     TOKEN_URL,
     add_token_response,
     connect_emulator,

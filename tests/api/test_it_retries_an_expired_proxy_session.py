@@ -7,8 +7,7 @@ import requests
 
 from connections.models import TokenSet
 from tests.api.conftest import bearer
-from tests.api.proxy_support import (
-    INVALID_SESSION,
+from tests.api.helpers import (
     NEW_ACCESS_TOKEN,
     content,
     fresh_connection,
@@ -17,6 +16,7 @@ from tests.api.proxy_support import (
 from tests.connections.helpers import (
     ACCESS_TOKEN,
     INSTANCE_URL,
+    INVALID_SESSION,
     TOKEN_URL,
     add_token_error,
     add_token_response,

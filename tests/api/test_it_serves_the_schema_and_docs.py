@@ -74,3 +74,13 @@ def test_every_problem_type_links_to_its_row_on_the_docs_page(db, api):
     ):  # fmt: skip
         assert code in codes
     assert len(codes) == len(set(codes))
+
+
+def test_the_schema_lists_every_providers_environments(db):
+    response = Client().get(reverse("api:schema"), HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    schemas = response.json()["components"]["schemas"]
+    assert schemas["Connection"]["properties"]["environment"] == {
+        "allOf": [{"$ref": "#/components/schemas/EnvironmentEnum"}],
+        "readOnly": True,
+    }
+    assert schemas["EnvironmentEnum"]["enum"] == ["dataverse", "my_domain", "production", "sandbox"]

@@ -12,7 +12,7 @@ from django.utils import timezone
 from api.models import APIKey
 from connections.models import TokenSet
 from tests.emulators.salesforce.fixtures import salesforce_emulator  # noqa: F401
-from tests.integration.emulated import connect
+from tests.integration.helpers import connect
 
 pytestmark = [
     pytest.mark.services,

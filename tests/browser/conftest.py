@@ -1,5 +1,5 @@
 """Browser tests: Playwright drives Debian's Chromium against a real Orgkeeper (runserver +
-Celery worker on a fresh database, see harness.py) and the Salesforce emulator.
+Celery worker on a fresh database, see helpers.py) and the Salesforce emulator.
 
 Without /usr/bin/chromium they skip; with REQUIRE_SERVICES=1 (CI) they fail instead. Each test
 gets its own server, worker and database; one Chromium serves the whole session. A failed test
@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.browser.harness import CHROMIUM, CHROMIUM_ARGS, Orgkeeper, chromium_missing
+from tests.browser.helpers import CHROMIUM, CHROMIUM_ARGS, Orgkeeper, chromium_missing
 from tests.emulators.salesforce import Emulator
 from tests.emulators.salesforce.fixtures import salesforce_emulator  # noqa: F401
 from tests.services import services_required

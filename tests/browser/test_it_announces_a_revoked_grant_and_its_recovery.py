@@ -9,7 +9,7 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
-from tests.browser.steps import (
+from tests.browser.helpers import (
     add_member,
     heading,
     screenshot,
@@ -18,7 +18,7 @@ from tests.browser.steps import (
     start_connection,
 )
 from tests.celery_worker import wait_for
-from tests.webhooks.receiver import Receiver
+from tests.webhooks.helpers import Receiver
 
 pytestmark = pytest.mark.browser
 WANTED = ("connection.needs_reauthorization", "connection.recovered")

@@ -7,8 +7,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.harness import Orgkeeper
-from tests.browser.steps import PASSWORD, fact, field, heading, message, screenshot
+from tests.browser.helpers import PASSWORD, Orgkeeper, fact, field, heading, message, screenshot
 from tests.emulators.entra.fixtures import entra_emulator  # noqa: F401
 
 pytestmark = pytest.mark.browser

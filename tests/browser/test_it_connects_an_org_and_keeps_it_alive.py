@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.steps import (
+from tests.browser.helpers import (
     PASSWORD,
     fact,
     field,

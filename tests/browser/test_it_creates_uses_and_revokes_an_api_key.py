@@ -8,7 +8,7 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
-from tests.browser.steps import (
+from tests.browser.helpers import (
     add_member,
     heading,
     screenshot,

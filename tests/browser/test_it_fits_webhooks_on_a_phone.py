@@ -4,7 +4,7 @@ other tables: its Event types, State and Created are on screen, nothing scrolls 
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.steps import add_member, expect_cells_fit, heading, screenshot, sign_in
+from tests.browser.helpers import add_member, expect_cells_fit, heading, screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 

@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.steps import (
+from tests.browser.helpers import (
     add_member,
     fact,
     screenshot,

@@ -7,8 +7,7 @@ import re
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from tests.browser.harness import writes_held
-from tests.browser.steps import (
+from tests.browser.helpers import (
     add_member,
     field,
     fill_step1,
@@ -17,6 +16,7 @@ from tests.browser.steps import (
     message,
     sign_in,
     sign_in_at_salesforce,
+    writes_held,
 )
 
 pytestmark = pytest.mark.browser

@@ -6,8 +6,8 @@ import json
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.steps import add_member, heading, reload_until, screenshot, sign_in
-from tests.webhooks.receiver import Receiver
+from tests.browser.helpers import add_member, heading, reload_until, screenshot, sign_in
+from tests.webhooks.helpers import Receiver
 
 pytestmark = pytest.mark.browser
 

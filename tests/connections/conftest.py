@@ -1,20 +1,17 @@
 """Connection fixtures: a connected ``connection`` and a ``draft`` (the ``responses`` mock
-``rsps`` is in tests/conftest.py)."""
+``rsps`` is in tests/conftest.py), both built by tests/connections/helpers.make_connection."""
 
 import pytest
 from django.utils import timezone
 
-from connections.models import ClientCredentials, Connection, TokenSet
+from connections.models import Connection
 from tests.connections.helpers import (
-    CONSUMER_KEY,
-    CONSUMER_SECRET,
     IDENTITY_URL,
-    INSTANCE_URL,
     OLD_ACCESS_TOKEN,
     OLD_REFRESH_TOKEN,
-    ORG_ID,
     USER_ID,
     USERNAME,
+    make_connection,
 )
 
 
@@ -27,37 +24,31 @@ def public_urls(settings):
 
 @pytest.fixture
 def connection_factory(team, alice):
-    """Build a connection: ``connected=False`` is a draft with credentials."""
+    """Build a connection created by alice: signed in just now, or with ``connected=False``
+    a draft with credentials; ``fields`` override Connection fields."""
 
     def make(connected: bool = True, name: str = "Acme production", **fields) -> Connection:
-        defaults = {"status": Connection.Status.CONNECTED if connected else "draft"}
-        if connected:
-            defaults.update(
-                organization_id=ORG_ID,
-                user_id=USER_ID,
-                username=USERNAME,
-                instance_url=INSTANCE_URL,
-                identity_url=IDENTITY_URL,
-                next_refresh_at=timezone.now(),
+        if not connected:
+            draft = {"status": "draft", "organization_id": "", "instance_url": ""}
+            return make_connection(
+                team, name, tokens=False, created_by=alice, **{**draft, **fields}
             )
-        connection = Connection.objects.create(
-            team=team, name=name, created_by=alice, **{**defaults, **fields}
+        now = timezone.now()
+        signed_in = {
+            "user_id": USER_ID,
+            "username": USERNAME,
+            "identity_url": IDENTITY_URL,
+            "next_refresh_at": now,
+        }
+        return make_connection(
+            team,
+            name,
+            last_used=now,
+            refresh_token=OLD_REFRESH_TOKEN,
+            access_token=OLD_ACCESS_TOKEN,
+            created_by=alice,
+            **{**signed_in, **fields},
         )
-        ClientCredentials.objects.create(
-            connection=connection, consumer_key=CONSUMER_KEY, consumer_secret=CONSUMER_SECRET
-        )
-        if connected:
-            TokenSet.objects.create(
-                connection=connection,
-                access_token=OLD_ACCESS_TOKEN,
-                refresh_token=OLD_REFRESH_TOKEN,
-                instance_url=INSTANCE_URL,
-                scope="refresh_token id api",
-                issued_at=timezone.now(),
-                signature_verified=True,
-                refresh_token_last_used_at=timezone.now(),
-            )
-        return connection
 
     return make
 

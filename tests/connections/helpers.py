@@ -32,6 +32,9 @@ USER_ID = "0055g00000AbCdEAAV"
 USERNAME = "integration.admin@acme.example"
 IDENTITY_URL = f"{LOGIN_URL}/id/{ORG_ID}/{USER_ID}"
 INSTANCE_URL = "https://acme-dev.my.salesforce.com"
+PROBE_URL = f"{INSTANCE_URL}/services/data/"  # what Test connection calls
+# The REST API's answer to a dead access token.
+INVALID_SESSION = [{"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}]
 ACCESS_TOKEN = "00D5g000004XmplEAC!AQ0AQFakeAccessTokenValue.ForTestsOnly_1"
 REFRESH_TOKEN = "5Aep861FakeRefreshTokenValueForTestsOnly.AAAA1"
 OLD_ACCESS_TOKEN = "00D5g000004XmplEAC!AQ0AQOldAccessToken.ForTestsOnly_0"
@@ -208,22 +211,24 @@ def make_connection(
     status: str = Connection.Status.CONNECTED,
     last_used: datetime | None = None,
     issued_at: datetime | None = None,
-    refresh_token: str = "5Aep861FakeRefreshTokenValueForTestsOnly.AAAA1",
-    access_token: str = "00D5g000004XmplEAC!AQ0AQFakeAccessTokenValue.ForTestsOnly_1",
+    refresh_token: str = REFRESH_TOKEN,
+    access_token: str = ACCESS_TOKEN,
     next_refresh_at: datetime | None = None,
     tokens: bool = True,
+    **fields,
 ) -> Connection:
     """A connection with an External Client App and (unless ``tokens=False``) tokens last
-    used ``last_used`` (default 25 hours ago, so due)."""
+    used ``last_used`` (default 25 hours ago, so due); ``fields`` set or override Connection
+    fields (a draft: ``organization_id=""``, ``instance_url=""``)."""
     now = timezone.now()
     last_used = last_used or now - timedelta(hours=25)
+    defaults = {"instance_url": INSTANCE_URL, "organization_id": ORG_ID}
     connection = Connection.objects.create(
         team=team,
         name=name,
         status=status,
-        instance_url=INSTANCE_URL,
-        organization_id="00D5g000004XmplEAC",
         next_refresh_at=next_refresh_at,
+        **{**defaults, **fields},
     )
     ClientCredentials.objects.create(
         connection=connection, consumer_key=CONSUMER_KEY, consumer_secret=CONSUMER_SECRET

@@ -9,12 +9,16 @@ from django.core import mail
 from connections import keepalive
 from connections.models import Connection, TokenSet
 from connections.providers.salesforce import client as salesforce
-from tests.connections.helpers import INSTANCE_URL, TOKEN_URL, oauth_error, url
+from tests.connections.helpers import (
+    INVALID_SESSION,
+    PROBE_URL,
+    TOKEN_URL,
+    oauth_error,
+    url,
+)
 
 pytestmark = pytest.mark.usefixtures("public_urls")
 
-PROBE_URL = f"{INSTANCE_URL}/services/data/"
-SESSION_EXPIRED = [{"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}]
 REVOKED = oauth_error("invalid_grant", "expired access/refresh token")
 
 
@@ -31,7 +35,7 @@ def assert_plain(text: str) -> None:
 
 
 def test_it_tells_that_a_revoked_connection_needs_reauthorization(alice_client, connection, rsps):
-    rsps.get(PROBE_URL, status=401, json=SESSION_EXPIRED)
+    rsps.get(PROBE_URL, status=401, json=INVALID_SESSION)
     rsps.post(TOKEN_URL, **REVOKED)
 
     text = message_of(alice_client.post(url("test", connection), follow=True))
@@ -47,7 +51,7 @@ def test_it_tells_that_a_revoked_connection_needs_reauthorization(alice_client, 
 
 
 def test_it_tells_that_a_transient_failure_keeps_the_connection(alice_client, connection, rsps):
-    rsps.get(PROBE_URL, status=401, json=SESSION_EXPIRED)
+    rsps.get(PROBE_URL, status=401, json=INVALID_SESSION)
     rsps.post(TOKEN_URL, status=503, body="down")
 
     text = message_of(alice_client.post(url("test", connection), follow=True))
@@ -59,7 +63,7 @@ def test_it_tells_that_a_transient_failure_keeps_the_connection(alice_client, co
 
 
 def test_it_tells_what_to_fix_when_misconfigured(alice_client, connection, rsps):
-    rsps.get(PROBE_URL, status=401, json=SESSION_EXPIRED)
+    rsps.get(PROBE_URL, status=401, json=INVALID_SESSION)
     rsps.post(TOKEN_URL, **oauth_error("invalid_client", "invalid client credentials"))
 
     text = message_of(alice_client.post(url("test", connection), follow=True))

@@ -11,6 +11,8 @@ from connections.models import Connection, TokenSet
 from connections.providers.salesforce import client as salesforce
 from tests.connections.helpers import (
     INSTANCE_URL,
+    INVALID_SESSION,
+    PROBE_URL,
     TOKEN_URL,
     add_token_error,
     add_token_response,
@@ -18,9 +20,6 @@ from tests.connections.helpers import (
 )
 
 pytestmark = pytest.mark.django_db
-
-PROBE = f"{INSTANCE_URL}/services/data/"
-SESSION_EXPIRED = [{"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}]
 
 
 def fresh(team, **kwargs):
@@ -101,8 +100,8 @@ def test_it_raises_not_connected(team, status):
 @responses.activate
 def test_call_api_refreshes_once_on_401_and_retries(team):
     connection = fresh(team, access_token="AT-1")
-    responses.get(PROBE, status=401, json=SESSION_EXPIRED)
-    responses.get(PROBE, json=[{"version": "62.0"}])
+    responses.get(PROBE_URL, status=401, json=INVALID_SESSION)
+    responses.get(PROBE_URL, json=[{"version": "62.0"}])
     add_token_response(responses, access_token="AT-2")
 
     assert keepalive.call_api(connection, salesforce.api_probe) == [{"version": "62.0"}]
@@ -118,14 +117,14 @@ def test_call_api_refreshes_once_on_401_and_retries(team):
 @responses.activate
 def test_call_api_raises_on_a_second_401(team):
     connection = fresh(team)
-    responses.get(PROBE, status=401, json=SESSION_EXPIRED)
+    responses.get(PROBE_URL, status=401, json=INVALID_SESSION)
     add_token_response(responses, access_token="AT-2")
 
     with pytest.raises(salesforce.SessionExpired):
         keepalive.call_api(connection, salesforce.api_probe)
 
     token_calls = [call for call in responses.calls if call.request.url == TOKEN_URL]
-    api_calls = [call for call in responses.calls if call.request.url == PROBE]
+    api_calls = [call for call in responses.calls if call.request.url == PROBE_URL]
     assert (len(token_calls), len(api_calls)) == (1, 2)
 
 

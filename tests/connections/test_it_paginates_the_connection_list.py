@@ -177,7 +177,7 @@ def test_it_shows_the_pager_only_for_more_than_one_page(alice_client, list_url, 
 
 def test_it_keeps_the_empty_state(alice_client, list_url):
     page = alice_client.get(list_url, {"page": "2"}).content.decode()
-    assert "No Salesforce orgs connected yet" in page
+    assert "No orgs or environments connected yet" in page
     assert 'aria-label="Pages"' not in page
 
 

@@ -11,7 +11,7 @@ from connections.errors import ErrorKind
 from connections.models import Connection, ConnectionEvent, TokenSet
 from connections.providers.salesforce import client as salesforce
 from connections.providers.salesforce.errors import SESSION_POLICY_BLOCKS_API
-from tests.connections.helpers import INSTANCE_URL, connect_emulator, url
+from tests.connections.helpers import INSTANCE_URL, INVALID_SESSION, connect_emulator, url
 from tests.emulators.salesforce.fixtures import salesforce_emulator  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("public_urls")
@@ -26,7 +26,6 @@ NOT_VALID = [
         "errorCode": "INVALID_SESSION_ID",
     }
 ]
-EXPIRED = [{"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}]
 
 
 @pytest.fixture
@@ -82,7 +81,7 @@ def test_the_client_tells_the_policy_from_an_expired_session(rsps):
 
     rsps.reset()
     with pytest.raises(salesforce.SessionExpired) as expired:
-        probe(rsps, EXPIRED)
+        probe(rsps, INVALID_SESSION)
     assert not isinstance(expired.value, salesforce.SessionPolicyBlocked)
 
 
@@ -92,7 +91,7 @@ def test_the_client_tells_the_policy_from_an_expired_session(rsps):
         (401, NOT_VALID, True),
         (401, b'[{"message":"This session is not valid for use with the REST API"}]', True),
         (401, "INVALID_SESSION_ID: This session is not valid for use with the API", True),
-        (401, EXPIRED, False),
+        (401, INVALID_SESSION, False),
         (401, "Bad_OAuth_Token", False),
         (401, {"unexpected": "shape"}, False),
         (403, NOT_VALID, False),
@@ -103,7 +102,7 @@ def test_session_policy_blocks_api_reads_any_body(status, body, blocked):
 
 
 def test_an_ordinary_expiry_still_says_re_authorize(connection, rsps, alice_client):
-    rsps.get(f"{INSTANCE_URL}/services/data/", json=EXPIRED, status=401)
+    rsps.get(f"{INSTANCE_URL}/services/data/", json=INVALID_SESSION, status=401)
     rsps.post(
         "https://login.salesforce.com/services/oauth2/token",
         json={"error": "invalid_grant", "error_description": "expired access/refresh token"},

@@ -24,7 +24,7 @@ def list_url(team):
 
 def test_it_explains_what_to_do_when_empty(alice_client, list_url):
     page = alice_client.get(list_url).content.decode()
-    assert "No Salesforce orgs connected yet" in page
+    assert "No orgs or environments connected yet" in page
     assert reverse("connections:new", args=["acme-admins"]) in page
 
 

@@ -10,14 +10,13 @@ from connections.providers.salesforce import provider as salesforce_provider
 from tests.conftest import signed_in
 from tests.connections.helpers import (
     API_VERSIONS,
-    INSTANCE_URL,
+    INVALID_SESSION,
     OLD_ACCESS_TOKEN,
+    PROBE_URL,
     TOKEN_URL,
     token_body,
     url,
 )
-
-SESSION_EXPIRED = [{"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}]
 
 
 def messages_of(response) -> str:
@@ -50,9 +49,9 @@ def test_it_reports_a_connection_without_tokens(alice_client, draft):
 @pytest.mark.django_db(transaction=True)
 def test_it_refreshes_once_on_401_and_retries(alice_client, connection, rsps):
     """Through the real keep-alive: 401 INVALID_SESSION_ID, refresh, retry succeeds."""
-    rsps.get(f"{INSTANCE_URL}/services/data/", status=401, json=SESSION_EXPIRED)
+    rsps.get(PROBE_URL, status=401, json=INVALID_SESSION)
     rsps.post(TOKEN_URL, json=token_body(access_token="00D!fresh", refresh_token="5Aep!next"))
-    rsps.get(f"{INSTANCE_URL}/services/data/", json=API_VERSIONS)
+    rsps.get(PROBE_URL, json=API_VERSIONS)
     response = alice_client.post(url("test", connection), follow=True)
     assert "Salesforce answered" in messages_of(response)
     auth = [c.request.headers.get("Authorization") for c in rsps.calls if c.request.method == "GET"]

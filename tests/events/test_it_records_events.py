@@ -17,6 +17,7 @@ from events.models import Event
 from tests.conftest import make_user
 from tests.connections.helpers import (
     ERRORS,
+    REFRESH_TOKEN,
     add_token_error,
     add_token_response,
     make_connection,
@@ -24,7 +25,6 @@ from tests.connections.helpers import (
 
 pytestmark = pytest.mark.django_db
 Type = Event.Type
-REFRESH_TOKEN = "5Aep861FakeRefreshTokenValueForTestsOnly.AAAA1"
 
 
 def test_a_rolled_back_change_leaves_no_event(team, alice):

@@ -1,6 +1,6 @@
 """Integration fixtures: the Salesforce emulator (in this process, real HTTP on 127.0.0.1) and
 a real Celery worker subprocess on real Redis (tests/celery_worker.py), pointed at
-pytest-django's PostgreSQL test database. Connections from emulator grants: emulated.connect.
+pytest-django's PostgreSQL test database. Connections from emulator grants: helpers.connect.
 
 Run: DATABASE_URL=postgres://postgres@127.0.0.1:5432/<db> CELERY_BROKER_URL=redis://127.0.0.1:6379/<n>
 REQUIRE_SERVICES=1 .venv/bin/pytest tests/integration

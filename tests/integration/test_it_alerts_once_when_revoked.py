@@ -6,7 +6,7 @@ import pytest
 from connections import tasks
 from connections.models import Connection, TokenSet
 from tests.celery_worker import wait_for
-from tests.integration.emulated import connect
+from tests.integration.helpers import connect
 
 pytestmark = [
     pytest.mark.services,

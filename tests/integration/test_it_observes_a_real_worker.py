@@ -11,9 +11,9 @@ import pytest
 from connections import tasks
 from connections.models import TokenSet
 from tests.celery_worker import CeleryWorker, wait_for, worker_database_url
-from tests.integration.emulated import connect
+from tests.integration.helpers import connect
 from tests.monitoring.helpers import TOKEN, scrape, value
-from tests.webhooks.receiver import Receiver
+from tests.webhooks.helpers import Receiver
 from webhooks import tasks as webhook_tasks
 from webhooks.models import Endpoint
 

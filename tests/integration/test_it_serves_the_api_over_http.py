@@ -13,7 +13,7 @@ from simple_salesforce import Salesforce, SalesforceExpiredSession
 from api.models import APIKey
 from connections.models import TokenSet
 from tests.emulators.salesforce.plain_http import plain_http_session
-from tests.integration.emulated import connect
+from tests.integration.helpers import connect
 
 pytestmark = [
     pytest.mark.services,

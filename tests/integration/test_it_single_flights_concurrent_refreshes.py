@@ -12,7 +12,7 @@ from connections import keepalive, tasks
 from connections.models import ConnectionEvent, TokenSet
 from connections.providers.salesforce import client as salesforce
 from tests.celery_worker import wait_for
-from tests.integration.emulated import connect
+from tests.integration.helpers import connect
 
 pytestmark = [
     pytest.mark.services,

@@ -7,7 +7,7 @@ import pytest
 from django.test import override_settings
 
 from tests.monitoring.helpers import TOKEN, increase, scrape, value
-from tests.webhooks.receiver import Receiver
+from tests.webhooks.helpers import Receiver
 from webhooks import tasks
 from webhooks.models import Delivery, Endpoint
 

@@ -11,7 +11,7 @@ import redis
 from events.models import Event
 from tests.celery_worker import CeleryWorker, wait_for, worker_database_url
 from tests.reliability.test_it_survives_killed_workers import KillableWorker
-from tests.webhooks.receiver import Receiver
+from tests.webhooks.helpers import Receiver
 from webhooks import tasks
 from webhooks.models import Delivery, Endpoint
 

@@ -21,7 +21,7 @@ from connections import keepalive, tasks
 from connections.models import Connection
 from connections.providers.salesforce.errors import REFRESH_TOKEN_LOST
 from tests.celery_worker import CeleryWorker, wait_for, worker_database_url
-from tests.integration.emulated import connect
+from tests.integration.helpers import connect
 
 pytestmark = [
     pytest.mark.services,

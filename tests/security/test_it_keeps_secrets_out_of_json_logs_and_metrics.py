@@ -10,7 +10,7 @@ from monitoring import metrics
 from tests.monitoring.helpers import TOKEN, samples, scrape
 from tests.security.conftest import CANARY_REFRESH_TOKEN, MARKERS, assert_no_canary
 from tests.security.test_it_keeps_secrets_out_of_the_whole_flow import connect, use
-from tests.webhooks.receiver import Receiver
+from tests.webhooks.helpers import Receiver
 from webhooks import tasks
 from webhooks.models import Endpoint
 

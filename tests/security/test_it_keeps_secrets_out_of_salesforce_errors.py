@@ -14,7 +14,7 @@ from tests.connections.helpers import (
     CALLBACK_PATH,
     CONSUMER_KEY,
     IDENTITY_URL,
-    INSTANCE_URL,
+    PROBE_URL,
     REVOKE_URL,
     TOKEN_URL,
     query,
@@ -32,7 +32,6 @@ from tests.security.conftest import (
 
 pytestmark = pytest.mark.usefixtures("public_urls", "canary_verifier")
 
-PROBE_URL = f"{INSTANCE_URL}/services/data/"
 SENT_IN_EXCHANGE = f"{CANARY_CONSUMER_SECRET} {CODE_VERIFIER}"
 SENT_IN_REFRESH = f"{CANARY_CONSUMER_SECRET} {CANARY_REFRESH_TOKEN}"
 FORM_BODY = f"client_secret={CANARY_CONSUMER_SECRET}&code_verifier={CODE_VERIFIER}"

@@ -14,7 +14,7 @@ from tests.connections.helpers import (
     API_VERSIONS,
     CALLBACK_PATH,
     CONSUMER_KEY,
-    INSTANCE_URL,
+    PROBE_URL,
     REVOKE_URL,
     TOKEN_URL,
     query,
@@ -36,8 +36,6 @@ from tests.security.conftest import (
 )
 
 pytestmark = pytest.mark.usefixtures("public_urls", "canary_verifier")
-
-PROBE_URL = f"{INSTANCE_URL}/services/data/"
 
 
 @pytest.fixture

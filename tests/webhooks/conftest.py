@@ -5,7 +5,7 @@ import pytest
 from webhooks import tasks
 from webhooks.models import Endpoint
 
-from .receiver import Receiver
+from .helpers import Receiver
 
 
 @pytest.fixture

@@ -12,12 +12,11 @@ from django.utils import timezone
 
 from connections import keepalive
 from events.models import Event
-from tests.connections.helpers import ERRORS, add_token_error, make_connection
+from tests.connections.helpers import ERRORS, REFRESH_TOKEN, add_token_error, make_connection
 from webhooks import tasks
 from webhooks.models import Delivery, Endpoint, new_secret
 
 pytestmark = pytest.mark.django_db
-REFRESH_TOKEN = "5Aep861FakeRefreshTokenValueForTestsOnly.AAAA1"
 
 
 def deliver_all() -> list[Delivery]:

@@ -10,7 +10,7 @@ from webhooks import tasks
 from webhooks.destinations import RefusedDestination, check_destination
 from webhooks.models import Delivery, Endpoint
 
-from .receiver import Receiver
+from .helpers import Receiver
 
 pytestmark = pytest.mark.django_db
 

@@ -44,11 +44,14 @@ class Dynamics(Provider):
     disconnect_template = "connections/dynamics/_disconnect.html"
     forms = forms
     default_environment = "dataverse"
+    environment_labels = {"dataverse": "Dataverse"}
     credentials_missing = (
         "Orgkeeper's Microsoft Entra app isn't configured: the operator sets DYNAMICS_CLIENT_ID "
         "and DYNAMICS_CLIENT_SECRET."
     )
     kept_on_failure = "tokens"
+    deleted_with_connection = "settings"
+    app_kept_hint = "The Microsoft Entra app stays: it is the operator's, for every connection."
     manual_revoke_hint = (
         "Microsoft Entra ID has no per-token revoke: Orgkeeper forgot the tokens. To end the "
         "app's access, a tenant administrator removes its consent in the Microsoft Entra "
@@ -72,6 +75,7 @@ class Dynamics(Provider):
     forward = staticmethod(client.forward)
 
     def environment_label(self, environment: str) -> str:
+        """Every Dynamics connection is a Dataverse environment."""
         return "Dataverse"
 
     def where(self, connection) -> str:

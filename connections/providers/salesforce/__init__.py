@@ -22,6 +22,15 @@ class Salesforce(Provider):
     setup_template = "connections/new.html"
     connect_template = "connections/credentials.html"
     disconnect_template = "connections/salesforce/_disconnect.html"
+    setup_values_template = "connections/_setup_values.html"
+    misconfigured_hint = (
+        'A wrong Consumer Secret is replaced under "Edit"; another Consumer Key needs '
+        '"Re-authorize". '
+    )
+    deleted_with_connection = "External Client App credentials"
+    app_kept_hint = (
+        "The app in Salesforce stays; delete it in Salesforce Setup if nothing else uses it."
+    )
     # The API proxy forwards paths under {instance_url}/services/ (the REST API).
     proxy_prefix = "services/"
     proxy_header_prefixes = ("Sforce-",)
@@ -53,9 +62,7 @@ class Salesforce(Provider):
     forward = staticmethod(client.forward)
 
     default_environment = login_hosts.PRODUCTION
-
-    def environment_label(self, environment: str) -> str:
-        return login_hosts.ENVIRONMENTS.get(environment, environment)
+    environment_labels = login_hosts.ENVIRONMENTS
 
     def login_url(self, environment: str, my_domain_url: str = "") -> str:
         """The login URL (authorize, token and revoke) of an environment."""

@@ -2,7 +2,7 @@
 
 Error codes and texts: https://help.salesforce.com/s/articleView?id=xcloud.remoteaccess_oauth_flow_errors.htm
 and docs/salesforce-protocol.md ("Errors"). Steps are those of the setup checklist
-(connections/providers/salesforce/templates/connections/_checklist.html).
+(connections/providers/salesforce/templates/connections/salesforce/_checklist.html).
 """
 
 import re

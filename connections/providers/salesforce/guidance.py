@@ -1,13 +1,11 @@
 """Plain-words guidance for Salesforce's OAuth and REST errors, naming the setup step to fix.
 
 Steps are the numbered steps of the setup checklist
-(connections/providers/salesforce/templates/connections/_checklist.html), which follow
+(connections/providers/salesforce/templates/connections/salesforce/_checklist.html), which follow
 Salesforce's External Client App set-up: 2 create the app, 3 OAuth settings, 4 flow
 enablement and security, 5 IP allowlist, 6 lock controls, 7 copy the key and secret.
 Error codes and texts: docs/salesforce-protocol.md ("Errors").
 """
-
-from functools import partial
 
 from django.conf import settings
 
@@ -22,8 +20,16 @@ from ..base import (
 )
 from .errors import APP_NOT_INSTALLED_CODES, SESSION_POLICY_BLOCKS_API
 
-# Guidance whose ``detail`` is Salesforce's words.
-Guidance = partial(errors.Guidance, source="Salesforce")
+# The checklist steps whose fix needs the values Orgkeeper shows (3: callback URLs, 5: the
+# server's outbound IP for the allowlist).
+SETUP_VALUE_STEPS = (3, 5)
+
+
+def Guidance(*args, **kwargs) -> errors.Guidance:
+    """A connections.errors.Guidance whose ``detail`` is Salesforce's words; it shows the
+    setup values when its ``step`` is one of SETUP_VALUE_STEPS."""
+    kwargs.setdefault("show_setup_values", kwargs.get("step") in SETUP_VALUE_STEPS)
+    return errors.Guidance(*args, source="Salesforce", **kwargs)
 
 
 def _detail(error: str, description: str) -> str:

@@ -8,7 +8,6 @@ from django.utils import timezone
 from tests.connections.helpers import make_connection
 
 NEW_ACCESS_TOKEN = "00D5g000004XmplEAC!AQ0AQFakeAccessTokenValue.ForTestsOnly_2"
-INVALID_SESSION = [{"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}]
 LIMIT_INFO = "api-usage=18/15000"
 
 
