@@ -46,6 +46,11 @@ CODES: dict[int, tuple[ErrorKind, str]] = {
     65001: CONSENT,
     90094: CONSENT,
     90093: CONSENT,
+    9002313: (
+        R,
+        "Microsoft Entra ID doesn't accept the stored refresh token: it is unknown or "
+        "malformed (AADSTS9002313). " + _SIGN_IN_AGAIN,
+    ),
     700016: (
         M,
         "Microsoft Entra ID doesn't know Orgkeeper's app in this tenant (AADSTS700016): check "

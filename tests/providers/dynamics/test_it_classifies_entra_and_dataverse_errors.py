@@ -162,3 +162,22 @@ def test_it_explains_blocked_consent_with_the_admin_link(settings):
         f"{AUTHORITY}/organizations/adminconsent?client_id=4f8e2a6c-client&redirect_uri="
         "https%3A%2F%2Forgkeeper.example.com%2Fapi%2Fconnections%2Foauth%2Fcallback"
     )
+
+
+@pytest.mark.parametrize(
+    ("error", "code"),
+    [
+        ("invalid_request", 9002313),  # the refresh token is unknown or malformed
+        ("invalid_grant", 9002313),
+        ("invalid_grant", 70000),
+        ("invalid_grant", 50126),
+    ],
+)
+@responses.activate
+def test_it_asks_to_sign_in_again_for_a_refresh_token_entra_rejects(error, code):
+    responses.post(TOKEN_URL, **_entra_error(error, code))
+    with pytest.raises(Exception) as raised:
+        _refresh()
+    classification = errors.classify(raised.value)
+    assert classification.kind == R
+    assert "sign in with Microsoft again" in classification.reason
