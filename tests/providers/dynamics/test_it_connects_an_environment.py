@@ -33,6 +33,7 @@ def test_it_connects_and_tests_an_environment(alice_client, team, entra_emulator
 
     page = alice_client.get(url("detail", connection)).content.decode()
     assert emulator.demo_tenant.tenant_id in page
+    assert "Conditional Access sign-in frequency" in page  # 90 days is only the default
     tested = alice_client.post(url("test", connection), follow=True)
     assert "Dataverse answered WhoAmI" in tested.content.decode()
 
