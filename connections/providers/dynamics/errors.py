@@ -61,6 +61,11 @@ CODES: dict[int, tuple[ErrorKind, str]] = {
         "Microsoft Entra ID doesn't accept the stored refresh token: it is unknown or "
         "malformed (AADSTS9002313). " + _SIGN_IN_AGAIN,
     ),
+    500011: (
+        M,
+        "Microsoft doesn't know this environment URL in your tenant (AADSTS500011): check it; "
+        "a connection's environment changes through a new connection.",
+    ),
     700016: (
         M,
         "Microsoft Entra ID doesn't know Orgkeeper's app in this tenant (AADSTS700016): check "
@@ -90,6 +95,7 @@ CODES: dict[int, tuple[ErrorKind, str]] = {
 ERRORS: dict[str, tuple[ErrorKind, str]] = {
     "interaction_required": CODES[50079],
     "consent_required": CONSENT,
+    "invalid_resource": CODES[500011],
     "invalid_client": CODES[7000215],
     "unauthorized_client": CODES[700016],
     "temporarily_unavailable": (T, "Microsoft Entra ID is temporarily unavailable."),

@@ -53,6 +53,7 @@ def _refresh():
         ("invalid_grant", 90094, R, "admin consent link"),
         ("unauthorized_client", 700016, M, "DYNAMICS_CLIENT_ID"),
         ("invalid_client", 7000215, M, "DYNAMICS_CLIENT_SECRET"),
+        ("invalid_resource", 500011, M, "doesn't know this environment URL"),
     ],
 )
 @responses.activate

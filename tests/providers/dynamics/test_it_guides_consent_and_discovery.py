@@ -8,7 +8,7 @@ import pytest
 
 from connections.models import Connection, TokenSet
 from tests.connections.helpers import url
-from tests.providers.dynamics.helpers import callback, connect, sign_in_url
+from tests.providers.dynamics.helpers import callback, connect, sign_in_url, start
 
 pytestmark = [
     pytest.mark.integration,
@@ -94,3 +94,15 @@ def test_it_names_the_user_when_dataverse_says_not_a_member(
     assert f"{emulator.demo_user.username} has no enabled Dataverse user" in tested
     connection.refresh_from_db()
     assert connection.status == Connection.Status.CONNECTED  # not a re-authorization
+
+
+def test_it_sends_a_mistyped_environment_url_back_to_step_1(alice_client, team, entra_emulator):
+    emulator = entra_emulator
+    mistyped = f"{emulator.authority}/env/orgkeeper-demmo"
+    # A new draft with the mistyped URL (passes validation: it is under the allowed prefix).
+    draft = start(alice_client, team, mistyped, name="Typo")
+    location = emulator.sign_in(sign_in_url(alice_client, draft))
+    page = callback(alice_client, location).content.decode()
+    assert "Microsoft doesn&#x27;t know this environment URL in your tenant: check it." in page
+    assert url("setup", draft) in page
+    assert "Back to step 1" in page
