@@ -139,7 +139,7 @@ def environment_not_reachable(error: EnvironmentNotReachable, entered: str) -> G
         f"{user} can't reach this environment.",
         f"Microsoft's Global Discovery Service doesn't list the environment you entered for "
         f"{user}: they have no enabled Dataverse user there, or it is another environment. "
-        "Nothing was saved. Choose one of the environments they can reach, or ask an "
+        "Nothing was saved. The environments they can reach are listed below; or ask an "
         "environment administrator to add the user with a security role.",
         template="connections/dynamics/_environments.html",
         environments=error.environments,

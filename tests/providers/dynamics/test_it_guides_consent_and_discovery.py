@@ -106,3 +106,23 @@ def test_it_sends_a_mistyped_environment_url_back_to_step_1(alice_client, team, 
     assert "Microsoft doesn&#x27;t know this environment URL in your tenant: check it." in page
     assert url("setup", draft) in page
     assert "Back to step 1" in page
+
+
+def test_it_offers_no_environment_pick_when_re_authorizing_a_connected_one(
+    alice_client, team, entra_emulator
+):
+    emulator = entra_emulator
+    connection, _ = connect(alice_client, team, emulator)
+    emulator.unprovision("orgkeeper-demo", emulator.demo_user)
+    location = emulator.sign_in(sign_in_url(alice_client, connection))
+    response = callback(alice_client, location)
+    page = response.content.decode()
+    assert response.status_code == 409
+    assert emulator.environment_url("orgkeeper-sandbox") in page
+    # The setup page would only redirect a connected connection to Edit and drop the pick.
+    assert "Use Orgkeeper Sandbox" not in page
+    assert url("setup", connection) not in page
+    assert "create a new connection" in page
+    connection.refresh_from_db()
+    assert connection.status == Connection.Status.CONNECTED
+    assert connection.instance_url == emulator.environment_url("orgkeeper-demo")
