@@ -40,6 +40,10 @@ def test_it_connects_and_tests_an_environment(alice_client, team, entra_emulator
     disconnected = alice_client.post(url("disconnect", connection), follow=True)
     assert "no per-token revoke" in disconnected.content.decode()
     assert not TokenSet.objects.exists()
+    # The tenant stays shown, as the other facts do.
+    page = alice_client.get(url("detail", connection)).content.decode()
+    assert emulator.demo_tenant.tenant_id in page
+    assert connection.username in page
 
 
 def test_it_renames_a_connected_environment(alice_client, team, entra_emulator):
