@@ -261,16 +261,17 @@ def _unsolicited_answer(request: HttpRequest) -> HttpResponse | None:
     return None
 
 
-@require_GET
 def oauth_callback(request: HttpRequest) -> HttpResponse:
     """Where the provider sends the admin back (``redirect_uri``). A redirect no sign-in
     started (an admin consent link's answer, opened by a tenant administrator who may have no
     Orgkeeper account) changes nothing here, so its page needs no login; every other one goes
     to the signed-in callback."""
-    return _unsolicited_answer(request) or _signed_in_callback(request)
+    unsolicited = _unsolicited_answer(request) if request.method == "GET" else None
+    return unsolicited or _signed_in_callback(request)
 
 
 @login_required
+@require_GET
 def _signed_in_callback(request: HttpRequest) -> HttpResponse:
     """The sign-in's return with ``code`` and ``state``, or ``error`` and
     ``error_description``. The flow is looked up by ``state`` and claimed once before

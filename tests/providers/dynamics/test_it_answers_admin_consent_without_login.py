@@ -41,3 +41,9 @@ def test_every_other_callback_still_needs_a_login(client, params):
     response = client.get(CALLBACK_PATH, params)
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
+
+
+def test_a_post_of_the_consent_answer_still_needs_a_login(client):
+    response = client.post(f"{CALLBACK_PATH}?admin_consent=True&tenant=0f2c-tenant")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
