@@ -167,7 +167,11 @@ class AccessTokenSerializer(serializers.Serializer):
 class TestResultSerializer(serializers.Serializer):
     ok = serializers.BooleanField()
     message = serializers.CharField()
-    api_versions = serializers.ListField(child=serializers.CharField())
+    api_versions = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Salesforce: the REST API versions the org lists. Dynamics 365: the Web API "
+        "version Orgkeeper calls (9.2). Empty when ok is false.",
+    )
 
 
 class ProblemSerializer(serializers.Serializer):

@@ -244,21 +244,41 @@ def _remember_completed(request: HttpRequest, flow: AuthorizationRequest) -> Non
     request.session[COMPLETED_SIGN_INS] = [*completed, flow.pk][-COMPLETED_SIGN_INS_KEPT:]
 
 
+def _unsolicited_answer(request: HttpRequest) -> HttpResponse | None:
+    """The page for a redirect no sign-in started (no ``state``), such as Entra's answer to
+    an admin consent link; None for any other redirect."""
+    if request.GET.get("state"):
+        return None
+    for name, _ in providers.choices():
+        provider = providers.get(name)
+        answer = getattr(provider, "unsolicited_callback", None)
+        advice = answer(request.GET) if answer else None
+        if advice is not None:
+            context = {"guidance": advice, "connection": None, "provider": provider}
+            return render(
+                request, "connections/oauth_problem.html", context, status=advice.http_status
+            )
+    return None
+
+
+def oauth_callback(request: HttpRequest) -> HttpResponse:
+    """Where the provider sends the admin back (``redirect_uri``). A redirect no sign-in
+    started (an admin consent link's answer, opened by a tenant administrator who may have no
+    Orgkeeper account) changes nothing here, so its page needs no login; every other one goes
+    to the signed-in callback."""
+    unsolicited = _unsolicited_answer(request) if request.method == "GET" else None
+    return unsolicited or _signed_in_callback(request)
+
+
 @login_required
 @require_GET
-def oauth_callback(request: HttpRequest) -> HttpResponse:
-    """Where the provider sends the admin back (``redirect_uri``) with ``code`` and ``state``,
-    or ``error`` and ``error_description``. The flow is looked up by ``state`` and claimed
-    once before anything is sent to the provider (RFC 6749 §4.1.2, §10.12); connections.oauth
-    does the work, this view picks the page."""
+def _signed_in_callback(request: HttpRequest) -> HttpResponse:
+    """The sign-in's return with ``code`` and ``state``, or ``error`` and
+    ``error_description``. The flow is looked up by ``state`` and claimed once before
+    anything is sent to the provider (RFC 6749 §4.1.2, §10.12); connections.oauth does the
+    work, this view picks the page."""
     flow = oauth.flow_for_state(request.GET.get("state", ""))
     if flow is None:
-        for name, _ in providers.choices():
-            # A redirect no sign-in started, such as Entra's answer to an admin consent link.
-            answer = getattr(providers.get(name), "unsolicited_callback", None)
-            advice = answer(request.GET) if answer else None
-            if advice is not None:
-                return _problem(request, advice)
         return _invalid_link(request, "Orgkeeper doesn't know this sign-in.")
     # Removed from the team, or no longer an owner or admin, since the sign-in started.
     no_access = "Your account may no longer manage connections of this team."

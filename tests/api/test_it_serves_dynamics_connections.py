@@ -74,6 +74,7 @@ def test_it_tests_a_dynamics_connection(api, make_key, dynamics):
     result = api.post(f"/api/v1/connections/{dynamics.code}/test", **bearer(raw)).json()
     assert result["ok"] is True
     assert "Dataverse answered WhoAmI" in result["message"]
+    assert result["api_versions"] == ["9.2"]
 
 
 def test_it_refreshes_once_when_dataverse_refuses_an_expired_token(
@@ -97,3 +98,8 @@ def test_it_refreshes_once_when_dataverse_refuses_an_expired_token(
     )
     assert answer.status_code == 200, answer.content
     assert len(entra_emulator.refresh_log()) == refreshes + 1
+
+
+def test_the_schema_says_what_api_versions_holds_for_each_provider(api):
+    schema = api.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert "Dynamics 365: the Web API version" in schema.content.decode()

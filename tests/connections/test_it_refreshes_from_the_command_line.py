@@ -9,6 +9,7 @@ import responses
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from connections.management.commands import refresh_connections
 from connections.models import Connection
 from tests.connections.helpers import (
     TOKEN_URL,
@@ -134,3 +135,23 @@ def test_an_unknown_id_is_an_error(team):
 def test_one_of_the_options_is_required(team):
     with pytest.raises(CommandError):
         run()
+
+
+@responses.activate
+def test_a_connection_is_named_by_its_api_id_or_its_internal_id(team):
+    production = make_connection(team, "Acme production", last_used=timezone.now())
+    add_token_response(responses)
+
+    out, _ = run("--connection", str(production.code), str(production.pk))
+
+    assert [line.split(": ")[:2] for line in out.splitlines()] == [["Acme production", "refreshed"]]
+    assert len(responses.calls) == 1
+
+
+def test_an_unknown_uuid_is_an_error(team):
+    with pytest.raises(CommandError, match="No connection with ID 0f2c"):
+        run("--connection", "0f2c")
+
+
+def test_its_help_names_no_provider():
+    assert "Salesforce" not in refresh_connections.Command.help

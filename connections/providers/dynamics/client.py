@@ -183,6 +183,9 @@ def _grant(token: dict, environment_url: str, client_id: str, presented: str = "
         scope=" ".join([str(token.get("scope", "")), *OIDC_SCOPES]).strip(),
         expires_at=now + timedelta(seconds=lifetime),
         provider_data=data,
+        # The ID token's issuer, {authority}/{tenant ID}/v2.0: kept on the connection, so its
+        # tenant stays known after Disconnect forgets the tokens.
+        identity_url=str(claims.get("iss") or ""),
     )
 
 

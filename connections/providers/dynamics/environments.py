@@ -67,7 +67,8 @@ def discovery_url() -> str:
 
 def _allowed_prefix(raw: str) -> str | None:
     """``raw`` normalised when it starts with one of DYNAMICS_ALLOWED_ENVIRONMENT_PREFIXES
-    followed by one path segment (and optionally a Web API path), else None."""
+    followed by one path segment (lower-cased, as a host name is; optionally a Web API path),
+    else None."""
     for prefix in settings.DYNAMICS_ALLOWED_ENVIRONMENT_PREFIXES:
         prefix = prefix.rstrip("/") + "/"
         if raw.lower().startswith(prefix.lower()):
@@ -76,7 +77,7 @@ def _allowed_prefix(raw: str) -> str | None:
                 raise ValidationError(f"After {prefix} comes the environment's name.")
             if rest and not _WEB_API_PATH.match("/" + rest.split("?")[0].rstrip("/")):
                 raise ValidationError(_WHERE)
-            return prefix + name
+            return prefix + name.lower()
     return None
 
 

@@ -6,6 +6,8 @@ consent: https://learn.microsoft.com/en-us/entra/identity/enterprise-apps/applic
 Dataverse's 403: https://learn.microsoft.com/en-us/power-apps/developer/data-platform/webapi/compose-http-requests-handle-errors
 """
 
+import re
+
 from ...errors import Classification, ErrorKind
 from ..base import OAuthError, ProviderError
 from .client import NotAMember
@@ -24,7 +26,9 @@ CONSENT = (
 CODES: dict[int, tuple[ErrorKind, str]] = {
     700082: (
         R,
-        "The refresh token expired after 90 days without use (AADSTS700082). " + _SIGN_IN_AGAIN,
+        "The refresh token expired due to inactivity (AADSTS700082){inactive}. A tenant's "
+        "Conditional Access sign-in frequency can make refresh tokens expire sooner than "
+        "Microsoft's default 90 days. " + _SIGN_IN_AGAIN,
     ),
     70008: (R, "The refresh token has expired (AADSTS70008). " + _SIGN_IN_AGAIN),
     50173: (
@@ -43,9 +47,25 @@ CODES: dict[int, tuple[ErrorKind, str]] = {
         "The user's account is disabled in Microsoft Entra ID (AADSTS50057). Enable it, or "
         "sign in with another user.",
     ),
-    65001: CONSENT,
+    65001: (
+        R,
+        "The consent for Orgkeeper was removed in the user's tenant (AADSTS{code}). Click "
+        "Re-authorize, sign in with Microsoft and accept the permissions again; if the tenant "
+        "doesn't let users consent, forward the admin consent link that Re-authorize shows to "
+        "a tenant administrator.",
+    ),
     90094: CONSENT,
     90093: CONSENT,
+    9002313: (
+        R,
+        "Microsoft Entra ID doesn't accept the stored refresh token: it is unknown or "
+        "malformed (AADSTS9002313). " + _SIGN_IN_AGAIN,
+    ),
+    500011: (
+        M,
+        "Microsoft doesn't know this environment URL in your tenant (AADSTS500011): check it; "
+        "a connection's environment changes through a new connection.",
+    ),
     700016: (
         M,
         "Microsoft Entra ID doesn't know Orgkeeper's app in this tenant (AADSTS700016): check "
@@ -75,6 +95,7 @@ CODES: dict[int, tuple[ErrorKind, str]] = {
 ERRORS: dict[str, tuple[ErrorKind, str]] = {
     "interaction_required": CODES[50079],
     "consent_required": CONSENT,
+    "invalid_resource": CODES[500011],
     "invalid_client": CODES[7000215],
     "unauthorized_client": CODES[700016],
     "temporarily_unavailable": (T, "Microsoft Entra ID is temporarily unavailable."),
@@ -93,6 +114,16 @@ def not_a_member(username: str, environment_url: str) -> Classification:
         "(Environments > Settings > Users) and assigns a security role; no new sign-in is "
         "needed.",
     )
+
+
+_INACTIVE_FOR = re.compile(r"inactive for ([\d.:]+)")
+
+
+def _inactivity(error: OAuthError) -> str:
+    """Microsoft's own "inactive for …" duration (a .NET TimeSpan such as ``90.00:00:00``),
+    quoted, or nothing."""
+    found = _INACTIVE_FOR.search(error.description or "")
+    return f": Microsoft says it was inactive for {found[1]}" if found else ""
 
 
 def codes_of(error: ProviderError) -> list[int]:
@@ -114,7 +145,8 @@ def classify(
         for code in codes_of(error):
             if code in CODES:
                 kind, reason = CODES[code]
-                return Classification(kind, reason.format(code=code))
+                inactive = _inactivity(error) if code == 700082 else ""
+                return Classification(kind, reason.format(code=code, inactive=inactive))
         if error.error in ERRORS:
             kind, reason = ERRORS[error.error]
             return Classification(kind, reason.format(code=""))

@@ -62,6 +62,8 @@ def explain(error: str, description: str = "", *, redirect_uri: str = "", **abou
             "click Accept on the permissions page.",
             detail=detail,
         )
+    if 500011 in codes or code == "invalid_resource":
+        return unknown_environment(detail)
     if 700016 in codes or code == "unauthorized_client":
         return Guidance(
             "Microsoft doesn't know Orgkeeper's app.",
@@ -98,12 +100,28 @@ def explain_exception(error: ProviderError, *, redirect_uri: str = "", **about: 
             http_status=502,
         )
     if isinstance(error, OAuthError):
+        if 500011 in errors.codes_of(error) or error.error == "invalid_resource":
+            return unknown_environment(detail)
         if set(errors.codes_of(error)) & CONSENT_CODES:
             return _consent_blocked(detail, redirect_uri)
         classification = errors.classify(error)
         step = 3 if "secret" in classification.reason else None
         return Guidance("Microsoft refused the sign-in.", classification.reason, step, detail)
     return Guidance("The sign-in failed.", str(error), detail=detail)
+
+
+def unknown_environment(detail: str) -> Guidance:
+    """AADSTS500011 (invalid_resource): no Dataverse environment has this URL in the user's
+    tenant, typically a mistyped environment URL."""
+    return DynamicsGuidance(
+        "Microsoft doesn't know this environment URL in your tenant: check it.",
+        "Microsoft Entra ID found no Dataverse environment with this URL in the tenant of the "
+        "user who signed in (AADSTS500011), so nothing was saved. Check the environment URL "
+        "(Power Apps > Settings > Session details: Instance url), correct it in step 1, then "
+        "sign in again.",
+        detail=detail,
+        template="connections/dynamics/_change_environment.html",
+    )
 
 
 def environment_not_reachable(error: EnvironmentNotReachable, entered: str) -> Guidance:
@@ -121,7 +139,7 @@ def environment_not_reachable(error: EnvironmentNotReachable, entered: str) -> G
         f"{user} can't reach this environment.",
         f"Microsoft's Global Discovery Service doesn't list the environment you entered for "
         f"{user}: they have no enabled Dataverse user there, or it is another environment. "
-        "Nothing was saved. Choose one of the environments they can reach, or ask an "
+        "Nothing was saved. The environments they can reach are listed below; or ask an "
         "environment administrator to add the user with a security role.",
         template="connections/dynamics/_environments.html",
         environments=error.environments,

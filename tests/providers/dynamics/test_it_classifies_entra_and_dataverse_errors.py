@@ -49,10 +49,11 @@ def _refresh():
         ("invalid_grant", 70008, R, "sign in with Microsoft again"),
         ("invalid_grant", 50173, R, "sign in with Microsoft again"),
         ("interaction_required", 50079, R, "sign in with Microsoft again"),
-        ("invalid_grant", 65001, R, "admin consent link"),
+        ("invalid_grant", 65001, R, "accept the permissions again"),
         ("invalid_grant", 90094, R, "admin consent link"),
         ("unauthorized_client", 700016, M, "DYNAMICS_CLIENT_ID"),
         ("invalid_client", 7000215, M, "DYNAMICS_CLIENT_SECRET"),
+        ("invalid_resource", 500011, M, "doesn't know this environment URL"),
     ],
 )
 @responses.activate
@@ -161,4 +162,62 @@ def test_it_explains_blocked_consent_with_the_admin_link(settings):
     assert advice.admin_consent_url == (
         f"{AUTHORITY}/organizations/adminconsent?client_id=4f8e2a6c-client&redirect_uri="
         "https%3A%2F%2Forgkeeper.example.com%2Fapi%2Fconnections%2Foauth%2Fcallback"
+    )
+
+
+@pytest.mark.parametrize(
+    ("error", "code"),
+    [
+        ("invalid_request", 9002313),  # the refresh token is unknown or malformed
+        ("invalid_grant", 9002313),
+        ("invalid_grant", 70000),
+        ("invalid_grant", 50126),
+    ],
+)
+@responses.activate
+def test_it_asks_to_sign_in_again_for_a_refresh_token_entra_rejects(error, code):
+    responses.post(TOKEN_URL, **_entra_error(error, code))
+    with pytest.raises(Exception) as raised:
+        _refresh()
+    classification = errors.classify(raised.value)
+    assert classification.kind == R
+    assert "sign in with Microsoft again" in classification.reason
+
+
+@responses.activate
+def test_it_quotes_microsofts_inactivity_instead_of_asserting_90_days():
+    responses.post(
+        TOKEN_URL,
+        status=400,
+        json={
+            "error": "invalid_grant",
+            "error_description": "AADSTS700082: The refresh token has expired due to "
+            "inactivity. The token was issued on 2026-01-01T00:00:00Z and was inactive for "
+            "12:00:00.",
+            "error_codes": [700082],
+        },
+    )
+    with pytest.raises(Exception) as raised:
+        _refresh()
+    reason = errors.classify(raised.value).reason
+    assert "90 days without use" not in reason
+    assert "inactive for 12:00:00" in reason
+    assert "Conditional Access sign-in frequency" in reason
+
+
+@responses.activate
+def test_it_reads_65001_at_a_refresh_as_consent_removed():
+    responses.post(TOKEN_URL, **_entra_error("invalid_grant", 65001))
+    with pytest.raises(Exception) as raised:
+        _refresh()
+    reason = errors.classify(raised.value).reason
+    assert "consent for Orgkeeper was removed" in reason
+    assert "requires an administrator's consent" not in reason
+    assert "requires an administrator's consent" in errors.classify(_oauth_error(90094)).reason
+
+
+def _oauth_error(code: int):
+    return client._oauth_error(
+        {"error": "invalid_grant", "error_description": f"AADSTS{code}: x", "error_codes": [code]},
+        400,
     )

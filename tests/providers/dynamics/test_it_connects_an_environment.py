@@ -33,12 +33,17 @@ def test_it_connects_and_tests_an_environment(alice_client, team, entra_emulator
 
     page = alice_client.get(url("detail", connection)).content.decode()
     assert emulator.demo_tenant.tenant_id in page
+    assert "Conditional Access sign-in frequency" in page  # 90 days is only the default
     tested = alice_client.post(url("test", connection), follow=True)
     assert "Dataverse answered WhoAmI" in tested.content.decode()
 
     disconnected = alice_client.post(url("disconnect", connection), follow=True)
     assert "no per-token revoke" in disconnected.content.decode()
     assert not TokenSet.objects.exists()
+    # The tenant stays shown, as the other facts do.
+    page = alice_client.get(url("detail", connection)).content.decode()
+    assert emulator.demo_tenant.tenant_id in page
+    assert connection.username in page
 
 
 def test_it_renames_a_connected_environment(alice_client, team, entra_emulator):

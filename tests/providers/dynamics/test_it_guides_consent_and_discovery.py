@@ -8,7 +8,7 @@ import pytest
 
 from connections.models import Connection, TokenSet
 from tests.connections.helpers import url
-from tests.providers.dynamics.helpers import callback, connect, sign_in_url
+from tests.providers.dynamics.helpers import callback, connect, sign_in_url, start
 
 pytestmark = [
     pytest.mark.integration,
@@ -94,3 +94,35 @@ def test_it_names_the_user_when_dataverse_says_not_a_member(
     assert f"{emulator.demo_user.username} has no enabled Dataverse user" in tested
     connection.refresh_from_db()
     assert connection.status == Connection.Status.CONNECTED  # not a re-authorization
+
+
+def test_it_sends_a_mistyped_environment_url_back_to_step_1(alice_client, team, entra_emulator):
+    emulator = entra_emulator
+    mistyped = f"{emulator.authority}/env/orgkeeper-demmo"
+    # A new draft with the mistyped URL (passes validation: it is under the allowed prefix).
+    draft = start(alice_client, team, mistyped, name="Typo")
+    location = emulator.sign_in(sign_in_url(alice_client, draft))
+    page = callback(alice_client, location).content.decode()
+    assert "Microsoft doesn&#x27;t know this environment URL in your tenant: check it." in page
+    assert url("setup", draft) in page
+    assert "Back to step 1" in page
+
+
+def test_it_offers_no_environment_pick_when_re_authorizing_a_connected_one(
+    alice_client, team, entra_emulator
+):
+    emulator = entra_emulator
+    connection, _ = connect(alice_client, team, emulator)
+    emulator.unprovision("orgkeeper-demo", emulator.demo_user)
+    location = emulator.sign_in(sign_in_url(alice_client, connection))
+    response = callback(alice_client, location)
+    page = response.content.decode()
+    assert response.status_code == 409
+    assert emulator.environment_url("orgkeeper-sandbox") in page
+    # The setup page would only redirect a connected connection to Edit and drop the pick.
+    assert "Use Orgkeeper Sandbox" not in page
+    assert url("setup", connection) not in page
+    assert "create a new connection" in page
+    connection.refresh_from_db()
+    assert connection.status == Connection.Status.CONNECTED
+    assert connection.instance_url == emulator.environment_url("orgkeeper-demo")

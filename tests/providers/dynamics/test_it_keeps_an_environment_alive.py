@@ -135,3 +135,14 @@ def test_the_sweep_keeps_it_alive_past_90_days(alice_client, team, entra_emulato
         assert all(entry["presented_generation"] == entry["newest_generation"] for entry in log)
         tokens = TokenSet.objects.get()
         assert tokens.refresh_token_expires_at > timezone.now() + timedelta(days=88)
+
+
+def test_it_needs_reauthorization_after_the_emulator_restarts(alice_client, team, entra_emulator):
+    # A restarted emulator knows none of its refresh tokens (AADSTS9002313), as the README says.
+    connection = _connected(alice_client, team, entra_emulator)
+    entra_emulator.reset()
+    result = keepalive.refresh_connection(connection.pk, force=True)
+    assert result.outcome == keepalive.Outcome.FAILED
+    connection.refresh_from_db()
+    assert connection.status == Connection.Status.NEEDS_REAUTHORIZATION
+    assert "sign in with Microsoft again" in connection.status_reason

@@ -70,3 +70,12 @@ def test_it_derives_global_discovery_from_the_authority(settings):
     assert environments.discovery_url() == "http://127.0.0.1:8883/globaldisco"
     settings.DYNAMICS_DISCOVERY_URL = "https://globaldisco.crm9.dynamics.com/"
     assert environments.discovery_url() == "https://globaldisco.crm9.dynamics.com"
+
+
+def test_it_lower_cases_the_environment_name_under_an_allowed_prefix(settings):
+    # As a host name is: the emulator's environments are named in lower case.
+    settings.DYNAMICS_ALLOWED_ENVIRONMENT_PREFIXES = ["http://127.0.0.1:8883/env/"]
+    assert (
+        environments.normalize("HTTP://127.0.0.1:8883/env/ORGKEEPER-Demo/api/data/v9.2")
+        == "http://127.0.0.1:8883/env/orgkeeper-demo"
+    )
