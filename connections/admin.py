@@ -80,6 +80,12 @@ class ConnectionAdmin(admin.ModelAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     actions = ["refresh_now"]
 
+    def get_readonly_fields(self, request, obj=None):
+        """The provider is fixed once a connection exists: its tokens, credentials and
+        environment belong to that provider."""
+        fields = super().get_readonly_fields(request, obj)
+        return (*fields, "provider") if obj else fields
+
     def save_model(self, request, obj, form, change):
         """On change, write only what the form changed, under the row lock: the keep-alive
         updates this row concurrently, and a full save would write back what the page read

@@ -763,7 +763,8 @@ def _lock_waits_bounded(seconds: float):
     """Bound each wait for a database lock in the block to ``seconds`` (PostgreSQL's
     lock_timeout, SQLite's busy timeout), then restore the connection's own bound. For the
     HTTP API, whose callers wait at most SALESFORCE_HTTP_TIMEOUT for a sibling's refresh
-    (issue 12, "Single flight"); the keep-alive keeps the longer connect-time bound.
+    (the README's "Use a connection from your software"); the keep-alive keeps the longer
+    connect-time bound.
     Reference: https://www.postgresql.org/docs/current/runtime-config-client.html#GUC-LOCK-TIMEOUT,
     https://www.sqlite.org/pragma.html#pragma_busy_timeout
     """

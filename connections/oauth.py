@@ -63,7 +63,7 @@ class AuthorizationFailed(Exception):
 @dataclass(frozen=True)
 class Authorized:
     """A completed sign-in: ``message`` (also the event's text) and ``warning`` (empty, or
-    the five-approval limit's, see ``approval_limit_warning``)."""
+    the approvals limit's, see ``approvals.limit_warning``)."""
 
     message: str
     warning: str = ""

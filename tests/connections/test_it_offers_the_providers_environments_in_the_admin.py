@@ -1,6 +1,6 @@
 """The Connection admin offers the providers' environments (not free text), refuses one the
-connection's provider doesn't have, lists labels, and the old ExternalClientApp admin URLs
-redirect to ClientCredentials'."""
+connection's provider doesn't have, never changes an existing connection's provider, lists
+labels, and the old ExternalClientApp admin URLs redirect to ClientCredentials'."""
 
 import pytest
 
@@ -34,6 +34,15 @@ def test_it_saves_one_of_the_providers_environments(admin_client, connection):
     assert change(admin_client, connection, environment="sandbox").status_code == 302
     saved = Connection.objects.get(pk=connection.pk)
     assert (saved.environment, saved.login_url) == ("sandbox", "https://test.salesforce.com")
+
+
+def test_an_existing_connections_provider_cant_be_changed(admin_client, connection):
+    page = admin_client.get(CHANGE.format(pk=connection.pk)).content.decode()
+    assert '<select name="provider"' not in page
+    response = change(admin_client, connection, provider="dynamics", environment="dataverse")
+    assert response.status_code == 200  # dataverse isn't Salesforce's
+    change(admin_client, connection, provider="dynamics")
+    assert Connection.objects.get(pk=connection.pk).provider == "salesforce"
 
 
 def test_the_list_shows_the_environments_label(admin_client, connection):
