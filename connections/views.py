@@ -159,6 +159,15 @@ def setup(request: HttpRequest, slug: str, code) -> HttpResponse:
     return render(request, provider.setup_template, context, status=_form_status(form))
 
 
+def _tokens_of(connection: Connection) -> TokenSet | None:
+    """The connection's TokenSet, holding ``connection`` itself: its pages read the provider's
+    idle TTL through it, which would otherwise load the connection a second time."""
+    tokens = TokenSet.objects.filter(connection=connection).first()
+    if tokens is not None:
+        tokens.connection = connection
+    return tokens
+
+
 @sensitive_post_parameters("consumer_secret")
 @login_required
 @require_http_methods(["GET", "POST"])
@@ -330,7 +339,7 @@ def detail(request: HttpRequest, slug: str, code) -> HttpResponse:
         "approvals_per_user_and_app": provider.policies.approvals_per_user_limit,
         "team": connection.team,
         "connection": connection,
-        "tokens": TokenSet.objects.filter(connection=connection).first(),
+        "tokens": _tokens_of(connection),
         "client_credentials": ClientCredentials.objects.filter(connection=connection).first(),
         "events": page_of(connection.events.all(), request),
         "can_act": _can_act(request),
@@ -501,7 +510,7 @@ def disconnect(request: HttpRequest, slug: str, code) -> HttpResponse:
         context = {
             "team": connection.team,
             "connection": connection,
-            "tokens": TokenSet.objects.filter(connection=connection).first(),
+            "tokens": _tokens_of(connection),
             "provider": providers.for_connection(connection),
         }
         return render(request, "connections/disconnect.html", context)

@@ -1,6 +1,7 @@
 """The connection list and detail pages."""
 
 import pytest
+from django.db import connection as database
 from django.urls import reverse
 
 from tests.connections.helpers import (
@@ -81,6 +82,22 @@ def test_it_shows_the_newest_fifty_events(
     assert "event number 10." in page
     assert "event number 9." not in page
     assert page.index("event number 59.") < page.index("event number 58.")
+
+
+@pytest.mark.parametrize("page", ["detail", "disconnect"])
+def test_it_reads_the_connection_once(alice_client, connection, page):
+    """The refresh token's expiry (the provider's idle TTL) is read through the TokenSet,
+    which must hold the connection the page already loaded."""
+    selects = []
+
+    def count(execute, sql, *args):
+        if sql.startswith('SELECT "connections_connection"'):
+            selects.append(sql)
+        return execute(sql, *args)
+
+    with database.execute_wrapper(count):
+        assert alice_client.get(url(page, connection)).status_code == 200
+    assert len(selects) == 1, selects
 
 
 def test_it_shows_viewers_no_actions(victor_client, connection):
