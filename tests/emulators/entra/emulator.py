@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import copy
-import time
 from typing import Any
 
+from ..serving import BackgroundServer
 from . import browser, issue
 from .app import EmulatorApp
 from .config import apply_config, demo_config
 from .faults import Fault
 from .models import ACCESS_TOKEN_LIFETIME, App, Environment, Member, Tenant, User
-from .server import Server
 from .snapshot import snapshot, token_log
 from .store import Store
 
@@ -29,7 +28,7 @@ class Emulator:
         self.verbose = verbose
         self.store = Store()
         self.wsgi_app = EmulatorApp(self)
-        self._server: Server | None = None
+        self._server: BackgroundServer | None = None
         apply_config(self.store, self.config)
 
     # Lifecycle ----------------------------------------------------------------------------------
@@ -40,7 +39,7 @@ class Emulator:
         """Serve on a background thread; port 0 picks a free port. Returns self."""
         if self._server is not None:
             raise RuntimeError("the emulator is already running")
-        self._server = Server(self.wsgi_app, host, port, verbose=self.verbose)
+        self._server = BackgroundServer(self.wsgi_app, host, port, verbose=self.verbose)
         self.store.base_url = (base_url or self._server.url).rstrip("/")
         return self
 
@@ -50,9 +49,9 @@ class Emulator:
             self._server = None
 
     def wait(self) -> None:
-        """Block until stopped (the command line)."""
-        while self._server is not None and self._server.thread.is_alive():
-            time.sleep(0.5)
+        """Block until stopped or interrupted (the command line)."""
+        if self._server is not None:
+            self._server.wait()
 
     def __enter__(self) -> Emulator:
         return self if self._server else self.start()

@@ -1,39 +1,13 @@
-"""Serving: a threaded werkzeug server on a daemon thread, and the command line."""
+"""The `python -m tests.emulators.entra` command line."""
 
 from __future__ import annotations
 
 import argparse
 import sys
-import threading
 from typing import TYPE_CHECKING
-
-from werkzeug.serving import WSGIRequestHandler, make_server
 
 if TYPE_CHECKING:
     from .emulator import Emulator
-
-
-class _Silent(WSGIRequestHandler):
-    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        """No access log unless --verbose: it floods test output."""
-
-
-class Server:
-    """`make_server(..., threaded=True)` running `serve_forever` until `stop()`."""
-
-    def __init__(self, app, host: str, port: int, verbose: bool = False) -> None:
-        handler = WSGIRequestHandler if verbose else _Silent
-        self.httpd = make_server(host, port, app, threaded=True, request_handler=handler)
-        self.port: int = self.httpd.server_port
-        wildcard = host in ("", "0.0.0.0", "::")  # noqa: S104 - only mapped to a URL here
-        self.url = f"http://{'127.0.0.1' if wildcard else host}:{self.port}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.1,), daemon=True)
-        self.thread.start()
-
-    def stop(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-        self.thread.join(5)
 
 
 def describe(emulator: Emulator) -> str:

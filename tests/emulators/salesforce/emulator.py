@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from ..serving import BackgroundServer
 from . import admin, browser
 from .app import EmulatorApp
 from .config import DEMO_CALLBACK_URLS, apply_config, demo_config
@@ -19,7 +20,6 @@ from .models import (
     new_consumer_secret,
     parse_scopes,
 )
-from .server import BackgroundServer
 from .snapshot import snapshot
 from .store import Store
 
