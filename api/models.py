@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Team
+from connections import rows
 from connections.models import Connection
 from events import models as events
 from events.models import Event
@@ -165,8 +166,8 @@ class APIKey(models.Model):
         """The usable key ``raw_key`` is, or None (unknown, revoked or expired)."""
         if not raw_key.startswith(PREFIX):
             return None
-        # No ORDER BY (Meta.ordering) on a unique lookup: it runs on every request.
-        key = next(iter(cls.objects.filter(digest=digest(raw_key)).order_by()[:1]), None)
+        found = _BY_DIGEST.first([digest(raw_key)])
+        key = found[0] if found else None
         return key if key is not None and key.is_usable else None
 
     def touch(self) -> None:
@@ -186,3 +187,7 @@ class APIKey(models.Model):
         if self.restricted:
             queryset = queryset.filter(pk__in=self.connections.values("pk"))
         return queryset
+
+
+# Every request reads its key: one precompiled query (connections.rows).
+_BY_DIGEST = rows.Select([rows.Part(APIKey, "k")], "FROM {k} AS k WHERE k.digest = %s")
