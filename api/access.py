@@ -100,6 +100,5 @@ def get_connection_for_token(key: APIKey, connection_id: str) -> Connection:
     if found is None:
         raise ConnectionNotFound()
     connection, tokens = found
-    if tokens is not None:
-        connection.tokens = tokens
+    rows.attach(connection, "tokens", tokens)
     return connection

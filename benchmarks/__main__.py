@@ -7,7 +7,8 @@ PostgreSQL database and Redis DB, print a table, exit 1 when a target is missed.
     python -m benchmarks --only api          # one phase: keepalive, web or api
 
 Phases: the keep-alive pipeline at 1,000 and N connections (benchmarks.keepalive), the bare
-baseline (benchmarks.baseline), the Celery floor (benchmarks.floor), the web pages
+baseline (benchmarks.baseline), the Celery floor (benchmarks.floor), two more pipeline + floor
+pairs at N (``--cpu-pairs``; the CPU target is on the pairs' median), the web pages
 (benchmarks.web) and the connection API under gunicorn (benchmarks.api).
 """
 
@@ -46,6 +47,12 @@ def parse_args(argv=None) -> argparse.Namespace:
         "--redis-url",
         default=os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS_URL),
         help="a Redis DB of its own, flushed (env BENCH_REDIS_URL)",
+    )
+    parser.add_argument(
+        "--cpu-pairs",
+        type=int,
+        default=3,
+        help="pipeline + Celery floor runs whose median CPU ratio is the target (default 3)",
     )
     parser.add_argument("--skip-web", action="store_true")
     parser.add_argument(
@@ -149,7 +156,9 @@ def _run(args, started: float) -> int:
         if args.only in (None, "keepalive"):
             with Emulator() as emu:
                 say(f"Emulator at {emu.base_url}; logs in {workdir}")
-                pipelines, baseline, celery_floor = _keepalive(args, emu, env, workdir, settings)
+                pipelines, baseline, celery_floor, more_pairs = _keepalive(
+                    args, emu, env, workdir, settings
+                )
         if args.only == "web" or (args.only is None and not args.skip_web):
             pages = web.run(WEB_SIZES, say)
         else:
@@ -157,7 +166,9 @@ def _run(args, started: float) -> int:
         if args.only in (None, "keepalive"):
             elapsed = time.monotonic() - started
             tables.append(
-                report.build(pipelines, args.connections, baseline, celery_floor, pages, elapsed)
+                report.build(
+                    pipelines, args.connections, baseline, celery_floor, pages, elapsed, more_pairs
+                )
             )
         elif pages:
             tables.append(report.table(report.web_rows(pages)))
@@ -188,32 +199,57 @@ def keepalive_env(args) -> dict[str, str]:
 
 
 def _keepalive(args, emu, env, workdir, settings):
-    """The keep-alive pipeline at each size, the baseline and the Celery floor."""
+    """The keep-alive pipeline at each size, the baseline, the Celery floor, and
+    ``--cpu-pairs`` - 1 further (pipeline, floor) runs at N for the CPU comparison."""
     from . import floor, keepalive
 
     n = args.connections
     pipelines = {}
     for size in sorted({min(SMALL, n), n}):
         say(f"Keep-alive pipeline, {size} connections:")
-        pipelines[size] = keepalive.run_pipeline(emu, size, env, workdir, say)
-        result = pipelines[size]
-        say(
-            f"  {result.rate:.0f} refreshes/s, {result.queries_per_refresh:.2f} "
-            f"queries/refresh, {result.lost} lost"
-        )
+        pipelines[size] = _pipeline(keepalive, emu, size, env, workdir)
     say(f"Baseline, {n} connections:")
     baseline = keepalive.run_baseline(emu, n, env, workdir, say)
     say(f"  {baseline.rate:.0f} refreshes/s")
-    say(f"Celery floor, {n} connections:")
     floor_config = {
         "prefetch": settings.CELERY_WORKER_PREFETCH_MULTIPLIER,
         "time_limit": settings.CELERY_TASK_TIME_LIMIT,
         "soft_time_limit": settings.CELERY_TASK_SOFT_TIME_LIMIT,
     }
     token_url = f"{emu.base_url}/services/oauth2/token"
-    celery_floor = floor.run(n, token_url, floor_config, env, workdir, say)
-    say(f"  {celery_floor.rate:.0f} refreshes/s")
-    return pipelines, baseline, celery_floor
+
+    def run_floor():
+        say(f"Celery floor, {n} connections:")
+        result = floor.run(n, token_url, floor_config, env, workdir, say)
+        say(f"  {result.rate:.0f} refreshes/s")
+        return result
+
+    celery_floor = run_floor()
+    more_pairs = []
+    for pair in range(2, args.cpu_pairs + 1):
+        say(f"CPU pair {pair} of {args.cpu_pairs}:")
+        # Every other pair runs the floor first (on the rows the last floor left), so that
+        # neither side always runs second.
+        if pair % 2 == 0:
+            floor_result = run_floor()
+            say(f"Keep-alive pipeline, {n} connections:")
+            pipeline = _pipeline(keepalive, emu, n, env, workdir)
+        else:
+            say(f"Keep-alive pipeline, {n} connections:")
+            pipeline = _pipeline(keepalive, emu, n, env, workdir)
+            keepalive.create_bare_rows()
+            floor_result = run_floor()
+        more_pairs.append((pipeline, floor_result))
+    return pipelines, baseline, celery_floor, more_pairs
+
+
+def _pipeline(keepalive, emu, size: int, env, workdir):
+    result = keepalive.run_pipeline(emu, size, env, workdir, say)
+    say(
+        f"  {result.rate:.0f} refreshes/s, {result.queries_per_refresh:.2f} "
+        f"queries/refresh, {result.lost} lost"
+    )
+    return result
 
 
 if __name__ == "__main__":

@@ -173,7 +173,6 @@ def run_pipeline(emu, count: int, env: dict[str, str], workdir: Path, say) -> Pi
             },
         }
         result.beat_rss = procs.peak_rss_mb(beat.pid)
-        time.sleep(0.5)  # the last task's counters are written after its commit
     finally:
         if beat is not None:
             procs.stop(beat)
@@ -221,22 +220,7 @@ def count_lost(emu) -> int:
 def run_baseline(emu, count: int, env: dict[str, str], workdir: Path, say) -> BaselineResult:
     """The bare loop on the same grants: one process per worker process, each doing its share."""
     result = BaselineResult(count)
-    with db.cursor() as cursor:
-        cursor.execute("DROP TABLE IF EXISTS bench_baseline")
-        cursor.execute(
-            "CREATE TABLE bench_baseline (id bigint PRIMARY KEY, consumer_key text NOT NULL,"
-            " consumer_secret text NOT NULL, refresh_token text NOT NULL,"
-            " access_token text NOT NULL DEFAULT '', refreshed_at timestamptz)"
-        )
-        rows = [
-            (t.connection_id, app.consumer_key, app.consumer_secret, t.refresh_token)
-            for t, app in _tokens_with_apps()
-        ]
-        cursor.executemany(
-            "INSERT INTO bench_baseline (id, consumer_key, consumer_secret, refresh_token)"
-            " VALUES (%s, %s, %s, %s)",
-            rows,
-        )
+    create_bare_rows()
     start_at = time.time() + 2  # every loop has loaded its rows by then
     token_url = f"{emu.base_url}/services/oauth2/token"
     loops = [
@@ -281,6 +265,27 @@ def run_baseline(emu, count: int, env: dict[str, str], workdir: Path, say) -> Ba
     result.rate = result.done / result.seconds
     result.cpu_ms = procs.cpu_per_item(before, after, result.done)
     return result
+
+
+def create_bare_rows() -> None:
+    """The table bench_baseline of the bare loop and the Celery floor: each connection's
+    consumer key and secret and its live refresh token, in plain columns."""
+    with db.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_baseline")
+        cursor.execute(
+            "CREATE TABLE bench_baseline (id bigint PRIMARY KEY, consumer_key text NOT NULL,"
+            " consumer_secret text NOT NULL, refresh_token text NOT NULL,"
+            " access_token text NOT NULL DEFAULT '', refreshed_at timestamptz)"
+        )
+        rows = [
+            (t.connection_id, app.consumer_key, app.consumer_secret, t.refresh_token)
+            for t, app in _tokens_with_apps()
+        ]
+        cursor.executemany(
+            "INSERT INTO bench_baseline (id, consumer_key, consumer_secret, refresh_token)"
+            " VALUES (%s, %s, %s, %s)",
+            rows,
+        )
 
 
 def _tokens_with_apps():

@@ -4,7 +4,14 @@ Keep-alive targets (the owner's decision, issue 13): one refresh task per connec
 the ratio against the bare loop is printed but is no longer a target. Instead the pipeline's
 CPU per refresh must stay within TARGET_CPU_VS_FLOOR of the Celery floor's in the same run, its
 capacity at or above TARGET_CAPACITY refreshes a second (about 1,000,000 a day), and no refresh
-token may be lost."""
+token may be lost.
+
+CPU time per refresh moves by a fifth and more from one run to the next on a shared 2-core
+machine, for the same code (benchmarks/RESULTS.md, round 8). So the CPU target compares pairs:
+each pipeline run with a Celery floor run right after it, and the median of the pairs' ratios
+must stay within the target."""
+
+import statistics
 
 from .api import ApiResult
 from .floor import FloorResult
@@ -33,7 +40,11 @@ def build(
     floor: FloorResult,
     pages: list[PageResult],
     elapsed: float,
+    more_pairs: list[tuple[PipelineResult, FloorResult]] = (),
 ) -> tuple[str, list[str]]:
+    """The keep-alive table and the targets it missed. ``pipelines`` by size (``n`` is the
+    big one); ``floor`` ran right after ``pipelines[n]``; ``more_pairs``: further (pipeline
+    at ``n``, floor) runs for the CPU comparison."""
     rows: list[list[str]] = []
     small_size = min(pipelines)
     big, small = pipelines[n], pipelines[small_size]
@@ -141,19 +152,37 @@ def build(
     ):
         parts = ", ".join(f"{name} {ms:.1f}" for name, ms in cpu_ms.items())
         rows.append(_row(f"CPU ms per refresh, {label}", f"{sum(cpu_ms.values()):.1f}: {parts}"))
-    pipeline_cpu, floor_cpu = orgkeeper_cpu_ms(big.cpu_ms), orgkeeper_cpu_ms(floor.cpu_ms)
-    cpu_ratio = pipeline_cpu / floor_cpu if floor_cpu else float("inf")
-    rows.append(
-        _row(
-            "CPU per refresh, pipeline / Celery floor (all but the emulator)",
-            f"{cpu_ratio:.2f} ({pipeline_cpu:.1f} / {floor_cpu:.1f} ms)",
-            f"<= {TARGET_CPU_VS_FLOOR}",
-            cpu_ratio <= TARGET_CPU_VS_FLOOR,
-        )
-    )
+    rows += cpu_rows([(big, floor), *more_pairs])
     rows += web_rows(pages)
     rows.append(_row("Total benchmark time", f"{elapsed:.0f} s"))
     return table(rows)
+
+
+def cpu_rows(pairs: list[tuple[PipelineResult, FloorResult]]) -> list[list[str]]:
+    """Each pair's CPU per refresh, pipeline / floor, and the target on their median; any
+    token lost in a further pipeline run is a miss too."""
+    ratios = []
+    for pipeline, floor in pairs:
+        pipeline_cpu, floor_cpu = orgkeeper_cpu_ms(pipeline.cpu_ms), orgkeeper_cpu_ms(floor.cpu_ms)
+        ratios.append(
+            (pipeline_cpu / floor_cpu if floor_cpu else float("inf"), pipeline_cpu, floor_cpu)
+        )
+    median = statistics.median(ratio for ratio, _, _ in ratios)
+    each = "; ".join(f"{r:.2f} ({p:.1f} / {f:.1f} ms)" for r, p, f in ratios)
+    rows = [
+        _row(
+            "CPU per refresh, pipeline / Celery floor (all but the emulator), "
+            f"median of {len(pairs)} pairs",
+            f"{median:.2f}",
+            f"<= {TARGET_CPU_VS_FLOOR}",
+            median <= TARGET_CPU_VS_FLOOR,
+        ),
+        _row("  each pair", each),
+    ]
+    if len(pairs) > 1:
+        lost = sum(pipeline.lost for pipeline, _ in pairs[1:])
+        rows.append(_row("Lost refresh tokens (further pairs)", str(lost), "0", lost == 0))
+    return rows
 
 
 def orgkeeper_cpu_ms(cpu_ms: dict[str, float]) -> float:

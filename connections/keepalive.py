@@ -366,9 +366,8 @@ def _lock(connection_id: int) -> tuple[Connection, TokenSet | None]:
     if found is None:
         return Connection.objects.select_for_update().get(pk=connection_id), None
     connection, tokens, app = found
-    connection.tokens = tokens
-    if app is not None:
-        connection.client_credentials = app
+    rows.attach(connection, "tokens", tokens)
+    rows.attach(connection, "client_credentials", app)
     return connection, tokens
 
 

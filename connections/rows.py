@@ -1,13 +1,15 @@
-"""Precompiled reads for the hot paths (the API's token requests, the keep-alive's lock).
+"""Precompiled statements for the hot paths: the API's key and token lookups, the keep-alive's
+locked read, attempt mark and writes.
 
 Django's ORM compiles a query on every call: for a lookup that joins two tables and selects
 a few dozen columns, building the SQL and its converters costs more than PostgreSQL spends
-answering it (benchmarks/RESULTS.md). A ``Select`` is compiled once per process from the
+answering it (benchmarks/RESULTS.md, round 8). These are compiled once per process from the
 models' metadata (table and column names, each field's converters), then run with plain
-parameters; the rows become model instances the way the ORM builds them (``Model.from_db``,
-the fields not selected deferred), so the rest of the code can't tell the difference.
+parameters. ``Select`` builds model instances the way the ORM does (``Model.from_db``, the
+fields not selected deferred, ``attach`` for joined one-to-one rows); ``Update`` writes what
+``save(update_fields=...)`` would, minus the model's ``save()`` override and the signals.
 
-Use it only where a benchmark shows the ORM's compilation matters; everywhere else the ORM
+Use them only where a benchmark shows the ORM's compilation matters; everywhere else the ORM
 is clearer.
 """
 
@@ -15,7 +17,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
-from django.db import connections, models
+from django.db import DatabaseError, connections, models
+from django.db.transaction import TransactionManagementError
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,9 @@ class Select:
         must be database values (see ``db_value``)."""
         sql, readers = self._compiled
         db = connections[self.using]
+        if self.lock_of and db.get_autocommit():
+            # As the ORM's select_for_update: a row lock outside a transaction ends at once.
+            raise TransactionManagementError("A locking Select needs a transaction.")
         with db.cursor() as cursor:
             cursor.execute(sql, params)
             row = cursor.fetchone()
@@ -108,6 +114,15 @@ class Select:
                 instances.append(part.model.from_db(self.using, part.attnames, values[start:end]))
             start = end
         return instances
+
+
+def attach(instance: models.Model, name: str, related: models.Model | None) -> None:
+    """Cache ``related`` (None: there is no such row) as ``instance``'s reverse one-to-one
+    ``name`` on both sides, as ``select_related`` does: reading it then runs no query."""
+    relation = getattr(type(instance), name).related
+    relation.set_cached_value(instance, related)
+    if related is not None:
+        relation.field.set_cached_value(related, instance)
 
 
 def db_value(model: type[models.Model], field: str, value, using: str = "default"):
@@ -134,13 +149,15 @@ class Update:
         table, pk = quote(meta.db_table), quote(meta.pk.column)
         return f"UPDATE {table} SET {assignments} WHERE {pk} = %s"  # noqa: S608
 
-    def run(self, instance: models.Model) -> int:
-        """Write ``instance``'s fields; returns the number of rows updated (0 or 1)."""
+    def run(self, instance: models.Model) -> None:
+        """Write ``instance``'s fields. Raises DatabaseError when its row is gone, as
+        ``save(update_fields=...)`` does."""
         db = connections[self.using]
         params = [f.get_db_prep_save(f.pre_save(instance, False), db) for f in self.fields]
         with db.cursor() as cursor:
             cursor.execute(self._sql, [*params, instance.pk])
-            return cursor.rowcount
+            if cursor.rowcount == 0:
+                raise DatabaseError(f"{self.model.__name__} {instance.pk}: no row was updated.")
 
 
 class Statement:

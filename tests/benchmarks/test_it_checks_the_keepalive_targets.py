@@ -55,3 +55,39 @@ def test_a_pipeline_far_slower_than_the_bare_loop_passes_within_the_floor_bound(
 )
 def test_it_misses_each_target(result, row):
     assert any(row in line for line in missed(result))
+
+
+def floor_run(worker_ms: float = 3.0) -> FloorResult:
+    return FloorResult(
+        N, done=N, rate=250.0, cpu_ms={"worker children": worker_ms, "postgres (all)": 1.0}
+    )
+
+
+def test_the_cpu_target_is_on_the_median_of_the_pairs():
+    # Ratios 1.95, 2.95 (a noisy run) and 2.05: the median meets the target.
+    pairs = [
+        (pipeline(rate=100.0, worker_ms=6.8), floor_run(3.0)),
+        (pipeline(rate=100.0, worker_ms=10.8), floor_run(3.0)),
+        (pipeline(rate=100.0, worker_ms=7.2), floor_run(3.0)),
+    ]
+    rows = report.cpu_rows(pairs)
+
+    assert [row[3] for row in rows if row[3]] == ["ok", "ok"]
+    assert rows[0][1] == "2.05"
+
+
+def test_two_pairs_over_the_bound_miss_it():
+    pairs = [
+        (pipeline(rate=100.0, worker_ms=6.8), floor_run(3.0)),
+        (pipeline(rate=100.0, worker_ms=9.0), floor_run(3.0)),
+        (pipeline(rate=100.0, worker_ms=9.5), floor_run(3.0)),
+    ]
+    assert report.cpu_rows(pairs)[0][3] == "MISSED"
+
+
+def test_a_token_lost_in_a_further_pair_misses():
+    pairs = [
+        (pipeline(rate=100.0, worker_ms=6.8), floor_run()),
+        (pipeline(rate=100.0, worker_ms=6.8, lost=1), floor_run()),
+    ]
+    assert report.cpu_rows(pairs)[-1][3] == "MISSED"

@@ -1,16 +1,20 @@
-"""connections.rows: the precompiled reads of the hot paths build the same instances as the
-ORM (every field, encrypted, JSON, UUID and datetime ones included), on SQLite and on
-PostgreSQL alike, so the code after them can't tell the difference."""
+"""connections.rows: the precompiled statements of the hot paths build the same instances as
+the ORM (every field, encrypted, JSON, UUID and datetime ones included), on SQLite and on
+PostgreSQL alike, cache missing one-to-one rows as select_related does, and refuse what the
+ORM refuses (a row lock outside a transaction, an update of a row that is gone)."""
 
 from datetime import timedelta
 
 import pytest
+from django.db import DatabaseError, transaction
 from django.db import connection as db
+from django.db.transaction import TransactionManagementError
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from api.access import get_connection_for_token
 from api.models import APIKey
-from connections import rows
+from connections import keepalive, rows
 from connections.models import ClientCredentials, Connection, TokenSet
 from tests.connections.helpers import make_connection
 
@@ -94,3 +98,65 @@ def test_it_locks_only_where_the_database_can(team):
         assert sql.endswith(f"FOR UPDATE OF {db.ops.quote_name('c')}"), sql
     else:
         assert "FOR UPDATE" not in sql, sql
+
+
+def test_the_keepalive_lock_reads_what_the_orm_reads(team):
+    connection = make_connection(team)
+
+    with transaction.atomic():
+        locked, tokens = keepalive._lock(connection.pk)
+        with CaptureQueriesContext(db) as queries:
+            app = locked.client_credentials
+            assert locked.tokens is tokens and tokens.connection is locked
+
+    assert len(queries) == 0
+    assert values(locked) == values(Connection.objects.get(pk=connection.pk))
+    assert values(tokens) == values(TokenSet.objects.get(connection=connection))
+    assert values(app) == values(ClientCredentials.objects.get(connection=connection))
+
+
+def test_a_missing_row_is_known_missing_without_a_query(team):
+    connection = make_connection(team)
+    ClientCredentials.objects.filter(connection=connection).delete()  # a Dynamics connection
+    key, _ = APIKey.create(team, "Loader", ["tokens:issue"])
+    untokened = make_connection(team, name="No tokens", tokens=False)
+
+    with transaction.atomic():
+        locked, _ = keepalive._lock(connection.pk)
+        with CaptureQueriesContext(db) as queries:
+            assert getattr(locked, "client_credentials", None) is None
+    found = get_connection_for_token(key, str(untokened.code))
+    with CaptureQueriesContext(db) as more:
+        assert getattr(found, "tokens", None) is None
+
+    assert len(queries) == len(more) == 0
+
+
+def test_the_token_lookup_and_the_key_read_what_the_orm_reads(team):
+    connection = make_connection(team, username="ada@example.com")
+    key, raw = APIKey.create(team, "Loader", ["tokens:issue"])
+
+    found = get_connection_for_token(key, str(connection.code))
+
+    orm = Connection.objects.get(pk=connection.pk)
+    assert {f: getattr(found, f) for f in ("code", "status", "username", "team_id")} == {
+        f: getattr(orm, f) for f in ("code", "status", "username", "team_id")
+    }
+    assert found.tokens.access_token == orm.tokens.access_token
+    assert values(APIKey.from_raw(raw)) == values(APIKey.objects.get(pk=key.pk))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_locking_read_outside_a_transaction_is_refused(team):
+    connection = make_connection(team)
+
+    with pytest.raises(TransactionManagementError):
+        keepalive._lock(connection.pk)
+
+
+def test_an_update_of_a_missing_row_raises(team):
+    tokens = TokenSet.objects.get(connection=make_connection(team))
+    TokenSet.objects.filter(pk=tokens.pk).delete()
+
+    with pytest.raises(DatabaseError, match="no row was updated"):
+        rows.Update(TokenSet, ["access_token", "updated"]).run(tokens)
