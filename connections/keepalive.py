@@ -348,7 +348,8 @@ def _busy(message: str) -> RefreshResult:
 _LOCKED_READ = rows.Select(
     (
         rows.Part(Connection, "c"),
-        rows.Part(TokenSet, "t"),
+        # The refresh replaces the access token: it isn't read (nor decrypted).
+        rows.Part(TokenSet, "t", defer=["access_token"]),
         rows.Part(ClientCredentials, "k"),
     ),
     "FROM {c} AS c INNER JOIN {t} AS t ON t.connection_id = c.id"

@@ -24,19 +24,19 @@ from django.db.transaction import TransactionManagementError
 @dataclass(frozen=True)
 class Part:
     """One model's columns in a Select: ``model`` under table ``alias``, its ``fields``
-    (names; the primary key is always read)."""
+    (names; default all) but those in ``defer``; the primary key is always read."""
 
     model: type[models.Model]
     alias: str
     fields: Sequence[str] = ()
+    defer: Sequence[str] = ()
 
     @cached_property
     def columns(self) -> list[models.Field]:
         """The fields read, in the model's order (``Model.from_db`` takes them so)."""
         meta = self.model._meta
-        if not self.fields:
-            return list(meta.concrete_fields)
-        chosen = {meta.get_field(name) for name in self.fields}
+        chosen = {meta.get_field(name) for name in self.fields} or set(meta.concrete_fields)
+        chosen -= {meta.get_field(name) for name in self.defer}
         return [f for f in meta.concrete_fields if f.primary_key or f in chosen]
 
     @cached_property

@@ -18,7 +18,6 @@ from urllib.parse import urljoin
 
 import requests
 from django.views.decorators.debug import sensitive_variables
-from oauthlib.common import urldecode
 from oauthlib.oauth2 import (
     InsecureTransportError,
     OAuth2Error,
@@ -126,7 +125,7 @@ def _post_token(token_url: str, client: WebApplicationClient, body: str, timeout
         who=WHO,
         pool=http.TOKENS,
         timeout_seconds=timeout,
-        data=dict(urldecode(body)),
+        data=body,  # oauthlib's form body, sent as it built it (ASCII, percent-encoded)
         headers={"Accept": "application/json", "Content-Type": "application/x-www-form-urlencoded"},
     )
     _check_token_http_status(response)
