@@ -1,6 +1,8 @@
 """The HTTP API (/api/v1/): connections, access tokens and the connection test. Every view
 loads its connection through ``get_connection_for_key``; errors are problem details."""
 
+from functools import cache
+
 from django.conf import settings
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -206,6 +208,14 @@ def _issue(connection: Connection, **options) -> Response:
 TOKEN_ERRORS = problem_responses(400, 409, 424, 503)
 
 
+@cache
+def _token_request_defaults() -> dict:
+    """What AccessTokenRequestSerializer makes of an empty body."""
+    body = AccessTokenRequestSerializer(data={})
+    body.is_valid(raise_exception=True)
+    return dict(body.validated_data)
+
+
 class AccessToken(APIView):
     """A current access token, refreshed first when it would live less than
     ``min_ttl_seconds`` (or on ``force_refresh``, at most once per 30 s). Concurrent
@@ -220,12 +230,18 @@ class AccessToken(APIView):
     )
     def post(self, request: Request, id: str) -> Response:
         connection = get_connection_for_token(request.auth, id)
-        body = AccessTokenRequestSerializer(data={} if request.data is None else request.data)
-        body.is_valid(raise_exception=True)
+        data = {} if request.data is None else request.data
+        if type(data) is dict and not data:
+            # No body, the usual call: the defaults, without building a serializer.
+            options = _token_request_defaults()
+        else:
+            body = AccessTokenRequestSerializer(data=data)
+            body.is_valid(raise_exception=True)
+            options = body.validated_data
         return _issue(
             connection,
-            min_ttl=body.validated_data["min_ttl_seconds"],
-            force_refresh=body.validated_data["force_refresh"],
+            min_ttl=options["min_ttl_seconds"],
+            force_refresh=options["force_refresh"],
         )
 
 

@@ -20,6 +20,8 @@ _old_admin_urls = [
 ]
 
 urlpatterns = [
+    # First: the API's requests are the hot path, and Django tries the patterns in order.
+    path("", include("api.urls")),
     path("", account_views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("", include("monitoring.urls")),
@@ -27,7 +29,6 @@ urlpatterns = [
     path("admin/", (_old_admin_urls + admin_urls, admin_app, admin_namespace)),
     path("", include("accounts.urls")),
     path("", include("connections.urls")),
-    path("", include("api.urls")),
     path("", include("events.urls")),
     path("", include("webhooks.urls")),
 ]
