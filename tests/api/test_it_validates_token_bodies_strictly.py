@@ -69,3 +69,22 @@ def test_a_body_that_is_not_an_object_is_refused(api, make_key, connection, body
     response = post(api, raw, "api:access_token", connection, body)
     assert response.status_code == 400
     assert response.json()["code"] == "validation_error"
+
+
+@pytest.mark.parametrize("body", [[], "", 0, False])
+def test_access_token_refuses_a_body_that_isnt_an_object(api, make_key, connection, rsps, body):
+    # Only no body or an empty object takes the defaults (the view skips the serializer then).
+    _, raw = make_key()
+    response = post(api, raw, "api:access_token", connection, body)
+    assert response.status_code == 400, response.content
+    assert response.json()["code"] in {"validation_error", "parse_error"}
+    assert not [call for call in rsps.calls if call.request.url == TOKEN_URL]
+
+
+@pytest.mark.parametrize("body", [None, {}])
+def test_access_token_takes_the_defaults_without_a_body(api, make_key, connection, body):
+    _, raw = make_key()
+    url = reverse("api:access_token", args=[connection.code])
+    response = api.post(url, body, format="json", **bearer(raw))
+    assert response.status_code == 200, response.content
+    assert response.json()["refreshed"] is False
