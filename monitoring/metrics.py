@@ -158,7 +158,17 @@ class MultiProcessTreeCollector:
 
     def collect(self) -> Iterable[Metric]:
         files = glob.glob(os.path.join(self.path, "**", "*.db"), recursive=True)
-        return MultiProcessCollector.merge(files, accumulate=True)
+        # A process creates its file before it sizes it: an empty file holds no samples yet
+        # (and stays empty if the process was killed then), but prometheus-client can't read
+        # it and would fail the whole scrape (prometheus/client_python#1199).
+        return MultiProcessCollector.merge([f for f in files if _has_data(f)], accumulate=True)
+
+
+def _has_data(path: str) -> bool:
+    try:
+        return os.path.getsize(path) > 0
+    except FileNotFoundError:  # a process's file removed since the glob
+        return False
 
 
 class DatabaseCollector:
