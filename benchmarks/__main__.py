@@ -65,6 +65,12 @@ def parse_args(argv=None) -> argparse.Namespace:
         "--api-seconds", type=float, default=20.0, help="each API throughput run (default 20)"
     )
     parser.add_argument("--emulator-port", type=int, default=9160, help="emulator (API phase)")
+    parser.add_argument(
+        "--api-pairs",
+        type=int,
+        default=3,
+        help="access-token + bare throughput runs whose median ratio is the target (default 3)",
+    )
     parser.add_argument("--keep-db", action="store_true", help="don't drop the database after")
     parser.add_argument("--keep-logs", action="store_true", help="keep worker and beat logs")
     return parser.parse_args(argv)
@@ -174,7 +180,15 @@ def _run(args, started: float) -> int:
             tables.append(report.table(report.web_rows(pages)))
         if args.only in (None, "api"):
             say(f"API (gunicorn on {args.api_port}, emulator on {args.emulator_port}):")
-            result = api.run(env, workdir, args.api_port, args.emulator_port, say, args.api_seconds)
+            result = api.run(
+                env,
+                workdir,
+                args.api_port,
+                args.emulator_port,
+                say,
+                args.api_seconds,
+                args.api_pairs,
+            )
             tables.append(report.table(report.api_rows(result)))
     except BaseException:
         say(f"Failed; logs kept in {workdir}")
