@@ -40,29 +40,33 @@ def get_connection_for_key(
     related: tuple[str, ...] = ("team",),
     *,
     with_access_token: bool = True,
-    fields: tuple[str, ...] | None = None,
 ) -> Connection:
     """The connection whose UUID ``code`` is ``connection_id``, if ``key`` may use it, with
     the ``related`` rows joined (``"tokens"``: its TokenSet). The refresh token is never read
-    (the API never needs it), the access token only ``with_access_token``. ``fields``: read
-    only these columns (``QuerySet.only``); the others load when first used.
+    (the API never needs it), the access token only ``with_access_token``.
 
     Raises ConnectionNotFound (404) for a malformed ID, another team's connection and one
     outside the key's restriction alike, so a connection's existence never leaks."""
-    try:
-        code = uuid.UUID(str(connection_id))
-    except ValueError:
-        raise ConnectionNotFound() from None
     # No ORDER BY (Meta.ordering) on a unique lookup: it runs on every request.
-    queryset = key.connection_queryset().select_related(*related).filter(code=code).order_by()
-    if fields is not None:
-        queryset = queryset.only(*fields)
-    elif "tokens" in related:
+    queryset = (
+        key.connection_queryset()
+        .select_related(*related)
+        .filter(code=_code(connection_id))
+        .order_by()
+    )
+    if "tokens" in related:
         queryset = queryset.defer(*(TOKEN_SECRETS if not with_access_token else TOKEN_SECRETS[1:]))
     connection = next(iter(queryset[:1]), None)
     if connection is None:
         raise ConnectionNotFound()
     return connection
+
+
+def _code(connection_id: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(connection_id))
+    except ValueError:
+        raise ConnectionNotFound() from None
 
 
 # Every token request and proxied call runs this lookup: precompiled (connections.rows),
@@ -88,11 +92,7 @@ def get_connection_for_token(key: APIKey, connection_id: str) -> Connection:
     """What ``get_connection_for_key`` finds, for the token endpoints and the proxy: the
     connection with its TokenSet (if it has one), only the TOKEN_REQUEST_*_FIELDS read.
     Raises ConnectionNotFound (404) as ``get_connection_for_key`` does."""
-    try:
-        code = uuid.UUID(str(connection_id))
-    except ValueError:
-        raise ConnectionNotFound() from None
-    params = [rows.db_value(Connection, "code", code), key.team_id]
+    params = [rows.db_value(Connection, "code", _code(connection_id)), key.team_id]
     if key.restricted:
         found = _RESTRICTED_CONNECTION_FOR_TOKEN.first([*params, key.pk])
     else:
