@@ -1,7 +1,7 @@
 """``python -m benchmarks`` (``make bench``): run the keep-alive and web benchmarks on their own
 PostgreSQL database and Redis DB, print a table, exit 1 when a target is missed.
 
-    python -m benchmarks                     # 10,000 connections (about 3 minutes on 2 cores)
+    python -m benchmarks                     # 10,000 connections (about 8 minutes on 2 cores)
     python -m benchmarks --connections 1000  # a quick run
 
     python -m benchmarks --only api          # one phase: keepalive, web or api
