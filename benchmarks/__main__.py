@@ -220,7 +220,6 @@ def _keepalive(args, emu, env, workdir, settings):
     n = args.connections
     pipelines = {}
     for size in sorted({min(SMALL, n), n}):
-        say(f"Keep-alive pipeline, {size} connections:")
         pipelines[size] = _pipeline(keepalive, emu, size, env, workdir)
     say(f"Baseline, {n} connections:")
     baseline = keepalive.run_baseline(emu, n, env, workdir, say)
@@ -246,10 +245,8 @@ def _keepalive(args, emu, env, workdir, settings):
         # neither side always runs second.
         if pair % 2 == 0:
             floor_result = run_floor()
-            say(f"Keep-alive pipeline, {n} connections:")
             pipeline = _pipeline(keepalive, emu, n, env, workdir)
         else:
-            say(f"Keep-alive pipeline, {n} connections:")
             pipeline = _pipeline(keepalive, emu, n, env, workdir)
             keepalive.create_bare_rows()
             floor_result = run_floor()
@@ -258,6 +255,7 @@ def _keepalive(args, emu, env, workdir, settings):
 
 
 def _pipeline(keepalive, emu, size: int, env, workdir):
+    say(f"Keep-alive pipeline, {size} connections:")
     result = keepalive.run_pipeline(emu, size, env, workdir, say)
     say(
         f"  {result.rate:.0f} refreshes/s, {result.queries_per_refresh:.2f} "

@@ -53,10 +53,14 @@ class ApiResult:
     more_pairs: list[tuple[load.LoadResult, load.LoadResult]] = field(default_factory=list)
 
     @property
+    def pairs(self) -> list[tuple[load.LoadResult, load.LoadResult]]:
+        """Every (access-token, bare) throughput pair, the first pair first."""
+        return [(self.access_token, self.bare), *self.more_pairs]
+
+    @property
     def ratios(self) -> list[float]:
-        """access-token rps / bare rps of each pair, the first pair first."""
-        pairs = [(self.access_token, self.bare), *self.more_pairs]
-        return [token.rps / bare.rps if bare.rps else 0.0 for token, bare in pairs]
+        """access-token rps / bare rps of each pair."""
+        return [token.rps / bare.rps if bare.rps else 0.0 for token, bare in self.pairs]
 
     @property
     def ratio(self) -> float:
@@ -65,8 +69,7 @@ class ApiResult:
 
     @property
     def throughput_errors(self) -> int:
-        pairs = [(self.access_token, self.bare), *self.more_pairs]
-        return sum(token.errors + bare.errors for token, bare in pairs)
+        return sum(token.errors + bare.errors for token, bare in self.pairs)
 
     @property
     def proxy_added_ms(self) -> float:

@@ -261,9 +261,7 @@ def api_rows(result: ApiResult) -> list[list[str]]:
             "  each pair (rps access-token / bare)",
             "; ".join(
                 f"{ratio:.2f} ({token.rps:.0f} / {bare.rps:.0f})"
-                for ratio, (token, bare) in zip(
-                    result.ratios, [(token, bare), *result.more_pairs], strict=True
-                )
+                for ratio, (token, bare) in zip(result.ratios, result.pairs, strict=True)
             ),
         ),
         _row(
